@@ -1,0 +1,48 @@
+# Tsudoi — `make run` serves the demo on SQLite, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: setup run test test-fast lint bench translations db clean
+
+# Python environment, created on first use and refreshed when the requirements change.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(BIN)/.installed
+	@for d in app/translations app/translations.d/*; do \
+	  [ -d "$$d" ] && $(BIN)/pybabel compile --use-fuzzy -q -d "$$d" || true; done
+
+setup: $(BIN)/.installed translations
+
+db: setup
+	$(BIN)/flask db upgrade
+
+run: db
+	$(BIN)/flask demo load --if-empty
+	@echo "Serving Tsudoi on http://127.0.0.1:$(PORT)  (mail jobs run beside it; read mails on the outbox page)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/flask jobs worker --interval 5 & \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	@sh scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest --ignore=tests/browser -x -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/flash_crowd.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3*

@@ -1,0 +1,83 @@
+"""Tsudoi (集い): event and seminar registration."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+
+from app.database import configure_engine, reset_read_only, set_read_only
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from config import Config, ProductionConfig, config_from_env
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=False,
+    )
+    config_class = config if isinstance(config, type) else config_from_env()
+    if config_class is ProductionConfig or (isinstance(config_class, type) and issubclass(config_class, ProductionConfig)):
+        config_class.check()
+    app.config.from_object(config_class)
+    if isinstance(config, dict):
+        app.config.update(config)
+
+    from config import INSTANCE_DIR
+
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(__import__("config").BASE_DIR / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from app import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Tokyo")
+    i18n.init_app(app)
+
+    @app.before_request
+    def _mark_read_only():
+        # SQLite: GET/HEAD requests begin deferred transactions (readers in parallel);
+        # everything else begins IMMEDIATE (see app.database).
+        g._ro_token = set_read_only(request.method in READ_ONLY_METHODS)
+
+    @app.teardown_request
+    def _reset_read_only(exc=None):
+        token = g.pop("_ro_token", None)
+        if token is not None:
+            reset_read_only(token)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from app import models  # noqa: F401  (register the models with SQLAlchemy)
+    from app.auth import bp as auth_bp
+    from app.organizer import bp as organizer_bp
+    from app.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organizer_bp)
+
+    from app import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+
+    return app

@@ -1,0 +1,47 @@
+"""Role checks for organizer pages and actions."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from app.extensions import db, login_manager
+from app.models import Organizer
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        return db.session.get(Organizer, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def staff_required(view):
+    """Any signed-in staff member (admin, organizer, viewer) may see this."""
+    return login_required(view)
+
+
+def editor_required(view):
+    """Only admins and organizers may do this; viewers get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.can_edit:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,53 @@
+"""Command-line tools: `flask organizers ...`, `flask demo ...`, `flask jobs ...`."""
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.db_types import utcnow
+from app.domain.codes import Role
+from app.extensions import db
+from app.models import ApiToken, Organizer
+
+organizers_cli = AppGroup("organizers", help="Manage organizer accounts.")
+
+
+@organizers_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ORGANIZER.value, show_default=True)
+@click.option("--name", "display_name", default=None, help="Display name (default: the part before @).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_organizer(email: str, role: str, display_name: str | None, password: str) -> None:
+    """Create an organizer account (prompts for the password)."""
+    email = email.strip().lower()
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    if db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email)):
+        raise click.ClickException(f"an account for {email} already exists")
+    user = Organizer(email=email, role=role, display_name=display_name or email.split("@")[0])
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}")
+
+
+@organizers_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+def create_token(email: str, name: str) -> None:
+    """Print a new API token for EMAIL (only its hash is stored)."""
+    user = db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(organizer=user, token_hash=ApiToken.hash_token(token), name=name, created_at=utcnow()))
+    db.session.commit()
+    click.echo(token)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(organizers_cli)

@@ -1,0 +1,63 @@
+"""Database engine set-up: SQLite pragmas and write transactions.
+
+SQLite runs in WAL mode with a busy timeout. A transaction that may write
+starts with ``BEGIN IMMEDIATE`` so that two writers never race from a shared
+read snapshot (which SQLite would answer with SQLITE_BUSY instead of waiting).
+Read-only web requests (GET/HEAD) begin deferred so readers run side by side.
+PostgreSQL needs none of this: services lock rows with SELECT ... FOR UPDATE.
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_read_only: contextvars.ContextVar[bool] = contextvars.ContextVar("tsudoi_read_only", default=False)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def set_read_only(value: bool) -> contextvars.Token:
+    return _read_only.set(value)
+
+
+def reset_read_only(token: contextvars.Token) -> None:
+    _read_only.reset(token)
+
+
+@contextmanager
+def read_only():
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):  # pragma: no cover - trivial
+        # Let SQLAlchemy (not the sqlite3 module) emit BEGIN, so we choose its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+def is_postgres() -> bool:
+    from app.extensions import db
+
+    return db.engine.dialect.name == "postgresql"

@@ -1,0 +1,20 @@
+"""All models, importable from one place (and seen by Alembic)."""
+from app.models.audit import AuditLog
+from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
+from app.models.mail import OutboxMessage
+from app.models.organizers import ApiToken, Organizer
+from app.models.registrations import Registration
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Event",
+    "EventSeries",
+    "EventSession",
+    "Organizer",
+    "OutboxMessage",
+    "Question",
+    "Registration",
+    "ReminderRule",
+    "TicketType",
+]

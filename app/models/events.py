@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, utcnow
+from app.domain.codes import AdmissionMode, EventCategory, EventFormat, EventStatus
+from app.extensions import db
+
+
+class EventSeries(db.Model):
+    """A programme that recurs: yearly editions, or the same seminar in several prefectures."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    events: Mapped[list[Event]] = relationship(back_populates="series")
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
+    category: Mapped[str] = mapped_column(String(30), default=EventCategory.SEMINAR, index=True)
+    format: Mapped[str] = mapped_column(String(20), default=EventFormat.IN_PERSON)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    prefecture: Mapped[str | None] = mapped_column(String(2), index=True)  # JIS X 0401
+    online_url: Mapped[str] = mapped_column(String(500), default="")  # confirmed registrants only
+    organizer_name: Mapped[str] = mapped_column(String(200), default="")
+    co_organizers: Mapped[str] = mapped_column(Text, default="")  # one per line
+    contact: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")  # why cancelled / postponed
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    admission_mode: Mapped[str] = mapped_column(String(20), default=AdmissionMode.FIRST_COME)
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    one_per_organization: Mapped[bool] = mapped_column(default=False)
+    consent_text: Mapped[str] = mapped_column(Text, default="")  # purpose of use, per event
+    # The first session's start, kept in step by services.events; used to sort and filter lists.
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizers.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    series: Mapped[EventSeries | None] = relationship(back_populates="events")
+    sessions: Mapped[list[EventSession]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventSession.starts_at"
+    )
+    ticket_types: Mapped[list[TicketType]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="TicketType.position"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Question.position"
+    )
+    reminder_rules: Mapped[list[ReminderRule]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="ReminderRule.days_before.desc()"
+    )
+
+    @property
+    def ends_at(self) -> datetime | None:
+        ends = [s.ends_at or s.starts_at for s in self.sessions]
+        return max(ends) if ends else None
+
+    @property
+    def co_organizer_list(self) -> list[str]:
+        return [line.strip() for line in self.co_organizers.splitlines() if line.strip()]
+
+    @property
+    def is_online(self) -> bool:
+        return self.format == "online"
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventSession(db.Model):
+    """One dated part of an event: a day of a workshop, a session of a series."""
+
+    __tablename__ = "event_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(String(200), default="")  # empty: the event's venue
+    is_online: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+
+class TicketType(db.Model):
+    """参加枠: a kind of place with its own capacity. Its row is the capacity lock.
+
+    ``confirmed_count`` is the number of confirmed registrations, changed only
+    by services.registrations while this row is locked; capacity None means
+    no limit (applications to an award, say).
+    """
+
+    __tablename__ = "ticket_types"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_non_negative"),
+        CheckConstraint("confirmed_count >= 0", name="confirmed_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+    @property
+    def remaining(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+
+class Question(db.Model):
+    """A question an event asks its registrants."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.codes.QuestionKind
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+
+class ReminderRule(db.Model):
+    """Send a reminder `days_before` the event (or one session) at `send_time` Japan time."""
+
+    __tablename__ = "reminder_rules"
+    __table_args__ = (UniqueConstraint("event_id", "session_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
+    days_before: Mapped[int] = mapped_column(Integer)
+    send_time: Mapped[str] = mapped_column(String(5), default="10:00")  # HH:MM, Asia/Tokyo
+
+    event: Mapped[Event] = relationship(back_populates="reminder_rules")
+    session: Mapped[EventSession | None] = relationship()

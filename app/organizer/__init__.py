@@ -1,0 +1,6 @@
+"""Organizer area. Each page module registers its routes on this blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+
+from app.organizer import dashboard  # noqa: E402,F401

@@ -1,0 +1,49 @@
+"""Factories for tests: plain functions that build rows with sensible defaults."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from app.db_types import utcnow
+from app.domain.codes import Role
+from app.extensions import db
+from app.models import Event, EventSession, Organizer, TicketType
+
+_seq = itertools.count(1)
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def create_organizer(*, email: str | None = None, role: str = Role.ORGANIZER, password: str = DEFAULT_PASSWORD,
+                     display_name: str | None = None) -> Organizer:
+    n = next(_seq)
+    user = Organizer(email=email or f"staff{n}@example.jp", role=role, display_name=display_name or f"担当者{n}")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_event(*, title: str | None = None, slug: str | None = None, status: str = "published",
+                 starts_at: datetime | None = None, capacity: int | None = 30, sessions: int = 1,
+                 ticket_types: list[tuple[str, int | None]] | None = None, commit: bool = True,
+                 **fields) -> Event:
+    """A published event, open for registration now, starting in 30 days."""
+    n = next(_seq)
+    now = utcnow()
+    starts_at = starts_at or (now + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+    fields.setdefault("registration_opens_at", now - timedelta(days=1))
+    fields.setdefault("registration_closes_at", starts_at - timedelta(hours=1))
+    fields.setdefault("prefecture", "04")
+    fields.setdefault("consent_text", "ご記入いただいた個人情報は本イベントの運営にのみ利用します。")
+    event = Event(title=title or f"テストセミナー{n}", slug=slug or f"test-event-{n}", status=status,
+                  starts_at=starts_at, **fields)
+    for i in range(sessions):
+        start = starts_at + timedelta(days=i)
+        event.sessions.append(EventSession(title=f"{i + 1}日目" if sessions > 1 else "", starts_at=start,
+                                           ends_at=start + timedelta(hours=2)))
+    for i, (name, cap) in enumerate(ticket_types or [("一般", capacity)]):
+        event.ticket_types.append(TicketType(name=name, capacity=cap, position=i))
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event
