@@ -1,0 +1,120 @@
+"""Admission rules: is registration open, and what a new registration becomes.
+
+Pure functions over plain values, so they can be tested without a database and
+used alike by the pages, the API and the registration service.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from app.domain.codes import AdmissionMode, EventStatus, RegistrationStatus
+
+
+class WindowState(StrEnum):
+    OPEN = "open"
+    NOT_PUBLISHED = "not_published"  # draft
+    NOT_YET_OPEN = "not_yet_open"  # 受付開始前
+    ENDED = "ended"  # 受付終了 (closing time passed, event closed or finished)
+    CANCELLED = "cancelled"  # 中止
+    POSTPONED = "postponed"  # 延期
+
+
+@dataclass(frozen=True)
+class Window:
+    state: WindowState
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is WindowState.OPEN
+
+
+def registration_window(
+    *,
+    status: str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    first_session_starts_at: datetime | None,
+    now: datetime,
+) -> Window:
+    """Whether registration is open at `now`, and if not, why.
+
+    Without an explicit closing time, registration closes when the first session starts.
+    """
+    if status == EventStatus.CANCELLED:
+        return Window(WindowState.CANCELLED)
+    if status == EventStatus.POSTPONED:
+        return Window(WindowState.POSTPONED)
+    if status in (EventStatus.CLOSED, EventStatus.FINISHED):
+        return Window(WindowState.ENDED, opens_at, closes_at)
+    if status != EventStatus.PUBLISHED:
+        return Window(WindowState.NOT_PUBLISHED)
+    if opens_at is not None and now < opens_at:
+        return Window(WindowState.NOT_YET_OPEN, opens_at, closes_at)
+    effective_close = closes_at or first_session_starts_at
+    if effective_close is not None and now >= effective_close:
+        return Window(WindowState.ENDED, opens_at, effective_close)
+    return Window(WindowState.OPEN, opens_at, effective_close)
+
+
+def event_window(event, now: datetime) -> Window:
+    """`registration_window` for an Event model."""
+    return registration_window(
+        status=event.status,
+        opens_at=event.registration_opens_at,
+        closes_at=event.registration_closes_at,
+        first_session_starts_at=event.starts_at,
+        now=now,
+    )
+
+
+class Availability(StrEnum):
+    AVAILABLE = "available"  # seats left (remaining may be None: no limit)
+    WAITLIST = "waitlist"  # full, waiting list open (キャンセル待ち)
+    FULL = "full"  # full, no waiting list (満席)
+    LOTTERY = "lottery"  # 抽選: everyone applies, places are drawn
+    APPROVAL = "approval"  # 承認制: organizers approve
+
+
+def availability(*, admission_mode: str, capacity: int | None, confirmed: int, waitlist_enabled: bool) -> Availability:
+    if admission_mode == AdmissionMode.LOTTERY:
+        return Availability.LOTTERY
+    if admission_mode == AdmissionMode.APPROVAL:
+        return Availability.APPROVAL
+    if capacity is None or confirmed < capacity:
+        return Availability.AVAILABLE
+    return Availability.WAITLIST if waitlist_enabled else Availability.FULL
+
+
+def ticket_availability(event, ticket_type) -> Availability:
+    return availability(
+        admission_mode=event.admission_mode,
+        capacity=ticket_type.capacity,
+        confirmed=ticket_type.confirmed_count,
+        waitlist_enabled=event.waitlist_enabled,
+    )
+
+
+class Refusal(StrEnum):
+    FULL = "full"
+
+
+def decide(*, admission_mode: str, capacity: int | None, confirmed: int, waitlist_enabled: bool) -> RegistrationStatus | Refusal:
+    """The status of a new registration, given the 参加枠's state while it is locked."""
+    if admission_mode == AdmissionMode.LOTTERY:
+        return RegistrationStatus.APPLIED
+    if admission_mode == AdmissionMode.APPROVAL:
+        return RegistrationStatus.PENDING
+    if capacity is None or confirmed < capacity:
+        return RegistrationStatus.CONFIRMED
+    return RegistrationStatus.WAITLISTED if waitlist_enabled else Refusal.FULL
+
+
+def promotable(*, capacity: int | None, confirmed: int, waiting: int) -> int:
+    """How many of the waiting list can move up now."""
+    if capacity is None:
+        return waiting
+    return max(0, min(waiting, capacity - confirmed))
