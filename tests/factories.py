@@ -47,3 +47,45 @@ def create_event(*, title: str | None = None, slug: str | None = None, status: s
     if commit:
         db.session.commit()
     return event
+
+
+def registration_data(event, n: int | None = None, **overrides) -> dict:
+    """Raw registration input (as the form or the API would send it)."""
+    n = n if n is not None else next(_seq)
+    data = {
+        "family_name": "山田",
+        "given_name": f"太郎{n}",
+        "family_name_kana": "やまだ",
+        "given_name_kana": "たろう",
+        "email": f"taro{n}@example.jp",
+        "phone": "022-221-4876",
+        "organization": f"株式会社テスト{n}",
+        "department": "DX推進室",
+        "job_title": "課長",
+        "organization_type": "company",
+        "prefecture": "04",
+        "corporate_number": "",
+        "ticket_type_id": event.ticket_types[0].id,
+        "answers": {},
+        "consent": True,
+        "opt_in_announcements": False,
+    }
+    data.update(overrides)
+    return data
+
+
+def register(event, n: int | None = None, now=None, **overrides):
+    """Register through the service, commit, and return the RegisterResult."""
+    from app.domain.registration_input import QuestionSpec, clean_registration
+    from app.services import registrations
+
+    raw = registration_data(event, n, **overrides)
+    clean, errors = clean_registration(
+        raw,
+        questions=[QuestionSpec(q.id, q.kind, q.required, q.choices) for q in event.questions],
+        ticket_type_ids=[tt.id for tt in event.ticket_types],
+    )
+    assert not errors, errors
+    result = registrations.register(event, clean, now=now or utcnow())
+    db.session.commit()
+    return result

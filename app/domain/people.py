@@ -1,0 +1,79 @@
+"""Japanese personal-data conventions: kana, phone, email, 法人番号, organisation keys."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+
+_KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000 ー・]+$")
+_CORPORATE_PREFIX_SUFFIX = (
+    "株式会社", "有限会社", "合同会社", "合名会社", "合資会社",
+    "一般社団法人", "公益社団法人", "一般財団法人", "公益財団法人",
+    "特定非営利活動法人", "npo法人", "国立大学法人", "学校法人", "社会福祉法人", "独立行政法人",
+    "地方独立行政法人", "医療法人", "協同組合",
+    "(株)", "(有)", "(同)", "(一社)", "(公社)", "(一財)", "(公財)", "(特非)", "(学)", "(独)", "(医)",
+)
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana and half-width kana become full-width katakana; spaces are trimmed."""
+    text = (text or "").strip()
+    text = jaconv.h2z(text, kana=True, ascii=False, digit=False)  # ｾｲ -> セイ
+    text = jaconv.hira2kata(text)
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def is_katakana(text: str) -> bool:
+    return bool(text) and bool(_KATAKANA_RE.match(text))
+
+
+def normalize_phone(text: str) -> str:
+    """Digits only: '022-221-4876' and '０２２（２２１）４８７６' both become '0222214876'."""
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def is_valid_phone(digits: str) -> bool:
+    """A Japanese number: 10 or 11 digits starting with 0 (or +81 written as 81...)."""
+    if digits.startswith("81") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    return digits.startswith("0") and len(digits) in (10, 11)
+
+
+def normalize_email(text: str) -> str:
+    """The key that makes two spellings of one address equal (trimmed, NFKC, lower case)."""
+    return unicodedata.normalize("NFKC", text or "").strip().lower()
+
+
+def corporate_number_check_digit(base12: str) -> int:
+    """The check digit of a 法人番号 (国税庁's rule) for its 12-digit base."""
+    total = 0
+    for n, ch in enumerate(reversed(base12), start=1):
+        total += int(ch) * (1 if n % 2 else 2)
+    return 9 - (total % 9)
+
+
+def normalize_corporate_number(text: str) -> str:
+    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def is_valid_corporate_number(number: str) -> bool:
+    if not re.fullmatch(r"\d{13}", number or ""):
+        return False
+    return int(number[0]) == corporate_number_check_digit(number[1:])
+
+
+def organization_key(name: str, corporate_number: str = "") -> str:
+    """One key per organisation: the 法人番号 when given, else the folded name.
+
+    NFKC (so ㈱ and （株） become (株)), legal-form words removed, spaces and
+    punctuation removed, lower case: 「株式会社 東北テック」 == 「㈱東北テック」 == 「東北テック(株)」.
+    """
+    if corporate_number and is_valid_corporate_number(corporate_number):
+        return f"corp:{corporate_number}"
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = text.replace("（", "(").replace("）", ")")
+    for word in sorted(_CORPORATE_PREFIX_SUFFIX, key=len, reverse=True):
+        text = text.replace(word, "")
+    text = re.sub(r"[\s\u3000・,.、。()\-]+", "", text)
+    return f"name:{text}" if text else ""

@@ -1,0 +1,110 @@
+"""Mails, written to the outbox in the caller's transaction (one function per mail).
+
+Each function renders templates/email/<kind>.txt (+ .html when present) in the
+registrant's language and adds an OutboxMessage whose `dedupe_key` makes the
+same mail impossible to queue twice. Delivery is app.jobs' business.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from jinja2 import TemplateNotFound
+from sqlalchemy import select
+
+from app import urls
+from app.extensions import db
+from app.models import OutboxMessage, Registration
+
+
+def _render(kind: str, context: dict) -> tuple[str, str]:
+    text = render_template(f"email/{kind}.txt", **context)
+    try:
+        html = render_template(f"email/{kind}.html", **context)
+    except TemplateNotFound:
+        html = ""
+    return text, html
+
+
+def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: datetime, subject: str = "",
+            extra: dict | None = None, skip_if_exists: bool = True) -> OutboxMessage | None:
+    """Render one mail for one registrant and add it to the outbox (flush only)."""
+    if skip_if_exists and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+        return None
+    event = registration.event
+    with force_locale(registration.language or "ja"):
+        context = {
+            "registration": registration,
+            "event": event,
+            "manage_url": urls.manage_url(registration),
+            "ticket_url": urls.ticket_url(registration),
+            "calendar_url": urls.calendar_url(registration),
+            "event_url": urls.event_url(event),
+            "now": now,
+            **(extra or {}),
+        }
+        text, html = _render(kind, context)
+        subject = subject or _subject(kind, event, extra or {})
+    message = OutboxMessage(
+        dedupe_key=dedupe_key,
+        kind=kind,
+        to_email=registration.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=registration.language or "ja",
+        event_id=event.id,
+        registration_id=registration.id,
+        created_at=now,
+        next_attempt_at=now,
+        attempts=0,
+        status="pending",
+    )
+    db.session.add(message)
+    return message
+
+
+def _subject(kind: str, event, extra: dict) -> str:
+    subjects = {
+        "confirmed": _("Registration confirmed: %(title)s", title=event.title),
+        "waitlisted": _("You are on the waiting list: %(title)s", title=event.title),
+        "applied": _("Application received: %(title)s", title=event.title),
+        "pending": _("Registration received, awaiting approval: %(title)s", title=event.title),
+        "promoted": _("A seat is now yours: %(title)s", title=event.title),
+        "cancelled": _("Registration cancelled: %(title)s", title=event.title),
+        "manage_link": _("Your registration link: %(title)s", title=event.title),
+        "reminder": _("Reminder: %(title)s", title=event.title),
+        "event_cancelled": _("Cancelled: %(title)s", title=event.title),
+        "event_postponed": _("Postponed: %(title)s", title=event.title),
+    }
+    return subjects[kind]
+
+
+def registration_received(registration: Registration, *, now: datetime, restored: bool = False) -> None:
+    """The first mail of a registration: confirmed, waitlisted, applied (lottery) or pending (approval)."""
+    kind = registration.status
+    suffix = f"restored:{now.timestamp():.0f}" if restored else "created"
+    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{suffix}", now=now)
+
+
+def registration_promoted(registration: Registration, *, now: datetime) -> None:
+    enqueue("promoted", registration, dedupe_key=f"reg:{registration.id}:promoted:{now.timestamp():.0f}", now=now)
+
+
+def registration_cancelled(registration: Registration, *, now: datetime, by_organizer: bool = False) -> None:
+    enqueue("cancelled", registration, dedupe_key=f"reg:{registration.id}:cancelled:{now.timestamp():.0f}",
+            now=now, extra={"by_organizer": by_organizer})
+
+
+def manage_link(registration: Registration, *, now: datetime) -> None:
+    """Re-send the manage link (a second registration attempt); at most once an hour per registration."""
+    hour = now.strftime("%Y%m%d%H")
+    enqueue("manage_link", registration, dedupe_key=f"reg:{registration.id}:manage_link:{hour}", now=now)
+
+
+def event_status_changed(event, registration: Registration, now: datetime) -> None:
+    """Tell an active registrant that the event was cancelled or postponed."""
+    kind = "event_cancelled" if event.status == "cancelled" else "event_postponed"
+    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{now.timestamp():.0f}", now=now)
