@@ -20,7 +20,7 @@ from app import notifications
 from app.domain import admission
 from app.domain.admission import Refusal, WindowState
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, RegistrationStatus
-from app.domain.registration_input import CleanRegistration, N_
+from app.domain.registration_input import N_, CleanRegistration
 from app.extensions import db
 from app.models import Event, Registration, TicketType
 from app.services import audit
