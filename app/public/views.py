@@ -1,22 +1,114 @@
+"""Public pages: the event list, an event's page, the language switch."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from datetime import date
+from math import ceil
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 
+from app.db_types import utcnow
+from app.domain.admission import event_window, ticket_availability
 from app.extensions import db
-from app.i18n import LANG_COOKIE
+from app.i18n import LANG_COOKIE, current_language, prefecture_name
 from app.models import Event
-from app.public import bp
+from app.public import bp, listing
+from app.public.badges import BADGE_CLASSES, event_badge
+from app.public.forms import EventFilterForm
+
+
+def register_url(event: Event) -> str | None:
+    """The registration form's URL, or None while the registration area is not installed."""
+    if "registration.register" not in current_app.view_functions:
+        return None
+    return url_for("registration.register", slug=event.slug)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+def _prefecture_choices() -> list[tuple[str, str]]:
+    codes = db.session.scalars(
+        select(Event.prefecture)
+        .where(Event.status.in_(listing.PUBLIC_STATUSES), Event.prefecture.is_not(None), Event.prefecture != "")
+        .distinct()
+    ).all()
+    return [(code, prefecture_name(code)) for code in sorted(c for c in codes if listing.is_valid_prefecture(c))]
+
+
+def _month_choices(when: str, now) -> list[tuple[str, str]]:
+    starts = db.session.scalars(
+        select(Event.starts_at).where(*listing.base_conditions(listing.Filters(when=when), now))
+    ).all()
+    months = listing.month_choices(starts, newest_first=(when == listing.PAST))
+    en = current_language() == "en"
+    out = []
+    for key in months:
+        year, month = listing.parse_month(key)
+        out.append((key, date(year, month, 1).strftime("%B %Y") if en else f"{year}年{month}月"))
+    return out
 
 
 @bp.route("/")
 def index():
-    events = db.session.scalars(
-        select(Event).where(Event.status == "published").order_by(Event.starts_at)
-    ).all()
-    return render_template("public/index.html", events=events)
+    now = utcnow()
+    when = listing.PAST if request.args.get("when") == listing.PAST else listing.UPCOMING
+    form = EventFilterForm(request.args, prefectures=_prefecture_choices(), months=_month_choices(when, now))
+    form.validate()
+    filters = form.filters()
+
+    stmt = listing.event_list_query(filters, now)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, ceil(total / listing.PER_PAGE))
+    page = min(_page_number(request.args.get("page")), pages)
+    events = db.session.scalars(stmt.limit(listing.PER_PAGE).offset((page - 1) * listing.PER_PAGE)).all()
+    badges = {event.id: event_badge(event, now) for event in events}
+
+    def page_url(n: int) -> str:
+        args = {k: v for k, v in vars(filters).items() if v}
+        if filters.when == listing.UPCOMING:
+            args.pop("when", None)
+        if request.args.get("lang"):
+            args["lang"] = request.args["lang"]
+        return url_for("public.index", page=n if n > 1 else None, **args)
+
+    return render_template(
+        "public/index.html",
+        form=form,
+        filters=filters,
+        events=events,
+        badges=badges,
+        badge_classes=BADGE_CLASSES,
+        total=total,
+        page=page,
+        pages=pages,
+        page_url=page_url,
+        per_page=listing.PER_PAGE,
+    )
+
+
+@bp.route("/events/<slug>")
+def event(slug: str):
+    found = db.session.scalars(listing.public_event_query(slug)).first()
+    if found is None:
+        abort(404)
+    now = utcnow()
+    window = event_window(found, now)
+    tickets = [(tt, ticket_availability(found, tt)) for tt in found.ticket_types]
+    return render_template(
+        "public/event.html",
+        event=found,
+        window=window,
+        tickets=tickets,
+        badge=event_badge(found, now),
+        badge_classes=BADGE_CLASSES,
+        register_url=register_url(found) if window.is_open else None,
+    )
 
 
 @bp.route("/lang/<code>")
@@ -25,6 +117,10 @@ def set_language(code: str):
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         target = url_for("public.index")
+    else:
+        # A ?lang= left in the address would override the choice just made.
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+        target = parts.path + ("?" + urlencode(query) if query else "")
     response = make_response(redirect(target))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True)

@@ -1,0 +1,142 @@
+"""Human labels for the code lists (one place, used by every area).
+
+Each table maps a code value (the plain string stored in the database) to a
+lazily translated label; msgids are English, Japanese lives in the catalogue
+(app/translations.d/public). The templates use the filters registered by
+``app.public`` (``{{ event.category|category_label }}`` …); Python code can call
+``label(CATEGORY_LABELS, value)`` or build form choices with ``choices(...)``.
+
+The marker is imported as ``_`` so that the default Babel keywords (and the
+catalogue test) find these strings.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _
+
+from app.domain.admission import Availability, WindowState
+from app.domain.codes import (
+    AdmissionMode,
+    EventCategory,
+    EventFormat,
+    EventStatus,
+    OrganizationType,
+    RegistrationStatus,
+)
+
+CATEGORY_LABELS = {
+    EventCategory.SEMINAR: _("Seminar"),
+    EventCategory.WORKSHOP: _("Workshop"),
+    EventCategory.AWARD: _("Award"),
+    EventCategory.EXCHANGE: _("Networking event"),
+    EventCategory.CONTEST: _("Contest"),
+    EventCategory.SYMPOSIUM: _("Symposium"),
+    EventCategory.TRAINING_SERIES: _("Training programme"),
+    EventCategory.SUMMIT: _("Summit"),
+    EventCategory.PITCH: _("Pitch event"),
+    EventCategory.HACKATHON: _("Ideathon / hackathon"),
+    EventCategory.MEETUP: _("Meetup"),
+}
+
+FORMAT_LABELS = {
+    EventFormat.IN_PERSON: _("In person"),
+    EventFormat.ONLINE: _("Online"),
+    EventFormat.HYBRID: _("Hybrid (venue and online)"),
+}
+
+EVENT_STATUS_LABELS = {
+    EventStatus.DRAFT: _("Draft"),
+    EventStatus.PUBLISHED: _("Published"),
+    EventStatus.CLOSED: _("Registration closed"),
+    EventStatus.CANCELLED: _("Cancelled"),
+    EventStatus.POSTPONED: _("Postponed"),
+    EventStatus.FINISHED: _("Finished"),
+}
+
+ADMISSION_LABELS = {
+    AdmissionMode.FIRST_COME: _("First come, first served"),
+    AdmissionMode.LOTTERY: _("Lottery"),
+    AdmissionMode.APPROVAL: _("Approval by the organizers"),
+}
+
+ORGANIZATION_TYPE_LABELS = {
+    OrganizationType.COMPANY: _("Company"),
+    OrganizationType.MUNICIPALITY: _("Municipality"),
+    OrganizationType.PUBLIC_AGENCY: _("Public agency"),
+    OrganizationType.ASSOCIATION: _("Association"),
+    OrganizationType.ACADEMIA: _("University or research institute"),
+    OrganizationType.STUDENT: _("Student"),
+    OrganizationType.OTHER: _("Other"),
+}
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _("Confirmed"),
+    RegistrationStatus.WAITLISTED: _("On the waiting list"),
+    RegistrationStatus.APPLIED: _("Applied (awaiting the draw)"),
+    RegistrationStatus.PENDING: _("Awaiting approval"),
+    RegistrationStatus.CANCELLED: _("Registration cancelled"),
+    RegistrationStatus.REJECTED: _("Not approved"),
+    RegistrationStatus.LOST: _("Not drawn"),
+}
+
+#: Per 参加枠 (the remaining-seat count itself is shown by the templates).
+AVAILABILITY_LABELS = {
+    Availability.AVAILABLE: _("Seats available"),
+    Availability.WAITLIST: _("Full: waiting list open"),
+    Availability.FULL: _("Full"),
+    Availability.LOTTERY: _("Lottery"),
+    Availability.APPROVAL: _("Approval required"),
+}
+
+WINDOW_LABELS = {
+    WindowState.OPEN: _("Registration open"),
+    WindowState.NOT_PUBLISHED: _("Not published"),
+    WindowState.NOT_YET_OPEN: _("Registration not yet open"),
+    WindowState.ENDED: _("Registration closed"),
+    WindowState.CANCELLED: _("Cancelled"),
+    WindowState.POSTPONED: _("Postponed"),
+}
+
+#: The one badge on an event card (see app.public.badges.event_badge).
+BADGE_LABELS = {
+    "open": _("Registration open"),
+    "not_yet_open": _("Registration not yet open"),
+    "ended": _("Registration closed"),
+    "full": _("Full"),
+    "waitlist": _("Waiting list"),
+    "lottery": _("Lottery"),
+    "approval": _("Approval required"),
+    "cancelled": _("Cancelled"),
+    "postponed": _("Postponed"),
+    "not_published": _("Not published"),
+}
+
+
+def label(table: Mapping, value) -> str:
+    """The label of `value` in `table`; unknown or empty values come back as they are."""
+    if value is None:
+        return ""
+    found = table.get(value)
+    if found is None:
+        found = table.get(str(value))
+    return str(found) if found is not None else str(value)
+
+
+def choices(table: Mapping) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select field, in the table's order (labels stay lazy)."""
+    return [(str(value), text) for value, text in table.items()]
+
+
+#: Jinja filter name -> table, registered for every template by app.public.
+FILTERS = {
+    "category_label": CATEGORY_LABELS,
+    "format_label": FORMAT_LABELS,
+    "event_status_label": EVENT_STATUS_LABELS,
+    "admission_label": ADMISSION_LABELS,
+    "organization_type_label": ORGANIZATION_TYPE_LABELS,
+    "registration_status_label": REGISTRATION_STATUS_LABELS,
+    "availability_label": AVAILABILITY_LABELS,
+    "window_label": WINDOW_LABELS,
+    "badge_label": BADGE_LABELS,
+}
