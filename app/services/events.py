@@ -1,0 +1,735 @@
+"""Event management transactions: create, edit, sessions, 参加枠, publish, cancel, copy.
+
+Every function takes the acting organizer and `now`, validates, changes the rows,
+writes an AuditLog row and flushes. The caller (a view, the API, a CLI command)
+commits. Bad input raises ``ValidationError`` (messages per field); a rule that
+refuses the change raises ``ServiceError``.
+
+Input is a plain mapping (or a dataclass). Datetimes may be aware datetimes or
+ISO 8601 strings; a value without a time zone is read as Japan time.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.domain import events as rules
+from app.domain.codes import (
+    ACTIVE_REGISTRATION_STATUSES,
+    PREFECTURES,
+    AdmissionMode,
+    EventCategory,
+    EventFormat,
+    EventStatus,
+    QuestionKind,
+)
+from app.extensions import db
+from app.models import (
+    Event,
+    EventSeries,
+    EventSession,
+    Organizer,
+    Question,
+    Registration,
+    ReminderRule,
+    TicketType,
+)
+from app.services import audit
+from app.services.errors import ServiceError, ValidationError
+
+log = logging.getLogger(__name__)
+
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+#: Event fields that `create_event` / `update_event` accept, with their maximum length.
+TEXT_FIELDS: dict[str, int | None] = {
+    "title": 200,
+    "summary": 500,
+    "description": None,
+    "venue": 200,
+    "address": 300,
+    "organizer_name": 200,
+    "co_organizers": None,
+    "contact": None,
+    "consent_text": None,
+}
+EVENT_FIELDS = (
+    "slug", "title", "summary", "description", "category", "format", "venue", "address", "prefecture",
+    "online_url", "organizer_name", "co_organizers", "contact", "registration_opens_at",
+    "registration_closes_at", "admission_mode", "waitlist_enabled", "one_per_organization", "consent_text",
+)
+MAX_DAYS_BEFORE = 365
+
+
+# ---------------------------------------------------------------------------
+# small helpers
+
+
+def _as_mapping(data: Any) -> Mapping[str, Any]:
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return dataclasses.asdict(data)
+    if not isinstance(data, Mapping):
+        raise ValidationError({"_": [_("The data must be an object.")]})
+    return data
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "\n".join(str(v).strip() for v in value if str(v).strip())
+    return str(value).strip()
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on", "y"}
+    return bool(value)
+
+
+def _datetime(value: Any, key: str, errors: _Errors) -> datetime | None:
+    """An aware UTC datetime from a datetime or an ISO string; naive means Japan time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            errors.add(key, _("Enter a date and time like 2026-07-12T13:30."))
+            return None
+    if not isinstance(value, datetime):
+        errors.add(key, _("Enter a date and time like 2026-07-12T13:30."))
+        return None
+    return rules.jst_to_utc(value)
+
+
+def _int(value: Any, key: str, errors: _Errors, *, minimum: int = 0, maximum: int | None = None) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        errors.add(key, _("Enter a whole number."))
+        return None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        errors.add(key, _("Enter a whole number."))
+        return None
+    if number < minimum:
+        errors.add(key, _("Enter a number of at least %(min)d.", min=minimum))
+        return None
+    if maximum is not None and number > maximum:
+        errors.add(key, _("Enter a number of at most %(max)d.", max=maximum))
+        return None
+    return number
+
+
+def _check_length(value: str, key: str, limit: int | None, errors: _Errors) -> None:
+    if limit is not None and len(value) > limit:
+        errors.add(key, _("Use at most %(n)d characters.", n=limit))
+
+
+def _audit(action: str, *, actor: Organizer | None, now: datetime, event: Event | None = None,
+           **data: Any) -> None:
+    audit.record(action, actor=actor, now=now, event_id=event.id if event is not None else None, data=data,
+                 actor_label="" if actor is not None else "system")
+
+
+def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
+    query = select(Event.id).where(Event.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Event.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def _lock_event(event: Event) -> Event:
+    """Lock the event row (PostgreSQL; SQLite already holds the write lock) and reload it."""
+    db.session.flush()
+    return db.session.execute(
+        select(Event).where(Event.id == event.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _lock_ticket_type(ticket_type: TicketType) -> TicketType:
+    db.session.flush()
+    return db.session.execute(
+        select(TicketType).where(TicketType.id == ticket_type.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def sync_starts_at(event: Event) -> None:
+    """Keep `Event.starts_at` equal to the earliest session's start."""
+    event.starts_at = rules.earliest(s.starts_at for s in event.sessions)
+
+
+# ---------------------------------------------------------------------------
+# validation
+
+
+def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bool,
+                        event: Event | None = None) -> dict[str, Any]:
+    """The event's own fields, checked. With `partial`, only the keys present."""
+    out: dict[str, Any] = {}
+
+    def present(key: str) -> bool:
+        return not partial or key in data
+
+    for key, limit in TEXT_FIELDS.items():
+        if present(key):
+            value = _text(data.get(key))
+            if key == "co_organizers":
+                value = "\n".join(rules.split_lines(value))
+            _check_length(value, key, limit, errors)
+            out[key] = value
+    if "title" in out and not out["title"]:
+        errors.add("title", _("Enter a title."))
+
+    if present("slug"):
+        slug = _text(data.get("slug")).lower()
+        if slug:
+            if not rules.is_valid_slug(slug):
+                errors.add("slug", _("Use only lower-case letters a-z, digits and hyphens (-)."))
+            elif _slug_taken(slug, exclude_id=event.id if event is not None else None):
+                errors.add("slug", _("Another event already uses this URL name."))
+            out["slug"] = slug
+        elif partial and event is not None:
+            pass  # keep the current slug
+        else:
+            out["slug"] = ""  # made from the title below
+
+    for key, enum, default in (
+        ("category", EventCategory, EventCategory.SEMINAR),
+        ("format", EventFormat, EventFormat.IN_PERSON),
+        ("admission_mode", AdmissionMode, AdmissionMode.FIRST_COME),
+    ):
+        if present(key):
+            value = _text(data.get(key)) or (None if partial else default.value)
+            if value is None:
+                continue
+            if value not in {m.value for m in enum}:
+                errors.add(key, _("Choose one of the options."))
+            out[key] = value
+
+    if present("prefecture"):
+        code = _text(data.get("prefecture"))
+        if code and code.isdigit() and len(code) == 1:
+            code = "0" + code
+        if code and code not in PREFECTURES:
+            errors.add("prefecture", _("Choose a prefecture from the list."))
+        out["prefecture"] = code or None
+
+    if present("online_url"):
+        url = _text(data.get("online_url"))
+        if url and not URL_RE.match(url):
+            errors.add("online_url", _("Enter a web address starting with https://."))
+        _check_length(url, "online_url", 500, errors)
+        out["online_url"] = url
+
+    for key in ("registration_opens_at", "registration_closes_at"):
+        if present(key):
+            out[key] = _datetime(data.get(key), key, errors)
+    opens = out.get("registration_opens_at", event.registration_opens_at if event is not None else None)
+    closes = out.get("registration_closes_at", event.registration_closes_at if event is not None else None)
+    if opens is not None and closes is not None and closes <= opens:
+        errors.add("registration_closes_at", _("Registration must close after it opens."))
+
+    if present("waitlist_enabled"):
+        out["waitlist_enabled"] = _bool(data.get("waitlist_enabled", True))
+    if present("one_per_organization"):
+        out["one_per_organization"] = _bool(data.get("one_per_organization", False))
+    return out
+
+
+def _clean_session(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
+    title = _text(data.get("title"))
+    _check_length(title, prefix + "title", 200, errors)
+    venue = _text(data.get("venue"))
+    _check_length(venue, prefix + "venue", 200, errors)
+    starts_at = _datetime(data.get("starts_at"), prefix + "starts_at", errors)
+    if starts_at is None and not errors.errors.get(prefix + "starts_at"):
+        errors.add(prefix + "starts_at", _("Enter when the session starts."))
+    ends_at = _datetime(data.get("ends_at"), prefix + "ends_at", errors)
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        errors.add(prefix + "ends_at", _("The session must end after it starts."))
+    return {"title": title, "venue": venue, "starts_at": starts_at, "ends_at": ends_at,
+            "is_online": _bool(data.get("is_online", False))}
+
+
+def _clean_ticket_type(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
+    name = _text(data.get("name"))
+    if not name:
+        errors.add(prefix + "name", _("Enter a name for the 参加枠."))
+    _check_length(name, prefix + "name", 100, errors)
+    capacity = _int(data.get("capacity"), prefix + "capacity", errors, minimum=0, maximum=1_000_000)
+    return {"name": name, "description": _text(data.get("description")), "capacity": capacity}
+
+
+def _clean_question(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
+    kind = _text(data.get("kind")) or QuestionKind.TEXT.value
+    if kind not in {k.value for k in QuestionKind}:
+        errors.add(prefix + "kind", _("Choose one of the options."))
+    label = _text(data.get("label"))
+    if not label:
+        errors.add(prefix + "label", _("Enter the question."))
+    _check_length(label, prefix + "label", 300, errors)
+    help_text = _text(data.get("help_text"))
+    _check_length(help_text, prefix + "help_text", 500, errors)
+    raw_choices = data.get("choices")
+    choices = rules.split_lines(raw_choices if isinstance(raw_choices, str) else _text(raw_choices))
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        if len(choices) < 2:
+            errors.add(prefix + "choices", _("Enter at least two choices, one per line."))
+    else:
+        choices = []
+    return {"kind": kind, "label": label, "help_text": help_text, "choices": choices,
+            "required": _bool(data.get("required", False))}
+
+
+def _clean_reminder(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
+    days = _int(data.get("days_before"), prefix + "days_before", errors, minimum=0, maximum=MAX_DAYS_BEFORE)
+    if days is None and not errors.errors.get(prefix + "days_before"):
+        errors.add(prefix + "days_before", _("Enter how many days before the event."))
+    send_time = _text(data.get("send_time")) or "10:00"
+    if len(send_time) == 4 and send_time[1] == ":":
+        send_time = "0" + send_time
+    if not rules.is_valid_time(send_time):
+        errors.add(prefix + "send_time", _("Enter a time like 10:00."))
+    return {"days_before": days, "send_time": send_time}
+
+
+# ---------------------------------------------------------------------------
+# events
+
+
+def create_event(data: Any, actor: Organizer | None, now: datetime) -> Event:
+    """A new draft event, with optional sessions, 参加枠, questions and reminder rules.
+
+    `data` holds the event fields plus lists `sessions`, `ticket_types` and
+    optionally `questions` and `reminder_rules` (default: 7 and 1 days before at 10:00).
+    """
+    data = _as_mapping(data)
+    errors = _Errors()
+    fields = _clean_event_fields(data, errors, partial=False)
+    sessions = [_clean_session(s if isinstance(s, Mapping) else {}, errors, f"sessions.{i}.")
+                for i, s in enumerate(data.get("sessions") or [])]
+    tickets = [_clean_ticket_type(t if isinstance(t, Mapping) else {}, errors, f"ticket_types.{i}.")
+               for i, t in enumerate(data.get("ticket_types") or [])]
+    questions = [_clean_question(q if isinstance(q, Mapping) else {}, errors, f"questions.{i}.")
+                 for i, q in enumerate(data.get("questions") or [])]
+    if data.get("reminder_rules") is None:
+        reminders = [{"days_before": d, "send_time": t} for d, t in rules.DEFAULT_REMINDERS]
+    else:
+        reminders = [_clean_reminder(r if isinstance(r, Mapping) else {}, errors, f"reminder_rules.{i}.")
+                     for i, r in enumerate(data.get("reminder_rules") or [])]
+        days = [r["days_before"] for r in reminders if r["days_before"] is not None]
+        if len(days) != len(set(days)):
+            errors.add("reminder_rules", _("Each reminder needs a different number of days."))
+    errors.raise_if_any()
+
+    first_start = rules.earliest(s["starts_at"] for s in sessions)
+    if not fields.get("slug"):
+        fields["slug"] = rules.unique_slug(rules.base_slug(fields["title"], first_start), _slug_taken)
+    event = Event(status=EventStatus.DRAFT, created_by_id=actor.id if actor else None,
+                  created_at=now, updated_at=now, **fields)
+    for s in sessions:
+        event.sessions.append(EventSession(**s))
+    for i, t in enumerate(tickets):
+        event.ticket_types.append(TicketType(position=i, confirmed_count=0, **t))
+    for i, q in enumerate(questions):
+        event.questions.append(Question(position=i, **q))
+    for r in reminders:
+        event.reminder_rules.append(ReminderRule(**r))
+    sync_starts_at(event)
+    db.session.add(event)
+    db.session.flush()
+    _audit("event.created", actor=actor, now=now, event=event, slug=event.slug)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime) -> Event:
+    """Change the event's own fields (those present in `data`); sessions and 参加枠 have their own calls."""
+    data = _as_mapping(data)
+    errors = _Errors()
+    fields = _clean_event_fields(data, errors, partial=True, event=event)
+    errors.raise_if_any()
+    if fields.get("slug") == "":
+        fields["slug"] = event.slug
+    event = _lock_event(event)
+    changed = sorted(k for k, v in fields.items() if getattr(event, k) != v)
+    for key, value in fields.items():
+        setattr(event, key, value)
+    event.updated_at = now
+    _audit("event.updated", actor=actor, now=now, event=event, fields=changed)
+    db.session.flush()
+    return event
+
+
+def _require_editable(event: Event) -> None:
+    if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
+        raise ServiceError(_("A cancelled or finished event cannot be changed."), code="event_closed")
+
+
+# ---------------------------------------------------------------------------
+# sessions
+
+
+def add_session(event: Event, data: Any, actor: Organizer | None, now: datetime) -> EventSession:
+    errors = _Errors()
+    values = _clean_session(_as_mapping(data), errors)
+    errors.raise_if_any()
+    event = _lock_event(event)
+    _require_editable(event)
+    session = EventSession(**values)
+    event.sessions.append(session)
+    sync_starts_at(event)
+    db.session.flush()
+    _audit("event.session_added", actor=actor, now=now, event=event, session_id=session.id,
+           starts_at=session.starts_at.isoformat())
+    db.session.flush()
+    return session
+
+
+def update_session(session: EventSession, data: Any, actor: Organizer | None, now: datetime) -> EventSession:
+    errors = _Errors()
+    values = _clean_session(_as_mapping(data), errors)
+    errors.raise_if_any()
+    event = _lock_event(session.event)
+    _require_editable(event)
+    for key, value in values.items():
+        setattr(session, key, value)
+    sync_starts_at(event)
+    _audit("event.session_updated", actor=actor, now=now, event=event, session_id=session.id,
+           starts_at=session.starts_at.isoformat())
+    db.session.flush()
+    return session
+
+
+def delete_session(session: EventSession, actor: Organizer | None, now: datetime) -> None:
+    event = _lock_event(session.event)
+    _require_editable(event)
+    if event.status != EventStatus.DRAFT and len(event.sessions) <= 1:
+        raise ServiceError(_("A published event must keep at least one session."), code="last_session")
+    session_id = session.id
+    event.sessions.remove(session)
+    sync_starts_at(event)
+    _audit("event.session_deleted", actor=actor, now=now, event=event, session_id=session_id)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------
+# 参加枠 (ticket types)
+
+
+def add_ticket_type(event: Event, data: Any, actor: Organizer | None, now: datetime) -> TicketType:
+    errors = _Errors()
+    values = _clean_ticket_type(_as_mapping(data), errors)
+    errors.raise_if_any()
+    event = _lock_event(event)
+    _require_editable(event)
+    position = max((t.position for t in event.ticket_types), default=-1) + 1
+    ticket_type = TicketType(position=position, confirmed_count=0, **values)
+    event.ticket_types.append(ticket_type)
+    db.session.flush()
+    _audit("event.ticket_type_added", actor=actor, now=now, event=event, ticket_type_id=ticket_type.id,
+           name=ticket_type.name, capacity=ticket_type.capacity)
+    db.session.flush()
+    return ticket_type
+
+
+def _promote_waitlist(ticket_type: TicketType, actor: Organizer | None, now: datetime) -> None:
+    try:
+        import app.services.registrations as registrations
+    except ModuleNotFoundError as exc:  # the registration service is another area's
+        if exc.name != "app.services.registrations":
+            raise
+        registrations = None
+    promote = getattr(registrations, "promote_waitlist", None)
+    if promote is not None:
+        promote(ticket_type, actor=actor, now=now)
+
+
+def update_ticket_type(ticket_type: TicketType, data: Any, actor: Organizer | None, now: datetime) -> TicketType:
+    """Rename, describe or resize a 参加枠. Never below its confirmed count; more room promotes the waiting list."""
+    errors = _Errors()
+    values = _clean_ticket_type(_as_mapping(data), errors)
+    errors.raise_if_any()
+    _require_editable(ticket_type.event)
+    ticket_type = _lock_ticket_type(ticket_type)
+    old_capacity = ticket_type.capacity
+    new_capacity = values["capacity"]
+    if new_capacity is not None and new_capacity < ticket_type.confirmed_count:
+        raise ValidationError({"capacity": [_(
+            "The capacity cannot be lower than the %(n)d confirmed registrations.", n=ticket_type.confirmed_count
+        )]})
+    for key, value in values.items():
+        setattr(ticket_type, key, value)
+    _audit("event.ticket_type_updated", actor=actor, now=now, event=ticket_type.event,
+           ticket_type_id=ticket_type.id, name=ticket_type.name, capacity_from=old_capacity,
+           capacity_to=new_capacity)
+    db.session.flush()
+    grew = old_capacity is not None and (new_capacity is None or new_capacity > old_capacity)
+    if grew:
+        _promote_waitlist(ticket_type, actor, now)
+        db.session.flush()
+    return ticket_type
+
+
+def delete_ticket_type(ticket_type: TicketType, actor: Organizer | None, now: datetime) -> None:
+    event = _lock_event(ticket_type.event)
+    _require_editable(event)
+    registrations = db.session.scalar(
+        select(func.count(Registration.id)).where(Registration.ticket_type_id == ticket_type.id)
+    )
+    if registrations:
+        raise ServiceError(_(
+            "This 参加枠 has %(n)d registrations and cannot be deleted. Lower its capacity or rename it instead.",
+            n=registrations,
+        ), code="ticket_type_in_use")
+    if event.status != EventStatus.DRAFT and len(event.ticket_types) <= 1:
+        raise ServiceError(_("A published event must keep at least one 参加枠."), code="last_ticket_type")
+    ticket_type_id, name = ticket_type.id, ticket_type.name
+    event.ticket_types.remove(ticket_type)
+    _audit("event.ticket_type_deleted", actor=actor, now=now, event=event, ticket_type_id=ticket_type_id, name=name)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------
+# status
+
+
+def publish_problems(event: Event) -> list[str]:
+    """Human messages: why this event cannot be published yet (empty when it can)."""
+    messages = {
+        "title": _("Give the event a title."),
+        "sessions": _("Add at least one session (date and time)."),
+        "ticket_types": _("Add at least one 参加枠."),
+    }
+    codes = rules.publish_problems(title=event.title, session_count=len(event.sessions),
+                                   ticket_type_count=len(event.ticket_types))
+    return [messages[c] for c in codes]
+
+
+def publish(event: Event, actor: Organizer | None, now: datetime) -> Event:
+    """Open a draft (or a postponed event with its new dates) to the public."""
+    event = _lock_event(event)
+    if event.status not in (EventStatus.DRAFT, EventStatus.POSTPONED):
+        raise ServiceError(_("Only a draft or a postponed event can be published."), code="bad_status")
+    problems = publish_problems(event)
+    if problems:
+        raise ServiceError(_("The event cannot be published yet: %(why)s", why=" ".join(problems)),
+                           code="not_ready")
+    previous = event.status
+    event.status = EventStatus.PUBLISHED
+    if previous == EventStatus.POSTPONED:
+        event.status_reason = ""
+    event.updated_at = now
+    _audit("event.published", actor=actor, now=now, event=event, previous=previous)
+    db.session.flush()
+    return event
+
+
+def _active_registrations(event: Event) -> list[Registration]:
+    return list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status.in_([s.value for s in ACTIVE_REGISTRATION_STATUSES]))
+        .order_by(Registration.id)
+    ))
+
+
+def unpublish(event: Event, actor: Organizer | None, now: datetime) -> Event:
+    """Back to draft: only while nobody has registered (otherwise cancel or postpone)."""
+    event = _lock_event(event)
+    if event.status != EventStatus.PUBLISHED:
+        raise ServiceError(_("Only a published event can be unpublished."), code="bad_status")
+    if _active_registrations(event):
+        raise ServiceError(_("People have registered for this event: cancel or postpone it instead, "
+                             "so that they are told."), code="has_registrations")
+    event.status = EventStatus.DRAFT
+    event.updated_at = now
+    _audit("event.unpublished", actor=actor, now=now, event=event)
+    db.session.flush()
+    return event
+
+
+def _notify_status_changed(event: Event, now: datetime) -> int:
+    """Tell every active registrant (app.notifications.event_status_changed, when it exists)."""
+    try:
+        import app.notifications as notifications
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("app.notifications",):
+            raise
+        notifications = None
+    notify = getattr(notifications, "event_status_changed", None)
+    registrations = _active_registrations(event)
+    if notify is None:
+        if registrations:
+            log.warning("app.notifications.event_status_changed is missing: %d registrants of event %s "
+                        "were not told", len(registrations), event.id)
+        return 0
+    for registration in registrations:
+        notify(event, registration, now)
+    return len(registrations)
+
+
+def _change_status(event: Event, status: EventStatus, reason: str, allowed: tuple[EventStatus, ...],
+                   action: str, actor: Organizer | None, now: datetime) -> Event:
+    reason = _text(reason)
+    if not reason:
+        raise ValidationError({"reason": [_("Enter the reason; it is shown on the event page and in the mail.")]})
+    event = _lock_event(event)
+    if event.status not in allowed:
+        raise ServiceError(_("This cannot be done to an event in its current state."), code="bad_status")
+    previous = event.status
+    event.status = status
+    event.status_reason = reason
+    event.updated_at = now
+    db.session.flush()
+    told = _notify_status_changed(event, now)
+    _audit(action, actor=actor, now=now, event=event, previous=previous, reason=reason, notified=told)
+    db.session.flush()
+    return event
+
+
+def cancel(event: Event, reason: str, actor: Organizer | None, now: datetime) -> Event:
+    """中止: the event will not take place. Every active registrant is told."""
+    return _change_status(event, EventStatus.CANCELLED, reason,
+                          (EventStatus.DRAFT, EventStatus.PUBLISHED, EventStatus.CLOSED, EventStatus.POSTPONED),
+                          "event.cancelled", actor, now)
+
+
+def postpone(event: Event, reason: str, actor: Organizer | None, now: datetime) -> Event:
+    """延期: the event will take place later. Every active registrant is told."""
+    return _change_status(event, EventStatus.POSTPONED, reason, (EventStatus.PUBLISHED, EventStatus.CLOSED),
+                          "event.postponed", actor, now)
+
+
+# ---------------------------------------------------------------------------
+# copy
+
+
+def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None, now: datetime) -> Event:
+    """A new draft edition of `source`, every date moved so that the first session starts at `new_first_start`."""
+    if new_first_start is None or new_first_start.tzinfo is None:
+        raise ValidationError({"first_start": [_("Enter when the first session of the new edition starts.")]})
+    offset = rules.copy_offset(source.starts_at or rules.earliest(s.starts_at for s in source.sessions),
+                               new_first_start)
+    if source.series_id is None:
+        series_slug = rules.unique_slug(
+            rules.copy_slug(source.slug, None),
+            lambda s: db.session.scalar(select(EventSeries.id).where(EventSeries.slug == s)) is not None,
+        )
+        series = EventSeries(slug=series_slug[:100], name=source.title, created_at=now)
+        db.session.add(series)
+        source.series = series
+        db.session.flush()
+    slug = rules.unique_slug(rules.copy_slug(source.slug, new_first_start), _slug_taken)
+    copy = Event(
+        slug=slug,
+        status=EventStatus.DRAFT,
+        status_reason="",
+        copied_from_id=source.id,
+        series_id=source.series_id,
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+        updated_at=now,
+        registration_opens_at=rules.shift(source.registration_opens_at, offset),
+        registration_closes_at=rules.shift(source.registration_closes_at, offset),
+        **{k: getattr(source, k) for k in EVENT_FIELDS
+           if k not in ("slug", "registration_opens_at", "registration_closes_at")},
+    )
+    session_map: dict[int, EventSession] = {}
+    for s in source.sessions:
+        new = EventSession(title=s.title, starts_at=s.starts_at + offset, ends_at=rules.shift(s.ends_at, offset),
+                           venue=s.venue, is_online=s.is_online)
+        copy.sessions.append(new)
+        session_map[s.id] = new
+    for t in source.ticket_types:
+        copy.ticket_types.append(TicketType(position=t.position, name=t.name, description=t.description,
+                                            capacity=t.capacity, confirmed_count=0))
+    for q in source.questions:
+        copy.questions.append(Question(position=q.position, kind=q.kind, label=q.label, help_text=q.help_text,
+                                       choices=list(q.choices or []), required=q.required))
+    for r in source.reminder_rules:
+        copy.reminder_rules.append(ReminderRule(days_before=r.days_before, send_time=r.send_time,
+                                                session=session_map.get(r.session_id) if r.session_id else None))
+    sync_starts_at(copy)
+    db.session.add(copy)
+    db.session.flush()
+    _audit("event.copied", actor=actor, now=now, event=copy, source_id=source.id,
+           offset_days=offset / timedelta(days=1))
+    db.session.flush()
+    return copy
+
+
+# ---------------------------------------------------------------------------
+# questions and reminder rules
+
+
+def add_question(event: Event, data: Any, actor: Organizer | None, now: datetime) -> Question:
+    errors = _Errors()
+    values = _clean_question(_as_mapping(data), errors)
+    errors.raise_if_any()
+    event = _lock_event(event)
+    _require_editable(event)
+    position = max((q.position for q in event.questions), default=-1) + 1
+    question = Question(position=position, **values)
+    event.questions.append(question)
+    db.session.flush()
+    _audit("event.question_added", actor=actor, now=now, event=event, question_id=question.id, label=question.label)
+    db.session.flush()
+    return question
+
+
+def delete_question(question: Question, actor: Organizer | None, now: datetime) -> None:
+    event = _lock_event(question.event)
+    _require_editable(event)
+    question_id, label = question.id, question.label
+    event.questions.remove(question)
+    _audit("event.question_deleted", actor=actor, now=now, event=event, question_id=question_id, label=label)
+    db.session.flush()
+
+
+def add_reminder_rule(event: Event, data: Any, actor: Organizer | None, now: datetime) -> ReminderRule:
+    errors = _Errors()
+    values = _clean_reminder(_as_mapping(data), errors)
+    errors.raise_if_any()
+    event = _lock_event(event)
+    _require_editable(event)
+    if any(r.days_before == values["days_before"] and r.session_id is None for r in event.reminder_rules):
+        raise ValidationError({"days_before": [_("There is already a reminder that many days before.")]})
+    rule = ReminderRule(**values)
+    event.reminder_rules.append(rule)
+    db.session.flush()
+    _audit("event.reminder_added", actor=actor, now=now, event=event, reminder_rule_id=rule.id,
+           days_before=rule.days_before, send_time=rule.send_time)
+    db.session.flush()
+    return rule
+
+
+def delete_reminder_rule(rule: ReminderRule, actor: Organizer | None, now: datetime) -> None:
+    event = _lock_event(rule.event)
+    _require_editable(event)
+    rule_id, days = rule.id, rule.days_before
+    event.reminder_rules.remove(rule)
+    _audit("event.reminder_deleted", actor=actor, now=now, event=event, reminder_rule_id=rule_id, days_before=days)
+    db.session.flush()
