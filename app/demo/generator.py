@@ -1,0 +1,390 @@
+"""Turns the demo definitions into rows: events, sessions, 参加枠, questions, registrants.
+
+Like a service, it flushes and leaves the commit to its caller (the CLI command).
+Registrants are inserted in bulk (one multi-row INSERT ... RETURNING per load);
+each registration and each event change gets its AuditLog row.
+"""
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select
+
+from app.demo.definitions import (
+    CONTACT,
+    ORGANIZER,
+    SERIES,
+    Crowd,
+    EventDef,
+    all_slugs,
+    past_events,
+    upcoming_events,
+)
+from app.demo.people import People, Person
+from app.domain.codes import (
+    ACTIVE_REGISTRATION_STATUSES,
+    AdmissionMode,
+    EventStatus,
+    QuestionKind,
+    RegistrationStatus,
+    Role,
+)
+from app.domain.dates import to_jst
+from app.extensions import db
+from app.models import (
+    AuditLog,
+    Event,
+    EventSeries,
+    EventSession,
+    Organizer,
+    OutboxMessage,
+    Question,
+    Registration,
+    ReminderRule,
+    TicketType,
+)
+
+DEFAULT_SEED = 2021
+
+#: (email, password, role, display name) — printed by `flask demo load`.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
+    ("demo@tsudoi.example.jp", "tsudoi-demo", Role.ADMIN, "デモ管理者（東北経済産業局）"),
+    ("viewer@tsudoi.example.jp", "tsudoi-viewer", Role.VIEWER, "デモ閲覧者"),
+)
+
+PURPOSES = ["情報収集のため", "自社の課題解決のヒントを得たい", "導入・連携先を探している", "人脈づくり", "その他"]
+QUESTION_SETS: dict[str, list[dict]] = {
+    "standard": [
+        {"kind": QuestionKind.SINGLE, "label": "参加の目的", "choices": PURPOSES, "required": True},
+        {"kind": QuestionKind.TEXTAREA, "label": "講師への質問",
+         "help_text": "事前にいただいたご質問は、当日の講演の参考にさせていただきます（任意）。", "required": False},
+    ],
+    "award": [
+        {"kind": QuestionKind.TEXT, "label": "応募する取組の名称", "required": True},
+        {"kind": QuestionKind.TEXTAREA, "label": "取組の概要と成果", "help_text": "400字程度でご記入ください。",
+         "required": True},
+    ],
+    "none": [],
+}
+_SPEAKER_QUESTIONS = (
+    "中小企業がDXを始めるとき、最初に取り組むべきことは何でしょうか。",
+    "社内にIT人材がいない場合、どのように進めればよいか知りたいです。",
+    "補助金や支援制度の活用事例があれば教えてください。",
+    "導入効果をどのように測ればよいでしょうか。",
+    "経営層と現場の意識の差を埋める工夫を伺いたいです。",
+)
+_AWARD_ENTRIES = (
+    ("受発注業務のデジタル化による生産性向上", "紙とFAXで行っていた受発注をクラウドに移行し、処理時間を6割削減しました。"),
+    ("IoTセンサーによる設備稼働の見える化", "設備にセンサーを後付けし、稼働率を可視化して段取り替えの時間を短縮しました。"),
+    ("地域の水産加工品のEC販売", "自社ECサイトと顧客データの分析で、リピート購入を2倍に伸ばしました。"),
+    ("AIによる需要予測と在庫の最適化", "過去の販売データから需要を予測し、廃棄ロスを削減しました。"),
+    ("地域企業のDX伴走支援", "支援機関として、専門家とともに地域企業のDX計画づくりを伴走支援しました。"),
+)
+
+
+class DemoAlreadyLoaded(Exception):
+    pass
+
+
+@dataclass
+class LoadResult:
+    events: int
+    past: int
+    upcoming: int
+    registrations: int
+    seconds: float
+
+
+def _today(now: datetime):
+    return to_jst(now).date()
+
+
+def demo_event_count(now: datetime) -> int:
+    """How many of the demo's events are in the database."""
+    slugs = all_slugs(_today(now))
+    return db.session.scalar(select(func.count()).select_from(Event).where(Event.slug.in_(slugs))) or 0
+
+
+def reset_demo(now: datetime) -> int:
+    """Delete the demo's events (by their slugs) with their registrations, mails and audit rows.
+
+    Events created by people (any other slug) and the accounts are left alone.
+    """
+    ids = list(db.session.scalars(select(Event.id).where(Event.slug.in_(all_slugs(_today(now))))))
+    if not ids:
+        return 0
+    for model in (AuditLog, OutboxMessage, Registration, ReminderRule, Question, TicketType, EventSession):
+        db.session.execute(delete(model).where(model.event_id.in_(ids)))
+    db.session.execute(delete(Event).where(Event.id.in_(ids)))
+    db.session.flush()
+    db.session.expire_all()
+    return len(ids)
+
+
+def ensure_accounts() -> Organizer:
+    """The demo accounts, created when missing (existing ones are left as they are)."""
+    admin = None
+    for email, password, role, name in DEMO_ACCOUNTS:
+        user = db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email))
+        if user is None:
+            user = Organizer(email=email, role=role, display_name=name)
+            user.set_password(password)
+            db.session.add(user)
+        if role == Role.ADMIN:
+            admin = user
+    db.session.flush()
+    return admin
+
+
+def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | None = None) -> LoadResult:
+    """Create the demo events and registrants. Refuses when the demo is already loaded."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if demo_event_count(now):
+        raise DemoAlreadyLoaded("the demo data is already loaded")
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    people = People(rng)
+    admin = actor or ensure_accounts()
+    series = _ensure_series()
+
+    definitions = past_events() + upcoming_events(_today(now))
+    events: dict[str, Event] = {}
+    audit: list[dict] = []
+    for definition in definitions:
+        event = _build_event(definition, series, events, admin, now)
+        events[definition.slug] = event
+    db.session.flush()
+    for definition in definitions:
+        audit.extend(_event_audit(definition, events[definition.slug], admin, now))
+
+    rows: list[dict] = []
+    for definition in definitions:
+        rows.extend(_registrants(definition, events[definition.slug], people, rng, now))
+
+    if rows:
+        ids = db.session.execute(
+            insert(Registration).returning(Registration.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
+        for reg_id, row in zip(ids, rows, strict=True):
+            audit.extend(_registration_audit(reg_id, row))
+
+    confirmed = Counter(row["ticket_type_id"] for row in rows if row["status"] == RegistrationStatus.CONFIRMED)
+    for event in events.values():
+        for ticket in event.ticket_types:
+            ticket.confirmed_count = confirmed.get(ticket.id, 0)
+    if audit:
+        db.session.execute(insert(AuditLog), audit)
+    db.session.flush()
+    past = sum(1 for d in definitions if not d.upcoming)
+    return LoadResult(events=len(definitions), past=past, upcoming=len(definitions) - past,
+                      registrations=len(rows), seconds=time.perf_counter() - started)
+
+
+# -- events ------------------------------------------------------------------------------------
+def _ensure_series() -> dict[str, EventSeries]:
+    found = {s.slug: s for s in db.session.scalars(select(EventSeries).where(
+        EventSeries.slug.in_([d.slug for d in SERIES])))}
+    for definition in SERIES:
+        if definition.slug not in found:
+            found[definition.slug] = EventSeries(slug=definition.slug, name=definition.name)
+            db.session.add(found[definition.slug])
+    return found
+
+
+def _created_at(definition: EventDef, now: datetime) -> datetime:
+    anchor = definition.registration_opens_at or (definition.starts_at - timedelta(days=45))
+    return min(anchor, now) - timedelta(days=7)
+
+
+def _build_event(definition: EventDef, series: dict[str, EventSeries], built: dict[str, Event],
+                 admin: Organizer, now: datetime) -> Event:
+    created = _created_at(definition, now)
+    copied = built.get(definition.copied_from) if definition.copied_from else None
+    event = Event(
+        slug=definition.slug, title=definition.title, summary=definition.summary,
+        description=definition.description, category=definition.category, format=definition.format,
+        venue=definition.venue, address=definition.address, prefecture=definition.prefecture,
+        online_url=definition.online_url, organizer_name=ORGANIZER,
+        co_organizers="\n".join(definition.co_organizers), contact=CONTACT, status=definition.status,
+        status_reason=definition.status_reason, registration_opens_at=definition.registration_opens_at,
+        registration_closes_at=definition.registration_closes_at, admission_mode=definition.admission_mode,
+        waitlist_enabled=definition.waitlist_enabled, one_per_organization=definition.one_per_organization,
+        consent_text=definition.consent_text, starts_at=definition.starts_at, series=series[definition.series],
+        copied_from_id=copied.id if copied is not None else None, created_by_id=admin.id,
+        created_at=created, updated_at=created,
+    )
+    for s in definition.sessions:
+        event.sessions.append(EventSession(title=s.title, starts_at=s.starts_at, ends_at=s.ends_at, venue=s.venue,
+                                           is_online=s.is_online))
+    for position, t in enumerate(definition.tickets):
+        event.ticket_types.append(TicketType(name=t.name, capacity=t.capacity, description=t.description,
+                                             position=position, confirmed_count=0))
+    for position, q in enumerate(QUESTION_SETS[definition.questions]):
+        event.questions.append(Question(position=position, kind=str(q["kind"]), label=q["label"],
+                                        help_text=q.get("help_text", ""), choices=list(q.get("choices", [])),
+                                        required=q["required"]))
+    if definition.reminders:
+        for days in (7, 1):
+            event.reminder_rules.append(ReminderRule(days_before=days, send_time="10:00"))
+    db.session.add(event)
+    db.session.flush()  # ids, so that later editions can point at this one
+    return event
+
+
+def _cancelled_at(definition: EventDef) -> datetime:
+    return definition.starts_at - timedelta(days=40)
+
+
+def _event_audit(definition: EventDef, event: Event, admin: Organizer, now: datetime) -> list[dict]:
+    def row(action: str, at: datetime, **data) -> dict:
+        return {"created_at": min(at, now), "actor_id": admin.id, "actor_label": admin.email, "action": action,
+                "event_id": event.id, "registration_id": None, "data": {"source": "demo", **data}}
+
+    out = [row("event.created", event.created_at, title=event.title)]
+    if definition.copied_from:
+        out[0]["data"]["copied_from"] = definition.copied_from
+    out.append(row("event.published", event.created_at + timedelta(days=3)))
+    if definition.status == EventStatus.CANCELLED:
+        out.append(row("event.cancelled", _cancelled_at(definition), reason=definition.status_reason))
+    elif definition.status == EventStatus.FINISHED:
+        ends = max(s.ends_at for s in definition.sessions)
+        out.append(row("event.finished", ends + timedelta(days=1)))
+    return out
+
+
+# -- registrants ---------------------------------------------------------------------------------
+def _org_types(crowd: Crowd, rng: random.Random) -> list[str]:
+    if crowd.exact is not None:
+        types = [t for t, n in crowd.exact.items() for _ in range(n)]
+        rng.shuffle(types)
+        return types
+    keys = list(crowd.mix)
+    return rng.choices(keys, weights=[crowd.mix[k] for k in keys], k=crowd.count)
+
+
+def _answers(event: Event, person: Person, rng: random.Random) -> dict:
+    answers: dict[str, str] = {}
+    for q in event.questions:
+        if q.kind == QuestionKind.SINGLE:
+            answers[str(q.id)] = rng.choices(q.choices, weights=[5, 4, 2, 2, 1][: len(q.choices)])[0]
+        elif q.label == "講師への質問":
+            if rng.random() < 0.25:
+                answers[str(q.id)] = rng.choice(_SPEAKER_QUESTIONS)
+        elif q.kind == QuestionKind.TEXT:
+            answers[str(q.id)] = rng.choice(_AWARD_ENTRIES)[0]
+        elif q.kind == QuestionKind.TEXTAREA:
+            answers[str(q.id)] = rng.choice(_AWARD_ENTRIES)[1]
+    return answers
+
+
+def _registrants(definition: EventDef, event: Event, people: People, rng: random.Random,
+                 now: datetime) -> list[dict]:
+    opens = definition.registration_opens_at or (definition.starts_at - timedelta(days=42))
+    closes = definition.registration_closes_at or definition.starts_at
+    if definition.status == EventStatus.CANCELLED:
+        closes = min(closes, _cancelled_at(definition))
+    latest = min(closes, now) - timedelta(minutes=5)
+    span = max((latest - opens).total_seconds(), 60.0)
+    lottery_drawn = definition.admission_mode == AdmissionMode.LOTTERY and closes < now
+    drawn_at = closes + timedelta(days=2)
+    first_start = definition.starts_at
+    in_person = not all(s.is_online for s in definition.sessions)
+
+    emails: set[str] = set()
+    orgs: set[str] = set()
+    rows: list[dict] = []
+    for crowd in definition.crowds:
+        ticket = event.ticket_types[crowd.ticket]
+        attended = set(rng.sample(range(crowd.count), crowd.attended))
+        for i, org_type in enumerate(_org_types(crowd, rng)):
+            exclude_orgs = orgs if definition.one_per_organization else None
+            if i < len(crowd.organizations):
+                person = people.new_person(org_type, organization=crowd.organizations[i],
+                                           department=crowd.department, job_title=crowd.job_title)
+            else:
+                person = people.person(org_type, exclude=emails, executive=crowd.executive, flavour=crowd.flavour,
+                                       exclude_orgs=exclude_orgs)
+                if crowd.job_title or crowd.department is not None:
+                    person = people.new_person(org_type, organization=(person.organization, person.prefecture),
+                                               department=crowd.department, job_title=crowd.job_title)
+            emails.add(person.email)
+            orgs.add(person.organization_key)
+
+            created = (opens + timedelta(seconds=span * rng.betavariate(2.0, 1.3))).replace(microsecond=0)
+            status = crowd.status
+            checked_in = None
+            if i in attended:
+                minutes = rng.uniform(-25, 10) if in_person else rng.uniform(-10, 15)
+                checked_in = (first_start + timedelta(minutes=minutes)).replace(microsecond=0)
+            confirmed_at = None
+            if status == RegistrationStatus.CONFIRMED:
+                confirmed_at = drawn_at if lottery_drawn else created
+            cancelled_at = _cancelled_at(definition) if status == RegistrationStatus.CANCELLED else None
+            touched = [t for t in (created, confirmed_at, cancelled_at, checked_in) if t is not None]
+            if status == RegistrationStatus.LOST:
+                touched.append(drawn_at)
+            active = status in ACTIVE_REGISTRATION_STATUSES
+            rows.append({
+                "event_id": event.id,
+                "ticket_type_id": ticket.id,
+                "status": status,
+                "manage_token": secrets.token_urlsafe(32),
+                "email": person.email,
+                "email_normalized": person.email.lower(),
+                "family_name": person.family_name,
+                "given_name": person.given_name,
+                "family_name_kana": person.family_name_kana,
+                "given_name_kana": person.given_name_kana,
+                "phone": person.phone,
+                "organization": person.organization,
+                "organization_key": person.organization_key,
+                "organization_lock_key": person.organization_key
+                if definition.one_per_organization and active else None,
+                "department": person.department,
+                "job_title": person.job_title,
+                "organization_type": person.organization_type,
+                "prefecture": person.prefecture,
+                "corporate_number": "",
+                "answers": _answers(event, person, rng),
+                "consent_at": created,
+                "opt_in_announcements": rng.random() < 0.4,
+                "language": "ja",
+                "waitlisted_at": created if status == RegistrationStatus.WAITLISTED else None,
+                "confirmed_at": confirmed_at,
+                "cancelled_at": cancelled_at,
+                "checked_in_at": checked_in,
+                "capacity_override": False,
+                "note": crowd.note,
+                "created_at": created,
+                "updated_at": min(max(touched), now),
+            })
+    return rows
+
+
+def _registration_audit(registration_id: int, row: dict) -> list[dict]:
+    def audit(action: str, at: datetime, actor: str, **data) -> dict:
+        return {"created_at": at, "actor_id": None, "actor_label": actor, "action": action,
+                "event_id": row["event_id"], "registration_id": registration_id,
+                "data": {"source": "demo", **data}}
+
+    status = row["status"]
+    initial = RegistrationStatus.APPLIED if status == RegistrationStatus.LOST or (
+        status == RegistrationStatus.CONFIRMED and row["confirmed_at"] != row["created_at"]) else status
+    if status == RegistrationStatus.CANCELLED:
+        initial = RegistrationStatus.CONFIRMED
+    out = [audit("registration.created", row["created_at"], "registrant", status=str(initial))]
+    if status == RegistrationStatus.LOST:
+        out.append(audit("registration.lottery_lost", row["updated_at"], "system"))
+    elif initial == RegistrationStatus.APPLIED and status == RegistrationStatus.CONFIRMED:
+        out.append(audit("registration.lottery_won", row["confirmed_at"], "system"))
+    elif status == RegistrationStatus.CANCELLED:
+        out.append(audit("registration.cancelled", row["cancelled_at"], "system", reason="event cancelled"))
+    if row["checked_in_at"] is not None:
+        out.append(audit("registration.checked_in", row["checked_in_at"], "system"))
+    return out
