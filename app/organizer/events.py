@@ -1,0 +1,465 @@
+"""Organizer pages for one event: create, edit, sessions, 参加枠, questions, reminders, status, copy.
+
+Views stay thin: validate the form, call app.services.events, commit, flash, redirect.
+Reading is for any staff member; every change is for editors (viewers get 403).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from app.auth.permissions import editor_required, staff_required
+from app.db_types import utcnow
+from app.domain import events as rules
+from app.extensions import db
+from app.models import Event, EventSession, Question, ReminderRule, TicketType
+from app.organizer import bp
+from app.organizer.forms import (
+    QUESTION_KIND_LABELS,
+    CopyForm,
+    EventForm,
+    NewEventForm,
+    QuestionForm,
+    ReasonForm,
+    ReminderRuleForm,
+    SessionForm,
+    TicketTypeForm,
+)
+from app.services import events as service
+from app.services.errors import ServiceError, ValidationError
+
+
+def public_event_url(event: Event) -> str:
+    """The public page of an event (the public blueprint's route, when it has one)."""
+    try:
+        return url_for("public.event", slug=event.slug)
+    except BuildError:
+        return f"/events/{event.slug}"
+
+
+@bp.app_context_processor
+def _organizer_helpers():
+    return {"public_event_url": public_event_url}
+
+
+def _get(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _child(model, event: Event, object_id: int):
+    obj = _get(model, object_id)
+    if obj.event_id != event.id:
+        abort(404)
+    return obj
+
+
+def _apply_errors(form, error: ValidationError, mapping: dict[str, str] | None = None) -> None:
+    """Put a service's per-field messages next to the matching form fields (others: flashed)."""
+    mapping = mapping or {}
+    for key, messages in error.errors.items():
+        field = getattr(form, mapping.get(key, key), None)
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.extend(messages)
+        else:
+            for message in messages:
+                flash(message, "error")
+
+
+def _event_data(form: EventForm) -> dict:
+    data = {name: form[name].data for name in service.EVENT_FIELDS}
+    data["registration_opens_at"] = rules.jst_to_utc(form.registration_opens_at.data)
+    data["registration_closes_at"] = rules.jst_to_utc(form.registration_closes_at.data)
+    return data
+
+
+def _fill_event_form(form: EventForm, event: Event) -> None:
+    for name in service.EVENT_FIELDS:
+        form[name].data = getattr(event, name)
+    form.prefecture.data = event.prefecture or ""
+    form.registration_opens_at.data = rules.utc_to_jst_naive(event.registration_opens_at)
+    form.registration_closes_at.data = rules.utc_to_jst_naive(event.registration_closes_at)
+
+
+# ---------------------------------------------------------------------------
+# the event page
+
+
+def _render_event(event: Event, *, question_form: QuestionForm | None = None,
+                  reminder_form: ReminderRuleForm | None = None, status: int = 200):
+    question_form = question_form or QuestionForm(prefix="q", formdata=None)
+    reminder_form = reminder_form or ReminderRuleForm(prefix="rr", formdata=None)
+    return render_template(
+        "organizer/events/detail.html",
+        event=event,
+        question_form=question_form,
+        reminder_form=reminder_form,
+        question_kinds=QUESTION_KIND_LABELS,
+        publish_problems=service.publish_problems(event),
+        can_edit=current_user.can_edit,
+    ), status
+
+
+@bp.route("/events/<int:event_id>")
+@staff_required
+def event_detail(event_id: int):
+    return _render_event(_get(Event, event_id))
+
+
+# ---------------------------------------------------------------------------
+# create / edit
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@editor_required
+def event_new():
+    form = NewEventForm()
+    if request.method == "GET":
+        form.waitlist_enabled.data = True
+    if form.validate_on_submit():
+        data = _event_data(form)
+        data["sessions"] = []
+        if form.first_date.data and form.first_start.data:
+            starts_at, ends_at = rules.session_span(form.first_date.data, form.first_start.data, form.first_end.data)
+            data["sessions"].append({"starts_at": starts_at, "ends_at": ends_at})
+        data["ticket_types"] = []
+        if (form.first_ticket_name.data or "").strip():
+            data["ticket_types"].append({"name": form.first_ticket_name.data,
+                                         "capacity": form.first_ticket_capacity.data})
+        try:
+            event = service.create_event(data, current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err, {"sessions.0.starts_at": "first_start", "sessions.0.ends_at": "first_end",
+                                      "ticket_types.0.name": "first_ticket_name",
+                                      "ticket_types.0.capacity": "first_ticket_capacity"})
+        else:
+            db.session.commit()
+            flash(_("The event was created as a draft. Add sessions and 参加枠, then publish it."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/form.html", form=form, event=None), status
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@editor_required
+def event_edit(event_id: int):
+    event = _get(Event, event_id)
+    form = EventForm()
+    if request.method == "GET":
+        _fill_event_form(form, event)
+    if form.validate_on_submit():
+        try:
+            service.update_event(event, _event_data(form), current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_("The event was saved."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/form.html", form=form, event=event), status
+
+
+# ---------------------------------------------------------------------------
+# sessions
+
+
+def _session_data(form: SessionForm) -> dict:
+    starts_at, ends_at = rules.session_span(form.date.data, form.start_time.data, form.end_time.data)
+    return {"title": form.title.data, "starts_at": starts_at, "ends_at": ends_at, "venue": form.venue.data,
+            "is_online": form.is_online.data}
+
+
+SESSION_ERRORS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+
+@bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
+@editor_required
+def session_new(event_id: int):
+    event = _get(Event, event_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            service.add_session(event, _session_data(form), current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err, SESSION_ERRORS)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The session was added."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#sessions")
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/session_form.html", form=form, event=event, session=None), status
+
+
+@bp.route("/events/<int:event_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@editor_required
+def session_edit(event_id: int, session_id: int):
+    event = _get(Event, event_id)
+    session = _child(EventSession, event, session_id)
+    form = SessionForm()
+    if request.method == "GET":
+        start = rules.utc_to_jst_naive(session.starts_at)
+        end = rules.utc_to_jst_naive(session.ends_at)
+        form.title.data, form.venue.data, form.is_online.data = session.title, session.venue, session.is_online
+        form.date.data, form.start_time.data = start.date(), start.time()
+        form.end_time.data = end.time() if end else None
+    if form.validate_on_submit():
+        try:
+            service.update_session(session, _session_data(form), current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err, SESSION_ERRORS)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The session was saved."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#sessions")
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/session_form.html", form=form, event=event, session=session), status
+
+
+@bp.route("/events/<int:event_id>/sessions/<int:session_id>/delete", methods=["POST"])
+@editor_required
+def session_delete(event_id: int, session_id: int):
+    event = _get(Event, event_id)
+    session = _child(EventSession, event, session_id)
+    return _simple_action(event, lambda now: service.delete_session(session, current_user, now),
+                          _("The session was deleted."), "#sessions")
+
+
+# ---------------------------------------------------------------------------
+# 参加枠
+
+
+@bp.route("/events/<int:event_id>/tickets/new", methods=["GET", "POST"])
+@editor_required
+def ticket_new(event_id: int):
+    event = _get(Event, event_id)
+    form = TicketTypeForm()
+    if form.validate_on_submit():
+        try:
+            service.add_ticket_type(event, form.data, current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The 参加枠 was added."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#tickets")
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/ticket_form.html", form=form, event=event, ticket=None), status
+
+
+@bp.route("/events/<int:event_id>/tickets/<int:ticket_id>/edit", methods=["GET", "POST"])
+@editor_required
+def ticket_edit(event_id: int, ticket_id: int):
+    event = _get(Event, event_id)
+    ticket = _child(TicketType, event, ticket_id)
+    form = TicketTypeForm(obj=ticket if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            service.update_ticket_type(ticket, form.data, current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The 参加枠 was saved."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#tickets")
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/ticket_form.html", form=form, event=event, ticket=ticket), status
+
+
+@bp.route("/events/<int:event_id>/tickets/<int:ticket_id>/delete", methods=["POST"])
+@editor_required
+def ticket_delete(event_id: int, ticket_id: int):
+    event = _get(Event, event_id)
+    ticket = _child(TicketType, event, ticket_id)
+    return _simple_action(event, lambda now: service.delete_ticket_type(ticket, current_user, now),
+                          _("The 参加枠 was deleted."), "#tickets")
+
+
+# ---------------------------------------------------------------------------
+# questions and reminder rules (forms on the event page)
+
+
+@bp.route("/events/<int:event_id>/questions", methods=["POST"])
+@editor_required
+def question_add(event_id: int):
+    event = _get(Event, event_id)
+    form = QuestionForm(prefix="q")
+    if form.validate_on_submit():
+        try:
+            service.add_question(event, form.data, current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#questions")
+        else:
+            db.session.commit()
+            flash(_("The question was added."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#questions")
+    return _render_event(event, question_form=form, status=422)
+
+
+@bp.route("/events/<int:event_id>/questions/<int:question_id>/delete", methods=["POST"])
+@editor_required
+def question_delete(event_id: int, question_id: int):
+    event = _get(Event, event_id)
+    question = _child(Question, event, question_id)
+    return _simple_action(event, lambda now: service.delete_question(question, current_user, now),
+                          _("The question was deleted."), "#questions")
+
+
+@bp.route("/events/<int:event_id>/reminders", methods=["POST"])
+@editor_required
+def reminder_add(event_id: int):
+    event = _get(Event, event_id)
+    form = ReminderRuleForm(prefix="rr")
+    if form.validate_on_submit():
+        data = {"days_before": form.days_before.data, "send_time": form.send_time.data.strftime("%H:%M")}
+        try:
+            service.add_reminder_rule(event, data, current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#reminders")
+        else:
+            db.session.commit()
+            flash(_("The reminder was added."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#reminders")
+    return _render_event(event, reminder_form=form, status=422)
+
+
+@bp.route("/events/<int:event_id>/reminders/<int:rule_id>/delete", methods=["POST"])
+@editor_required
+def reminder_delete(event_id: int, rule_id: int):
+    event = _get(Event, event_id)
+    rule = _child(ReminderRule, event, rule_id)
+    return _simple_action(event, lambda now: service.delete_reminder_rule(rule, current_user, now),
+                          _("The reminder was deleted."), "#reminders")
+
+
+# ---------------------------------------------------------------------------
+# status: publish, unpublish, cancel, postpone
+
+
+def _simple_action(event: Event, action, success: str, anchor: str = ""):
+    """Run a service call without a form; refusals are flashed."""
+    event_id = event.id
+    try:
+        action(utcnow())
+    except ServiceError as err:
+        db.session.rollback()
+        messages = [m for ms in err.errors.values() for m in ms] if isinstance(err, ValidationError) else [err.message]
+        for message in messages:
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("organizer.event_detail", event_id=event_id) + anchor)
+
+
+@bp.route("/events/<int:event_id>/publish", methods=["POST"])
+@editor_required
+def event_publish(event_id: int):
+    event = _get(Event, event_id)
+    return _simple_action(event, lambda now: service.publish(event, current_user, now),
+                          _("The event is published: it is on the public list now."))
+
+
+@bp.route("/events/<int:event_id>/unpublish", methods=["POST"])
+@editor_required
+def event_unpublish(event_id: int):
+    event = _get(Event, event_id)
+    return _simple_action(event, lambda now: service.unpublish(event, current_user, now),
+                          _("The event is a draft again and no longer public."))
+
+
+def _reason_page(event_id: int, kind: str):
+    event = _get(Event, event_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        call = service.cancel if kind == "cancel" else service.postpone
+        try:
+            call(event, form.reason.data, current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("organizer.event_detail", event_id=event.id))
+        else:
+            db.session.commit()
+            if kind == "cancel":
+                flash(_("The event is cancelled. Registrants are being told by mail."), "success")
+            else:
+                flash(_("The event is postponed. Registrants are being told by mail."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/reason_form.html", form=form, event=event, kind=kind), status
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@editor_required
+def event_cancel(event_id: int):
+    return _reason_page(event_id, "cancel")
+
+
+@bp.route("/events/<int:event_id>/postpone", methods=["GET", "POST"])
+@editor_required
+def event_postpone(event_id: int):
+    return _reason_page(event_id, "postpone")
+
+
+# ---------------------------------------------------------------------------
+# copy
+
+
+@bp.route("/events/<int:event_id>/copy", methods=["GET", "POST"])
+@editor_required
+def event_copy(event_id: int):
+    source = _get(Event, event_id)
+    form = CopyForm()
+    if form.validate_on_submit():
+        try:
+            copy = service.copy_event(source, rules.jst_to_utc(form.first_start.data), current_user, utcnow())
+        except ValidationError as err:
+            db.session.rollback()
+            _apply_errors(form, err)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The copy was created as a draft. Check its dates and texts, then publish it."), "success")
+            return redirect(url_for("organizer.event_detail", event_id=copy.id))
+    status = 422 if form.errors else 200
+    return render_template("organizer/events/copy_form.html", form=form, event=source), status

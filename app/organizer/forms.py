@@ -1,0 +1,129 @@
+"""Forms of the organizer's event pages (labels: app.labels; rules: app.services.events)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from app import labels
+from app.domain.codes import PREFECTURES, QuestionKind
+from app.domain.events import SLUG_RE
+
+DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.TEXT: _l("Short text"),
+    QuestionKind.TEXTAREA: _l("Long text"),
+    QuestionKind.SINGLE: _l("One choice"),
+    QuestionKind.MULTIPLE: _l("Several choices"),
+    QuestionKind.YESNO: _l("Yes / no"),
+}
+
+
+def prefecture_choices() -> list[tuple[str, str]]:
+    return [("", _l("(none)"))] + [(code, f"{code} {name}") for code, name in PREFECTURES.items()]
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("URL name"),
+        validators=[Optional(), Length(max=120),
+                    Regexp(SLUG_RE, message=_l("Use only lower-case letters a-z, digits and hyphens (-)."))],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+    )
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
+    description = TextAreaField(_l("Description (Markdown)"), render_kw={"rows": 10})
+    category = SelectField(_l("Category"), choices=labels.choices(labels.CATEGORY_LABELS))
+    format = SelectField(_l("Format"), choices=labels.choices(labels.FORMAT_LABELS))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    prefecture = SelectField(_l("Prefecture"), choices=prefecture_choices, validators=[Optional()])
+    online_url = URLField(_l("Online URL (shown to confirmed registrants only)"),
+                          validators=[Optional(), Length(max=500)])
+    organizer_name = StringField(_l("Organiser"), validators=[Optional(), Length(max=200)])
+    co_organizers = TextAreaField(_l("Co-organisers (one per line)"), render_kw={"rows": 3})
+    contact = TextAreaField(_l("Contact"), render_kw={"rows": 3})
+    registration_opens_at = DateTimeLocalField(_l("Registration opens (Japan time)"), format=DATETIME_FORMAT,
+                                               validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes (Japan time)"), format=DATETIME_FORMAT,
+                                                validators=[Optional()])
+    admission_mode = SelectField(_l("Admission"), choices=labels.choices(labels.ADMISSION_LABELS))
+    waitlist_enabled = BooleanField(_l("Waiting list when full"), default=True)
+    one_per_organization = BooleanField(_l("One registration per organisation"))
+    consent_text = TextAreaField(_l("Purpose of use of personal data (shown before consent)"),
+                                 render_kw={"rows": 4})
+
+
+class NewEventForm(EventForm):
+    """The event fields plus, optionally, its first session and first 参加枠."""
+
+    first_date = DateField(_l("Date of the first session"), validators=[Optional()])
+    first_start = TimeField(_l("Start time"), validators=[Optional()])
+    first_end = TimeField(_l("End time"), validators=[Optional()])
+    first_ticket_name = StringField(_l("Name of the first 参加枠"), validators=[Optional(), Length(max=100)])
+    first_ticket_capacity = IntegerField(_l("Capacity (blank: no limit)"),
+                                         validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.first_date.data and not self.first_start.data:
+            self.first_start.errors.append(_l("Enter the start time of the first session."))
+            ok = False
+        if (self.first_start.data or self.first_end.data) and not self.first_date.data:
+            self.first_date.errors.append(_l("Enter the date of the first session."))
+            ok = False
+        if self.first_ticket_capacity.data is not None and not (self.first_ticket_name.data or "").strip():
+            self.first_ticket_name.errors.append(_l("Enter a name for the 参加枠."))
+            ok = False
+        return ok
+
+
+class SessionForm(FlaskForm):
+    title = StringField(_l("Session title (e.g. Day 1)"), validators=[Optional(), Length(max=200)])
+    date = DateField(_l("Date"), validators=[InputRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
+    end_time = TimeField(_l("End time"), validators=[Optional()])
+    venue = StringField(_l("Place (blank: the event's venue)"), validators=[Optional(), Length(max=200)])
+    is_online = BooleanField(_l("Held online"))
+
+
+class TicketTypeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description"), render_kw={"rows": 2})
+    capacity = IntegerField(_l("Capacity (blank: no limit)"),
+                            validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(_l("Kind of answer"), choices=labels.choices(QUESTION_KIND_LABELS))
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    choices = TextAreaField(_l("Choices (one per line)"), render_kw={"rows": 3})
+    required = BooleanField(_l("An answer is required"))
+
+
+class ReminderRuleForm(FlaskForm):
+    days_before = IntegerField(_l("Days before the event"), validators=[InputRequired(), NumberRange(min=0, max=365)])
+    send_time = TimeField(_l("Time (Japan time)"), validators=[InputRequired()], default=None)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (shown on the event page and in the mail to registrants)"),
+                           validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 4})
+
+
+class CopyForm(FlaskForm):
+    first_start = DateTimeLocalField(_l("First session of the new edition starts (Japan time)"),
+                                     format=DATETIME_FORMAT, validators=[InputRequired()])
