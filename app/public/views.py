@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from werkzeug.routing import BuildError
 
 from app.db_types import utcnow
 from app.domain.admission import event_window, ticket_availability
@@ -22,7 +23,11 @@ def register_url(event: Event) -> str | None:
     """The registration form's URL, or None while the registration area is not installed."""
     if "registration.register" not in current_app.view_functions:
         return None
-    return url_for("registration.register", slug=event.slug)
+    try:
+        return url_for("registration.register", slug=event.slug)
+    except BuildError:  # the endpoint exists but takes other arguments: no button rather than a 500
+        current_app.logger.warning("registration.register cannot be built for slug %s", event.slug)
+        return None
 
 
 def _page_number(raw: str | None) -> int:
