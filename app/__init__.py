@@ -67,6 +67,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         return response
 
     from app import models  # noqa: F401  (register the models with SQLAlchemy)
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
@@ -74,6 +75,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(api_bp)
 
     from app import cli, errors
 

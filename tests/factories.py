@@ -89,3 +89,16 @@ def register(event, n: int | None = None, now=None, **overrides):
     result = registrations.register(event, clean, now=now or utcnow())
     db.session.commit()
     return result
+
+
+def create_api_token(organizer, *, revoked: bool = False, name: str = "test") -> str:
+    """A new API token for `organizer` (returns the plain token; only its hash is stored)."""
+    import secrets
+
+    from app.models import ApiToken
+
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(organizer_id=organizer.id, token_hash=ApiToken.hash_token(token), name=name,
+                            created_at=utcnow(), revoked_at=utcnow() if revoked else None))
+    db.session.commit()
+    return token

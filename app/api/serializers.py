@@ -1,0 +1,132 @@
+"""Turning events and registrations into JSON (times ISO 8601 in Japan time, +09:00)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from app import urls
+from app.domain import admission
+from app.domain.codes import RegistrationStatus
+from app.extensions import db
+from app.models import Event, Registration, TicketType
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.astimezone(JST).isoformat() if value is not None else None
+
+
+def waitlisted_counts(ticket_type_ids: Iterable[int]) -> dict[int, int]:
+    """Waiting-list length per 参加枠, in one grouped query."""
+    ids = list(ticket_type_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.ticket_type_id, func.count())
+        .where(Registration.ticket_type_id.in_(ids), Registration.status == RegistrationStatus.WAITLISTED)
+        .group_by(Registration.ticket_type_id)
+    )
+    return {tt_id: n for tt_id, n in rows}
+
+
+def waitlist_positions(registrations: Sequence[Registration]) -> dict[int, int]:
+    """Place in line of each waitlisted registration given, in one query."""
+    tt_ids = {r.ticket_type_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
+    if not tt_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.id, Registration.ticket_type_id)
+        .where(Registration.ticket_type_id.in_(tt_ids), Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.ticket_type_id, Registration.waitlisted_at, Registration.id)
+    )
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = defaultdict(int)
+    for reg_id, tt_id in rows:
+        counters[tt_id] += 1
+        positions[reg_id] = counters[tt_id]
+    return positions
+
+
+def ticket_type_json(tt: TicketType, waitlisted: int) -> dict:
+    return {
+        "id": tt.id,
+        "name": tt.name,
+        "description": tt.description,
+        "capacity": tt.capacity,
+        "confirmed": tt.confirmed_count,
+        "waitlisted": waitlisted,
+        "remaining": tt.remaining,
+    }
+
+
+def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> dict:
+    window = admission.event_window(event, now)
+    return {
+        "id": event.id,
+        "slug": event.slug,
+        "title": event.title,
+        "summary": event.summary,
+        "status": event.status,
+        "category": event.category,
+        "format": event.format,
+        "venue": event.venue,
+        "prefecture": event.prefecture,
+        "admission_mode": event.admission_mode,
+        "waitlist_enabled": event.waitlist_enabled,
+        "one_per_organization": event.one_per_organization,
+        "starts_at": iso(event.starts_at),
+        "ends_at": iso(event.ends_at),
+        "registration_opens_at": iso(event.registration_opens_at),
+        "registration_closes_at": iso(event.registration_closes_at),
+        "registration_state": window.state.value,
+        "url": urls.event_url(event),
+        "sessions": [
+            {"id": s.id, "title": s.title, "starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at),
+             "venue": s.venue, "is_online": s.is_online}
+            for s in event.sessions
+        ],
+        "ticket_types": [ticket_type_json(tt, waitlisted.get(tt.id, 0)) for tt in event.ticket_types],
+        "questions": [
+            {"id": q.id, "kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
+             "choices": list(q.choices or [])}
+            for q in event.questions
+        ],
+    }
+
+
+def events_json(events: Sequence[Event], *, now: datetime) -> list[dict]:
+    counts = waitlisted_counts(tt.id for e in events for tt in e.ticket_types)
+    return [event_json(e, counts, now=now) for e in events]
+
+
+def registration_json(r: Registration, waitlist_position: int | None) -> dict:
+    return {
+        "id": r.id,
+        "reference": r.reference,
+        "event_id": r.event_id,
+        "status": r.status,
+        "ticket_type_id": r.ticket_type_id,
+        "email": r.email,
+        "family_name": r.family_name,
+        "given_name": r.given_name,
+        "family_name_kana": r.family_name_kana,
+        "given_name_kana": r.given_name_kana,
+        "phone": r.phone,
+        "organization": r.organization,
+        "department": r.department,
+        "job_title": r.job_title,
+        "organization_type": r.organization_type,
+        "prefecture": r.prefecture,
+        "corporate_number": r.corporate_number,
+        "answers": r.answers or {},
+        "created_at": iso(r.created_at),
+        "confirmed_at": iso(r.confirmed_at),
+        "cancelled_at": iso(r.cancelled_at),
+        "checked_in_at": iso(r.checked_in_at),
+        "waitlist_position": waitlist_position,
+    }

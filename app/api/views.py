@@ -1,0 +1,325 @@
+"""The API's endpoints. Thin: read the JSON, call a service, commit, answer JSON.
+
+Status codes (also in the OpenAPI document, `app/api/openapi.py`):
+- 400 `bad_request` / `bad_json` / `bad_parameter`: not JSON, not an object, a bad query parameter;
+- 401 `unauthorized` (with WWW-Authenticate) for a missing or invalid token, 403 `forbidden` for a viewer writing;
+- 404 `not_found`: unknown ids, and draft events for anyone without a token;
+- 409: registration refused by a rule. `error` is `full`, `already_registered` (the manage link is
+  mailed again, never returned), `organization_already_registered`, or the registration window:
+  `not_yet_open` (with `opens_at`), `ended`, `cancelled`, `postponed`; cancelling twice: `already_cancelled`;
+- 422 `validation_error` with `errors: {field: [messages]}` (question answers as `answers.<id>`);
+- 429 `too_many_requests` past RATELIMIT_REGISTRATION on the public POSTs.
+"""
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.api import bp
+from app.api.auth import current_organizer, token_required
+from app.api.responses import error_response, int_arg, json_body, validation_error
+from app.api.serializers import (
+    events_json,
+    iso,
+    registration_json,
+    waitlist_positions,
+)
+from app.db_types import utcnow
+from app.domain import admission
+from app.domain.admission import WindowState
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
+from app.domain.registration_input import REQUIRED, QuestionSpec, clean_registration
+from app.extensions import db, limiter
+from app.models import Event, Registration
+from app.services import registrations as registration_service
+from app.services.errors import ServiceError, ValidationError
+from app.urls import manage_url
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+PUBLIC_EVENT_STATUSES = tuple(s.value for s in EventStatus if s is not EventStatus.DRAFT)
+
+
+def registration_limit() -> str:
+    return current_app.config.get("RATELIMIT_REGISTRATION") or "120 per minute"
+
+
+# ---------------------------------------------------------------------------
+# language: ?lang=, else Accept-Language, else Japanese
+
+
+@bp.before_request
+def _choose_language():
+    languages = current_app.config["LANGUAGES"]
+    lang = request.args.get("lang")
+    if lang not in languages:
+        lang = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    manager = force_locale(lang)
+    manager.__enter__()
+    request._api_locale = manager
+
+
+@bp.teardown_request
+def _restore_language(exc=None):
+    manager = getattr(request, "_api_locale", None)
+    if manager is not None:
+        request._api_locale = None
+        manager.__exit__(None, None, None)
+
+
+def _language() -> str:
+    from app.i18n import current_language
+
+    return current_language()
+
+
+def _optional_token():
+    """On public endpoints a token is optional, but one that is sent must be valid."""
+    if request.headers.get("Authorization") and current_organizer() is None:
+        return error_response(401, "unauthorized", "auth_invalid", www_authenticate=True)
+    return None
+
+
+def _page_args():
+    page = int_arg("page", 1)
+    per_page = int_arg("per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+    if page is None or per_page is None:
+        return None, None, error_response(400, "bad_request", "bad_parameter",
+                                          errors={k: [_("Enter a whole number of at least 1.")]
+                                                  for k, v in (("page", page), ("per_page", per_page))
+                                                  if v is None})
+    return page, per_page, None
+
+
+def _status_args(allowed: tuple[str, ...], default: tuple[str, ...] | None):
+    raw = request.args.get("status", "")
+    statuses = tuple(s.strip() for s in raw.split(",") if s.strip()) or default
+    if statuses and any(s not in allowed for s in statuses):
+        return None, error_response(400, "bad_request", "bad_parameter",
+                                    errors={"status": [_("Use one of: %(values)s.", values=", ".join(allowed))]})
+    return statuses, None
+
+
+def _paginated(items: list, *, page: int, per_page: int, total: int, endpoint: str, **values):
+    from flask import jsonify
+
+    response = jsonify(items=items, page=page, per_page=per_page, total=total)
+    links = []
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    if page * per_page < total:
+        links.append(f'<{url_for(endpoint, **values, **args, page=page + 1, per_page=per_page, _external=True)}>; '
+                     'rel="next"')
+    if page > 1:
+        links.append(f'<{url_for(endpoint, **values, **args, page=page - 1, per_page=per_page, _external=True)}>; '
+                     'rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+def _event_query():
+    return select(Event).options(
+        selectinload(Event.sessions), selectinload(Event.ticket_types), selectinload(Event.questions)
+    )
+
+
+# ---------------------------------------------------------------------------
+# events
+
+
+@bp.get("/events")
+def list_events():
+    refused = _optional_token()
+    if refused:
+        return refused
+    page, per_page, refused = _page_args()
+    if refused:
+        return refused
+    allowed = tuple(s.value for s in EventStatus) if current_organizer() else PUBLIC_EVENT_STATUSES
+    statuses, refused = _status_args(allowed, (EventStatus.PUBLISHED.value,))
+    if refused:
+        return refused
+    where = [Event.status.in_(statuses)]
+    total = db.session.scalar(select(func.count()).select_from(Event).where(*where)) or 0
+    events = db.session.scalars(
+        _event_query().where(*where).order_by(Event.starts_at.is_(None), Event.starts_at, Event.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return _paginated(events_json(events, now=utcnow()), page=page, per_page=per_page, total=total,
+                      endpoint="api.list_events")
+
+
+def _visible_event(event_id: int) -> Event | None:
+    event = db.session.scalar(_event_query().where(Event.id == event_id))
+    if event is None or (event.status == EventStatus.DRAFT and current_organizer() is None):
+        return None
+    return event
+
+
+@bp.get("/events/<int:event_id>")
+def get_event(event_id: int):
+    refused = _optional_token()
+    if refused:
+        return refused
+    event = _visible_event(event_id)
+    if event is None:
+        return error_response(404, "not_found")
+    return events_json([event], now=utcnow())[0]
+
+
+@bp.post("/events")
+@token_required(write=True)
+def create_event():
+    from app.services import events as event_service
+
+    data = json_body()
+    if data is None:
+        return error_response(400, "bad_request", "bad_json")
+    data = dict(data)
+    status = data.pop("status", EventStatus.DRAFT.value) or EventStatus.DRAFT.value
+    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        return validation_error({"status": [_("Use draft or published.")]})
+    actor, now = current_organizer(), utcnow()
+    try:
+        event = event_service.create_event(data, actor, now)
+        if status == EventStatus.PUBLISHED:
+            event = event_service.publish(event, actor, now)
+    except ValidationError as exc:
+        db.session.rollback()
+        return validation_error(exc.errors)
+    except ServiceError as exc:
+        db.session.rollback()
+        return validation_error({"status": [exc.message]})
+    db.session.commit()
+    event = db.session.scalar(_event_query().where(Event.id == event.id))
+    response = current_app.json.response(events_json([event], now=now)[0])
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_event", event_id=event.id, _external=True)
+    return response
+
+
+# ---------------------------------------------------------------------------
+# registrations (public)
+
+
+def _api_field(name: str) -> str:
+    return f"answers.{name[2:]}" if name.startswith("q_") else name
+
+
+@bp.post("/events/<int:event_id>/registrations")
+@limiter.limit(registration_limit)
+def register(event_id: int):
+    data = json_body()
+    if data is None:
+        return error_response(400, "bad_request", "bad_json")
+    # One query for the event and its 参加枠, one for its questions; sessions are not needed.
+    event = db.session.scalar(
+        select(Event).where(Event.id == event_id)
+        .options(selectinload(Event.ticket_types), selectinload(Event.questions))
+    )
+    if event is None or event.status == EventStatus.DRAFT:
+        return error_response(404, "not_found")
+    now = utcnow()
+    window = admission.event_window(event, now)
+    if not window.is_open:
+        return _window_refusal(window)
+    clean, errors = clean_registration(
+        data,
+        questions=[QuestionSpec(q.id, q.kind, q.required, list(q.choices or [])) for q in event.questions],
+        ticket_type_ids=[tt.id for tt in event.ticket_types],
+    )
+    if errors:
+        return validation_error({_api_field(k): v for k, v in errors.items()})
+    try:
+        result = registration_service.register(event, clean, now=now, language=_language())
+    except registration_service.RegistrationClosed as exc:
+        db.session.rollback()
+        return _window_refusal(exc.window)
+    except ServiceError as exc:  # Full, OrganizationTaken
+        db.session.rollback()
+        return error_response(409, exc.code, message=_(exc.message))
+    db.session.commit()  # also when not created: the manage link mail is in the outbox
+    if not result.created:
+        return error_response(409, "already_registered")
+    registration = result.registration
+    position = (registration_service.waitlist_position(registration)
+                if registration.status == RegistrationStatus.WAITLISTED else None)
+    response = current_app.json.response({
+        "id": registration.id,
+        "reference": registration.reference,
+        "status": registration.status,
+        "ticket_type_id": registration.ticket_type_id,
+        "waitlist_position": position,
+        "manage_token": registration.manage_token,
+        "manage_url": manage_url(registration),
+    })
+    response.status_code = 201
+    return response
+
+
+def _window_refusal(window: admission.Window):
+    if window.state is WindowState.NOT_PUBLISHED:
+        return error_response(404, "not_found")
+    extra = {}
+    if window.state is WindowState.NOT_YET_OPEN:
+        extra["opens_at"] = iso(window.opens_at)
+    if window.state is WindowState.ENDED and window.closes_at is not None:
+        extra["closed_at"] = iso(window.closes_at)
+    return error_response(409, window.state.value, message=_(registration_service.WINDOW_MESSAGES[window.state]),
+                          **extra)
+
+
+@bp.post("/registrations/cancel")
+@limiter.limit(registration_limit)
+def cancel_registration():
+    data = json_body()
+    if data is None:
+        return error_response(400, "bad_request", "bad_json")
+    token = data.get("manage_token")
+    if not isinstance(token, str) or not token.strip():
+        return validation_error({"manage_token": [REQUIRED]})
+    registration = registration_service.get_by_token(token.strip())
+    if registration is None:
+        return error_response(404, "not_found", "unknown_token")
+    if registration.status not in ACTIVE_REGISTRATION_STATUSES:
+        code = "already_cancelled" if registration.status == RegistrationStatus.CANCELLED else "not_active"
+        return error_response(409, code)
+    try:
+        registration = registration_service.cancel(registration, now=utcnow())
+    except ServiceError:  # cancelled meanwhile by a concurrent request
+        db.session.rollback()
+        return error_response(409, "already_cancelled")
+    db.session.commit()
+    return registration_json(registration, None)
+
+
+# ---------------------------------------------------------------------------
+# registrations (organizers)
+
+
+@bp.get("/events/<int:event_id>/registrations")
+@token_required()
+def list_registrations(event_id: int):
+    if db.session.get(Event, event_id) is None:
+        return error_response(404, "not_found")
+    page, per_page, refused = _page_args()
+    if refused:
+        return refused
+    statuses, refused = _status_args(tuple(s.value for s in RegistrationStatus), None)
+    if refused:
+        return refused
+    where = [Registration.event_id == event_id]
+    if statuses:
+        where.append(Registration.status.in_(statuses))
+    total = db.session.scalar(select(func.count()).select_from(Registration).where(*where)) or 0
+    items = db.session.scalars(
+        select(Registration).where(*where).order_by(Registration.created_at, Registration.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    positions = waitlist_positions(items)
+    return _paginated([registration_json(r, positions.get(r.id)) for r in items], page=page, per_page=per_page,
+                      total=total, endpoint="api.list_registrations", event_id=event_id)
