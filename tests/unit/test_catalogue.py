@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +25,10 @@ def _catalogue_ids() -> dict[str, str]:
 def _extracted_ids() -> dict[str, str]:
     method_map = [("app/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     found: dict[str, str] = {}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, options_map={"templates/**.html": {}, "templates/**.txt": {}}
+        str(ROOT), method_map=method_map, keywords=keywords,
+        options_map={"templates/**.html": {}, "templates/**.txt": {}},
     ):
         if filename.startswith((".venv", "tests")):
             continue
