@@ -1,6 +1,8 @@
 """Forms of the organizer's event pages (labels: app.labels; rules: app.services.events)."""
 from __future__ import annotations
 
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -116,7 +118,7 @@ class QuestionForm(FlaskForm):
 
 class ReminderRuleForm(FlaskForm):
     days_before = IntegerField(_l("Days before the event"), validators=[InputRequired(), NumberRange(min=0, max=365)])
-    send_time = TimeField(_l("Time (Japan time)"), validators=[InputRequired()], default=None)
+    send_time = TimeField(_l("Time (Japan time)"), validators=[InputRequired()], default=time(10, 0))
 
 
 class ReasonForm(FlaskForm):

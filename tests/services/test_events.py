@@ -331,3 +331,20 @@ def test_create_event_accepts_a_dataclass(app, create_organizer):
                                  None, NOW)
     assert event.slug == "gov-pitch" and len(event.sessions) == 1
     assert db.session.scalar(select(AuditLog.actor_label).where(AuditLog.event_id == event.id)) == "system"
+
+
+def test_raising_capacity_really_promotes_with_the_registration_service(app, create_organizer):
+    """Integration with app.services.registrations.promote_waitlist (first come)."""
+    actor = create_organizer()
+    event = service.create_event(_data(ticket_types=[{"name": "一般", "capacity": 1}]), actor, NOW)
+    service.publish(event, actor, NOW)
+    ticket = event.ticket_types[0]
+    _registration(event, ticket, status="confirmed", n=1)
+    ticket.confirmed_count = 1
+    waiting = _registration(event, ticket, status="waitlisted", n=2)
+    waiting.waitlisted_at = NOW
+    db.session.flush()
+    service.update_ticket_type(ticket, {"name": "一般", "capacity": 2}, actor, NOW)
+    db.session.commit()
+    assert db.session.get(Registration, waiting.id).status == "confirmed"
+    assert ticket.confirmed_count == 2
