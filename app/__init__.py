@@ -71,11 +71,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
+    from app.registration import bp as registration_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(registration_bp)
 
     from app import cli, errors
 

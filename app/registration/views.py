@@ -1,0 +1,327 @@
+"""Registration pages.
+
+/events/<slug>/register          the form (GET) and its check (POST → review page)
+/events/<slug>/register/confirm  POST from the review page: register, or back to edit
+/events/<slug>/register/done     what happens next
+/r/<token>                       the registrant's private page (no login), and its
+/r/<token>/edit, /cancel, /ticket, /calendar.ics
+
+The rules are app.domain.registration_input (shared with the API) and
+app.services.registrations; views validate, call, commit and redirect.
+"""
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import urls
+from app.db_types import utcnow
+from app.domain.admission import Availability, event_window, ticket_availability
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
+from app.domain.registration_input import QuestionSpec, clean_registration
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.models import Event, Registration
+from app.registration import bp
+from app.registration.display import answer_rows, detail_rows
+from app.registration.forms import EDIT_FIELDS, initial_data, raw_input, registration_form
+from app.services import registrations, tickets
+from app.services.errors import ServiceError
+from app.services.registrations import Full, OrganizationTaken, RegistrationClosed
+
+DONE_KEY = "registration_done"
+
+
+def _rate_limit() -> str:
+    return current_app.config["RATELIMIT_REGISTRATION"]
+
+
+@bp.after_request
+def _private(response):
+    """Pages with personal data or a private link: never cached, never leak the URL as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None or event.status == EventStatus.DRAFT:
+        abort(404)
+    return event
+
+
+def _specs(event: Event) -> list[QuestionSpec]:
+    return [QuestionSpec(q.id, q.kind, q.required, list(q.choices or [])) for q in event.questions]
+
+
+def _ticket_options(event: Event) -> list[tuple]:
+    return [(tt, ticket_availability(event, tt)) for tt in event.ticket_types]
+
+
+def _form(event: Event, **kwargs):
+    form = registration_form(event.questions, lang=current_language(), **kwargs)
+    if "ticket_type_id" in form:
+        form.ticket_type_id.choices = [(str(tt.id), tt.name) for tt in event.ticket_types]
+    return form
+
+
+def _apply_errors(form, errors: dict[str, list[str]]) -> None:
+    for name, messages in errors.items():
+        if name in form:
+            form[name].errors = [_(m) for m in messages]
+
+
+def _clean(event: Event, form, *, edit: bool = False):
+    raw = raw_input(form, event.questions)
+    return clean_registration(
+        raw,
+        questions=_specs(event),
+        ticket_type_ids=[tt.id for tt in event.ticket_types],
+        require_email_confirmation=not edit,
+        partial=edit,
+    )
+
+
+def _all_full(options) -> bool:
+    return bool(options) and all(avail is Availability.FULL for _tt, avail in options)
+
+
+def _render_form(event: Event, form, *, window, notice: str | None = None, status: int = 200):
+    options = _ticket_options(event)
+    has_errors = any(f.errors for f in form)
+    return render_template(
+        "registration/form.html",
+        event=event,
+        form=form,
+        window=window,
+        ticket_options=options,
+        all_full=_all_full(options),
+        notice=notice,
+        has_errors=has_errors,
+    ), status
+
+
+def _render_closed(event: Event, window, status: int = 200):
+    return render_template("registration/closed.html", event=event, window=window), status
+
+
+# --- the form, the review, the done page -----------------------------------------------
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def register(slug: str):
+    event = _event_or_404(slug)
+    window = event_window(event, utcnow())
+    if not window.is_open:
+        return _render_closed(event, window)
+    form = _form(event)
+    if request.method == "GET":
+        return _render_form(event, form, window=window)
+
+    clean, errors = _clean(event, form)
+    if not errors:
+        chosen = next((tt for tt in event.ticket_types if tt.id == clean.ticket_type_id), None)
+        if chosen is not None and ticket_availability(event, chosen) is Availability.FULL:
+            errors["ticket_type_id"] = [registrations.FULL_MESSAGE]
+    if errors:
+        _apply_errors(form, errors)
+        return _render_form(event, form, window=window)
+
+    ticket_type = next(tt for tt in event.ticket_types if tt.id == clean.ticket_type_id)
+    carried = [(k, v) for k, values in request.form.lists() if k not in ("csrf_token", "action") for v in values]
+    return render_template(
+        "registration/confirm.html",
+        event=event,
+        rows=detail_rows(clean),
+        answers=answer_rows(event, clean.answers),
+        ticket_type=ticket_type,
+        availability=ticket_availability(event, ticket_type),
+        opt_in=clean.opt_in_announcements,
+        carried=carried,
+    )
+
+
+@bp.route("/events/<slug>/register/confirm", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def confirm(slug: str):
+    event = _event_or_404(slug)
+    now = utcnow()
+    window = event_window(event, now)
+    if not window.is_open:
+        return _render_closed(event, window)
+    form = _form(event)
+    if request.form.get("action") == "edit":
+        return _render_form(event, form, window=window)
+    clean, errors = _clean(event, form)
+    if errors:
+        _apply_errors(form, errors)
+        return _render_form(event, form, window=window)
+
+    try:
+        result = registrations.register(event, clean, now=now, language=current_language())
+    except RegistrationClosed as exc:
+        db.session.rollback()
+        return _render_closed(event, exc.window)
+    except Full:
+        db.session.rollback()
+        form.ticket_type_id.errors = [_(registrations.FULL_MESSAGE)]
+        return _render_form(event, form, window=window, notice=_("Sorry, this event is now full."))
+    except OrganizationTaken:
+        db.session.rollback()
+        form.organization.errors = [_(registrations.ORG_TAKEN_MESSAGE)]
+        return _render_form(event, form, window=window)
+    except ServiceError as exc:
+        db.session.rollback()
+        form.ticket_type_id.errors = [_(exc.message)]
+        return _render_form(event, form, window=window)
+    registration_id = result.registration.id
+    db.session.commit()
+    session[DONE_KEY] = {"event": event.id, "id": registration_id, "created": result.created}
+    return redirect(url_for("registration.done", slug=event.slug), code=303)
+
+
+@bp.route("/events/<slug>/register/done")
+def done(slug: str):
+    event = _event_or_404(slug)
+    info = session.get(DONE_KEY)
+    if not info or info.get("event") != event.id:
+        return redirect(url_for("registration.register", slug=event.slug))
+    if not info.get("created"):
+        # The address was already registered: the link went to that address, never to this page.
+        return render_template("registration/done.html", event=event, already=True, registration=None)
+    registration = db.session.get(Registration, info.get("id"))
+    if registration is None or registration.event_id != event.id:
+        return redirect(url_for("registration.register", slug=event.slug))
+    return render_template(
+        "registration/done.html",
+        event=event,
+        already=False,
+        registration=registration,
+        position=registrations.waitlist_position(registration),
+        window=event_window(event, utcnow()),
+    )
+
+
+# --- the registrant's private pages ---------------------------------------------------
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = registrations.get_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _is_active(registration: Registration) -> bool:
+    return registration.status in ACTIVE_REGISTRATION_STATUSES
+
+
+def _shows_online_url(registration: Registration) -> bool:
+    event = registration.event
+    return (registration.status == RegistrationStatus.CONFIRMED and event.format in ("online", "hybrid")
+            and bool(event.online_url) and event.status != EventStatus.CANCELLED)
+
+
+@bp.route("/r/<token>")
+def manage(token: str):
+    registration = _registration_or_404(token)
+    event = registration.event
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        event=event,
+        token=token,
+        position=registrations.waitlist_position(registration),
+        rows=detail_rows(registration),
+        answers=answer_rows(event, registration.answers),
+        active=_is_active(registration),
+        show_online=_shows_online_url(registration),
+    )
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def edit(token: str):
+    registration = _registration_or_404(token)
+    event = registration.event
+    if not _is_active(registration):
+        flash(_("A cancelled registration cannot be changed."), "error")
+        return redirect(url_for("registration.manage", token=token))
+    form = registration_form(event.questions, lang=current_language(), edit=True,
+                             data=initial_data(registration, event.questions))
+    if request.method == "POST":
+        clean, errors = _clean(event, form, edit=True)
+        if not errors:
+            fields = set(EDIT_FIELDS) | {"organization_key", "answers"}
+            try:
+                registrations.update_details(registration, clean, fields, now=utcnow())
+            except OrganizationTaken:
+                db.session.rollback()
+                errors = {"organization": [registrations.ORG_TAKEN_MESSAGE]}
+            else:
+                db.session.commit()
+                flash(_("Your details have been saved."), "success")
+                return redirect(url_for("registration.manage", token=token), code=303)
+        _apply_errors(form, errors)
+    return render_template("registration/edit.html", registration=registration, event=event, form=form,
+                           token=token, has_errors=any(f.errors for f in form))
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    if not _is_active(registration):
+        flash(_("This registration is already cancelled."), "info")
+        return redirect(url_for("registration.manage", token=token))
+    if request.method == "POST":
+        try:  # CSRF: checked for every POST by CSRFProtect
+            registrations.cancel(registration, now=utcnow())
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Your registration has been cancelled. We have sent you a confirmation email."), "success")
+        return redirect(url_for("registration.manage", token=token), code=303)
+    return render_template("registration/cancel.html", registration=registration, event=registration.event,
+                           token=token)
+
+
+@bp.route("/r/<token>/ticket")
+def ticket(token: str):
+    registration = _registration_or_404(token)
+    event = registration.event
+    code = qr = None
+    if registration.status == RegistrationStatus.CONFIRMED:
+        code = tickets.ticket_code(registration, current_app.config["SECRET_KEY"])
+        qr = tickets.qr_svg(code, title=_("QR code of registration %(ref)s", ref=registration.reference))
+    return render_template("registration/ticket.html", registration=registration, event=event, token=token,
+                           qr=qr, show_online=_shows_online_url(registration))
+
+
+@bp.route("/r/<token>/calendar.ics")
+def calendar(token: str):
+    registration = _registration_or_404(token)
+    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration))
+    response = make_response(body)
+    response.mimetype = "text/calendar"
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    return response

@@ -1,0 +1,124 @@
+"""受付票 (ticket) codes, their QR image, and a registration's calendar file.
+
+The QR code carries ``TSUDOI:<reference>:<mac>``: the reference number shown on
+the ticket and an HMAC (SECRET_KEY) of the registration and event ids. It names
+nobody, yet the check-in desk can tell a real ticket from a made-up one with
+`verify_ticket_code`, which returns the registration id.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import segno
+from icalendar import Calendar
+from icalendar import Event as VEvent
+from markupsafe import Markup
+
+from app.domain.codes import RegistrationStatus
+from app.domain.dates import JST
+
+PREFIX = "TSUDOI"
+_MAC_LENGTH = 24  # hex characters (96 bits)
+_CODE_RE = re.compile(rf"^{PREFIX}:T(\d+)-(\d+):([0-9a-f]{{{_MAC_LENGTH}}})$")
+
+
+def _mac(registration_id: int, event_id: int, secret: str) -> str:
+    message = f"ticket:{registration_id}:{event_id}".encode()
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()[:_MAC_LENGTH]
+
+
+def ticket_code(registration, secret: str) -> str:
+    """The text encoded in the 受付票's QR code."""
+    return f"{PREFIX}:{registration.reference}:{_mac(registration.id, registration.event_id, secret)}"
+
+
+@dataclass(frozen=True)
+class TicketCode:
+    registration_id: int
+    event_id: int
+
+
+def verify_ticket_code(code: str, secret: str) -> TicketCode | None:
+    """The registration a scanned code stands for, or None when it is malformed or forged."""
+    match = _CODE_RE.match((code or "").strip())
+    if not match:
+        return None
+    event_id, registration_id, mac = int(match.group(1)), int(match.group(2)), match.group(3)
+    if not hmac.compare_digest(mac, _mac(registration_id, event_id, secret)):
+        return None
+    return TicketCode(registration_id=registration_id, event_id=event_id)
+
+
+def qr_svg(code: str, *, title: str = "") -> Markup:
+    """An inline <svg> of the QR code (no external image, prints sharply)."""
+    qr = segno.make(code, error="m", micro=False)
+    svg = qr.svg_inline(scale=5, border=4, title=title or None, svgclass="ticket-qr", lineclass=None)
+    return Markup(svg)
+
+
+# --- calendar -------------------------------------------------------------------------
+
+
+def _location(event, session) -> str:
+    if session.is_online or event.format == "online":
+        return "Online / オンライン"
+    venue = session.venue or event.venue
+    return " ".join(part for part in (venue, event.address) if part)
+
+
+def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = "tsudoi") -> bytes:
+    """One VEVENT per session, in Japan time, with a UID stable for this registration and session.
+
+    Confirmed registrants of online/hybrid events get the online URL; a cancelled
+    registration (or event) yields CANCELLED events so calendars drop them.
+    """
+    event = registration.event
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    cancelled = registration.status not in (
+        RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+        RegistrationStatus.APPLIED, RegistrationStatus.PENDING,
+    ) or event.status == "cancelled"
+    show_online = confirmed and event.format in ("online", "hybrid") and bool(event.online_url)
+
+    cal = Calendar()
+    cal.add("prodid", "-//Tsudoi//Event registration//JA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", event.title)
+    cal.add("x-wr-timezone", "Asia/Tokyo")
+    many = len(event.sessions) > 1
+    for n, session in enumerate(event.sessions, start=1):
+        item = VEvent()
+        item.add("uid", f"reg-{registration.id}-session-{session.id}@{domain}")
+        item.add("dtstamp", now)
+        item.add("dtstart", session.starts_at.astimezone(JST))
+        if session.ends_at:
+            item.add("dtend", session.ends_at.astimezone(JST))
+        summary = event.title
+        if session.title:
+            summary = f"{event.title}（{session.title}）"
+        elif many:
+            summary = f"{event.title}（{n}/{len(event.sessions)}）"
+        item.add("summary", summary)
+        location = _location(event, session)
+        if location:
+            item.add("location", location)
+        lines = [f"受付番号 / Registration: {registration.reference}"]
+        if show_online:
+            item.add("url", event.online_url)
+            lines.append(f"オンライン参加URL / Online URL: {event.online_url}")
+        lines.append(f"申込内容の確認・キャンセル / Your registration: {manage_url}")
+        item.add("description", "\n".join(lines))
+        if cancelled:
+            item.add("status", "CANCELLED")
+        else:
+            item.add("status", "CONFIRMED" if confirmed else "TENTATIVE")
+        item.add("sequence", 1 if cancelled else 0)
+        cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal.to_ical()
