@@ -1,0 +1,216 @@
+"""`flask demo load`: the report's events with their figures, and upcoming open editions."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.demo.generator import DEMO_ACCOUNTS, DemoAlreadyLoaded, load_demo, reset_demo
+from app.domain.admission import WindowState, event_window
+from app.domain.codes import PREFECTURES, EventStatus
+from app.domain.dates import jst_datetime
+from app.extensions import db
+from app.models import AuditLog, Event, EventSeries, Organizer, Registration, TicketType
+
+NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # 2026-06-01 12:00 in Japan
+KATAKANA = re.compile(r"^[ァ-ヶー]+$")
+
+
+@pytest.fixture
+def loaded(app):
+    result = load_demo(now=NOW, seed=7)
+    db.session.commit()
+    return result
+
+
+def _event(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def _registrations(slug: str, **filters) -> list[Registration]:
+    query = select(Registration).join(Event).where(Event.slug == slug)
+    for name, value in filters.items():
+        query = query.where(getattr(Registration, name) == value)
+    return list(db.session.scalars(query))
+
+
+def test_load_fills_an_empty_database(loaded):
+    assert loaded.past >= 12 and loaded.upcoming >= 10
+    assert db.session.scalar(select(func.count()).select_from(Event)) == loaded.events
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == loaded.registrations
+    assert loaded.registrations > 2000
+    # Editions of one programme are linked by their series.
+    dx = db.session.scalar(select(EventSeries).where(EventSeries.slug == "tohoku-dx-seminar"))
+    assert {e.slug for e in dx.events} >= {"dx-seminar-r2", "dx-seminar-r3", "dx-seminar-next"}
+    assert _event("dx-seminar-next").copied_from_id == _event("dx-seminar-r3").id
+
+
+def test_past_editions_carry_the_reports_figures(loaded):
+    maas = _registrations("maas-symposium-r2", status="confirmed")
+    assert len(maas) == 248
+    assert Counter(r.organization_type for r in maas) == {
+        "company": 159, "municipality": 50, "public_agency": 24, "association": 15}
+    assert sum(r.checked_in_at is not None for r in maas) == 210
+    assert _event("maas-symposium-r2").starts_at == jst_datetime(2021, 3, 16, 13)
+
+    award = _registrations("dx-award-r3", status="confirmed")
+    assert Counter(r.ticket_type.name for r in award) == {"製品・サービス部門": 13, "業務プロセス部門": 11, "支援部門": 10}
+    assert all(t.capacity is None for t in _event("dx-award-r3").ticket_types)
+
+    # 参加者 in the report are the people who attended.
+    for slug, attended in (("dx-seminar-r2", 110), ("dx-seminar-r3", 97), ("dx-juku-r2", 70), ("dx-juku-r3", 19)):
+        regs = _registrations(slug, status="confirmed")
+        assert sum(r.checked_in_at is not None for r in regs) == attended, slug
+    pitch = [r for r in _registrations("government-pitch-r3") if r.checked_in_at is not None]
+    assert len(pitch) == 450
+    assert sum(r.ticket_type.name == "ベンチャー・スタートアップ" for r in pitch) == 180
+
+    seminar = _event("dx-seminar-r3")
+    assert seminar.starts_at == jst_datetime(2021, 7, 12, 13, 30) and seminar.format == "online"
+    assert "aiforce solutions" in seminar.description
+    assert [len(_event(s).sessions) for s in ("dx-juku-r2", "dx-juku-r3", "migiude-r2")] == [2, 2, 7]
+    assert _event("migiude-r2").sessions[0].starts_at == jst_datetime(2021, 1, 16, 10, 30)
+    assert _event("migiude-r2").sessions[-1].starts_at == jst_datetime(2021, 2, 14, 10, 30)
+    assert "東北総合通信局" in _event("cyber-seminar-r2").co_organizer_list
+    assert {t.name for t in _event("cyber-seminar-r2").ticket_types} == {"一般", "学生"}
+    assert _event("iot-hackathon-r3").prefecture == "02"
+    debate2 = _event("energy-debate-2")
+    assert debate2.starts_at == jst_datetime(2021, 1, 10, 9, 30)
+    assert "八戸聖ウルスラ学院高等学校" in debate2.description
+
+    siers = _event("siers-day-r2")
+    assert siers.status == EventStatus.CANCELLED and "新型コロナウイルス" in siers.status_reason
+    assert {t.name for t in siers.ticket_types} == {"SIer企業", "ユーザー企業"}
+    assert {r.status for r in _registrations("siers-day-r2")} == {"cancelled"}
+
+    for event in db.session.scalars(select(Event).where(Event.starts_at < NOW)):
+        assert event.status in (EventStatus.FINISHED, EventStatus.CANCELLED)
+        assert event.organizer_name == "東北経済産業局"
+        assert event.prefecture is None or event.prefecture in PREFECTURES
+        for r in _registrations(event.slug):
+            assert r.created_at < event.starts_at
+            if r.checked_in_at is not None:
+                assert abs(r.checked_in_at - event.starts_at) < timedelta(hours=1)
+
+
+def test_confirmed_count_matches_the_registrations(loaded):
+    for ticket in db.session.scalars(select(TicketType)):
+        confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.ticket_type_id == ticket.id, Registration.status == "confirmed"))
+        assert ticket.confirmed_count == confirmed, (ticket.event.slug, ticket.name)
+        if ticket.capacity is not None:
+            assert ticket.confirmed_count <= ticket.capacity
+
+
+def test_upcoming_editions_are_published_and_open(loaded):
+    upcoming = list(db.session.scalars(select(Event).where(Event.starts_at > NOW)))
+    assert len(upcoming) == loaded.upcoming
+    not_yet = []
+    for event in upcoming:
+        assert event.status == EventStatus.PUBLISHED
+        assert event.sessions and event.ticket_types and event.consent_text
+        assert [(r.days_before, r.send_time) for r in event.reminder_rules] == [(7, "10:00"), (1, "10:00")]
+        assert len(event.questions) >= 2
+        window = event_window(event, NOW)
+        if window.state is WindowState.NOT_YET_OPEN:
+            not_yet.append(event.slug)
+        else:
+            assert window.is_open, event.slug
+    assert not_yet == ["siers-day-next"]
+
+    dx = _event("dx-seminar-next")
+    assert timedelta(days=18) < dx.starts_at - NOW < timedelta(days=30)
+    assert {q.label for q in dx.questions} == {"参加の目的", "講師への質問"}
+    assert len(_event("dx-juku-next").sessions) == 2
+    migiude = _event("migiude-next")
+    assert len(migiude.sessions) == 7 and migiude.admission_mode == "lottery" and migiude.one_per_organization
+    assert {r.status for r in _registrations("migiude-next")} == {"applied"}
+    maas = _event("maas-symposium-next")
+    assert maas.format == "online" and maas.ticket_types[0].capacity == 300 and maas.ticket_types[0].confirmed_count > 0
+
+    cyber = {t.name: t for t in _event("cyber-seminar-next").ticket_types}
+    assert cyber["学生"].remaining == 0 and 0 < cyber["一般"].remaining <= 5
+    assert len(_registrations("cyber-seminar-next", status="waitlisted")) > 0
+
+    series = db.session.scalar(select(EventSeries).where(EventSeries.slug == "external-talent-seminar"))
+    upcoming_prefs = sorted(e.prefecture for e in series.events if e.starts_at > NOW)
+    assert upcoming_prefs == ["02", "03", "04", "05", "06", "07"]
+
+
+def test_registrants_look_real_and_use_example_domains(loaded):
+    regs = list(db.session.scalars(select(Registration)))
+    for r in regs:
+        assert KATAKANA.match(r.family_name_kana) and KATAKANA.match(r.given_name_kana), r.full_name_kana
+        assert r.email.endswith(("@example.jp", "@example.com")), r.email
+        assert r.email_normalized == r.email.lower()
+        assert r.phone.isdigit() and len(r.phone) in (10, 11)
+        assert r.organization and r.organization_type in (
+            "company", "municipality", "public_agency", "association", "academia", "student", "other")
+        assert len(r.manage_token) >= 40
+    assert len({r.manage_token for r in regs}) == len(regs)
+    tohoku = sum(r.prefecture in ("02", "03", "04", "05", "06", "07") for r in regs)
+    assert tohoku > 0.8 * len(regs)
+    assert any(r.organization.startswith("株式会社") for r in regs)
+    assert any(r.organization.endswith("市役所") for r in regs)
+    # One per organisation where the event asks for it.
+    won = _registrations("migiude-r2", status="confirmed")
+    assert len(won) == 20 and len({r.organization_lock_key for r in won}) == 20
+    # Every registration has its audit trail.
+    audited = db.session.scalar(select(func.count(func.distinct(AuditLog.registration_id))).where(
+        AuditLog.action == "registration.created"))
+    assert audited == len(regs)
+
+
+def test_same_seed_same_data_and_refuses_to_load_twice(app):
+    load_demo(now=NOW, seed=3)
+    first = [(r.email, r.family_name, r.organization) for r in _registrations("dx-seminar-r3")]
+    with pytest.raises(DemoAlreadyLoaded):
+        load_demo(now=NOW, seed=3)
+    assert reset_demo(NOW) > 0
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    load_demo(now=NOW, seed=3)
+    again = [(r.email, r.family_name, r.organization) for r in _registrations("dx-seminar-r3")]
+    assert sorted(first) == sorted(again)
+
+
+def test_cli_load_if_empty_and_reset(app, runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "demo@tsudoi.example.jp / tsudoi-demo" in result.output
+    assert "viewer@tsudoi.example.jp / tsudoi-viewer" in result.output
+    count = db.session.scalar(select(func.count()).select_from(Registration))
+
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0 and "not loaded" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == count
+
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "--reset" in result.output
+
+    result = runner.invoke(args=["demo", "load", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == count
+    assert db.session.scalar(select(func.count()).select_from(Organizer)) == len(DEMO_ACCOUNTS)
+
+
+def test_if_empty_leaves_a_database_with_other_events_alone(app, runner, create_event):
+    create_event(title="ほかのイベント")
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 1
+
+
+def test_demo_logins_work(loaded, client):
+    response = client.post("/login", data={"email": "demo@tsudoi.example.jp", "password": "tsudoi-demo"})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    admin = db.session.scalar(select(Organizer).where(Organizer.email == "demo@tsudoi.example.jp"))
+    assert admin.role == "admin"
+    client.post("/logout")
+    other = client.application.test_client()
+    response = other.post("/login", data={"email": "viewer@tsudoi.example.jp", "password": "tsudoi-viewer"})
+    assert response.status_code == 302
+    viewer = db.session.scalar(select(Organizer).where(Organizer.email == "viewer@tsudoi.example.jp"))
+    assert viewer.role == "viewer"
