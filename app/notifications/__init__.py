@@ -6,6 +6,7 @@ same mail impossible to queue twice. Delivery is app.jobs' business.
 """
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 
 from flask import render_template
@@ -47,6 +48,7 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
         }
         text, html = _render(kind, context)
         subject = subject or _subject(kind, event, extra or {})
+        attachments = _attachments(kind, registration, now)
     message = OutboxMessage(
         dedupe_key=dedupe_key,
         kind=kind,
@@ -54,6 +56,7 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
         subject=subject,
         body_text=text,
         body_html=html,
+        attachments=attachments,
         language=registration.language or "ja",
         event_id=event.id,
         registration_id=registration.id,
@@ -64,6 +67,24 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
     )
     db.session.add(message)
     return message
+
+
+#: Mails that carry the event's .ics (kept small: one calendar file, no images).
+CALENDAR_KINDS = ("confirmed", "promoted")
+
+
+def _attachments(kind: str, registration: Registration, now: datetime) -> list[dict]:
+    """[{filename, content_type, data_b64}] for the mail (called inside force_locale)."""
+    if kind not in CALENDAR_KINDS or registration.status != "confirmed" or not registration.event.sessions:
+        return []
+    from app.services.tickets import calendar_ics  # the same calendar file as the registration's .ics link
+
+    data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration))
+    return [{
+        "filename": f"event-{registration.event_id}.ics",
+        "content_type": "text/calendar",
+        "data_b64": base64.b64encode(data).decode("ascii"),
+    }]
 
 
 def _subject(kind: str, event, extra: dict) -> str:
@@ -108,3 +129,14 @@ def event_status_changed(event, registration: Registration, now: datetime) -> No
     """Tell an active registrant that the event was cancelled or postponed."""
     kind = "event_cancelled" if event.status == "cancelled" else "event_postponed"
     enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{now.timestamp():.0f}", now=now)
+
+
+def reminder_key(registration_id: int, rule_id: int) -> str:
+    return f"reminder:{registration_id}:{rule_id}"
+
+
+def reminder(registration: Registration, rule, *, session, now: datetime,
+             skip_if_exists: bool = True) -> OutboxMessage | None:
+    """The reminder of `rule` for one confirmed registrant: queued once per registration and rule."""
+    return enqueue("reminder", registration, dedupe_key=reminder_key(registration.id, rule.id), now=now,
+                   extra={"rule": rule, "session": session}, skip_if_exists=skip_if_exists)
