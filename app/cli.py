@@ -52,3 +52,4 @@ def create_token(email: str, name: str) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(organizers_cli)
     from app.demo import demo_cli; app.cli.add_command(demo_cli)  # noqa: E702,I001
+    from app.jobs import jobs_cli; app.cli.add_command(jobs_cli)  # noqa: E702,I001
