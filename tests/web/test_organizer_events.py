@@ -56,10 +56,10 @@ EDITOR_ROUTES = [
 
 def test_every_editor_route_is_listed(app):
     listed = {re.sub(r"\{\w\}", "X", url) for _m, url in EDITOR_ROUTES}
+    views = app.view_functions
     rules = {re.sub(r"<int:\w+>", "X", r.rule) for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("organizer.") and r.rule.startswith("/organizer/events/")
-             and r.endpoint != "organizer.event_detail"}
-    assert rules <= listed
+             if views[r.endpoint].__module__ == "app.organizer.events" and r.endpoint != "organizer.event_detail"}
+    assert len(rules) >= 20 and rules <= listed
 
 
 @pytest.mark.parametrize(("method", "url"), EDITOR_ROUTES)
