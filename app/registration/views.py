@@ -110,7 +110,9 @@ def _render_form(event: Event, form, *, window, notice: str | None = None, statu
         form=form,
         window=window,
         ticket_options=options,
-        all_full=_all_full(options),
+        # A fresh visit to a full event gets the 満席 notice instead of the form; someone who
+        # has typed everything keeps their values (a seat may come free again).
+        all_full=_all_full(options) and request.method == "GET",
         notice=notice,
         has_errors=has_errors,
     ), status
