@@ -155,15 +155,12 @@ def _online_url(slug: str) -> str:
 DX_SEMINAR_R3_PROGRAMME = """\
 ## プログラム
 
-- **基調講演**　(株)aiforce solutions
-  「ビジネスAIによる業務プロセスの高度化に向けて」
-- **ソリューション紹介**
-  1. アクセンチュア(株)「中小製造業デジタル化の打ち手と「非競争領域」の業務プロセス変革」
-  2. 日本マイクロソフト(株)「データの収集から解析・予測までローコーディングで実現するプラットフォームについて」
-  3. (株)ASAHI Accounting Robot研究所「RPA導入支援について」
+- **基調講演**：(株)aiforce solutions「ビジネスAIによる業務プロセスの高度化に向けて」
+- **ソリューション紹介①**：アクセンチュア(株)「中小製造業デジタル化の打ち手と「非競争領域」の業務プロセス変革」
+- **ソリューション紹介②**：日本マイクロソフト(株)「データの収集から解析・予測までローコーディングで実現するプラットフォームについて」
+- **ソリューション紹介③**：(株)ASAHI Accounting Robot研究所「RPA導入支援について」
 
-DX (Digital Transformation) とは、「現状の事業 (As-Is) を ①デジタル技術の組合せと ②データ活用で
-競争力のあるミライの事業 (To-Be) に転換・変革すること」です。
+DX (Digital Transformation) とは、「現状の事業 (As-Is) を ①デジタル技術の組合せと ②データ活用で競争力のあるミライの事業 (To-Be) に転換・変革すること」です。
 """
 
 _SENDAI_VENUE = "仙台合同庁舎B棟 会議室"
@@ -469,8 +466,7 @@ def past_events() -> list[EventDef]:
 
 
 MIGIUDE_DESCRIPTION = """\
-東北経済産業局では、次世代経営者をはじめ、地域未来牽引企業の経営者を支え、経営者と同じ目線で経営課題を解決しうる
-経営幹部（「右腕人材」）の育成を目的として、東北大学地域イノベーション研究センターと連携したプログラムを開催します。
+東北経済産業局では、次世代経営者をはじめ、地域未来牽引企業の経営者を支え、経営者と同じ目線で経営課題を解決しうる経営幹部（「右腕人材」）の育成を目的として、東北大学地域イノベーション研究センターと連携したプログラムを開催します。
 
 ## 参加条件
 
@@ -509,8 +505,11 @@ def _migiude_sessions(first: date, venue: str) -> tuple[SessionDef, ...]:
 # Upcoming editions, relative to today
 # ----------------------------------------------------------------------------------------
 def _next_weekday(day: date, weekday: int) -> date:
-    """The first `weekday` (Mon=0) on or after `day`."""
-    return day + timedelta(days=(weekday - day.weekday()) % 7)
+    """The first `weekday` (Mon=0) on or after `day`, outside the year-end holidays (12/27–1/5)."""
+    day = day + timedelta(days=(weekday - day.weekday()) % 7)
+    while (day.month == 12 and day.day >= 27) or (day.month == 1 and day.day <= 5):
+        day += timedelta(days=7)
+    return day
 
 
 def _reiwa(day: date) -> int:
