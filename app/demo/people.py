@@ -7,10 +7,10 @@ E-mail addresses are all on the reserved example domains (example.jp / example.c
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass
 
 from app.domain.codes import OrganizationType
+from app.domain.people import organization_key
 
 # 姓: (kanji, katakana reading, romaji for the e-mail address)
 FAMILY_NAMES: tuple[tuple[str, str, str], ...] = (
@@ -133,24 +133,6 @@ _TITLES = {
     OrganizationType.OTHER: (("", 3), ("代表", 1)),
 }
 _EXECUTIVE_TITLES = (("代表取締役", 5), ("取締役", 3), ("常務取締役", 1), ("部長", 3), ("課長", 1))
-
-_LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "一般社団法人", "一般財団法人", "公益社団法人",
-                "公益財団法人", "特定非営利活動法人", "独立行政法人", "地方独立行政法人", "国立研究開発法人")
-_ABBREVIATIONS = {"(株)": "株式会社", "(有)": "有限会社", "(一社)": "一般社団法人", "(公財)": "公益財団法人"}
-
-
-def organization_key(name: str) -> str:
-    """A normalised key for "one per organisation": NFKC, legal forms dropped, no spaces.
-
-    A small stand-in for the domain rule, enough for the names generated here.
-    """
-    key = unicodedata.normalize("NFKC", name)
-    for short, full in _ABBREVIATIONS.items():
-        key = key.replace(short, full)
-    for form in _LEGAL_FORMS:
-        key = key.replace(form, "")
-    return "".join(key.split()).lower()
-
 
 @dataclass(frozen=True)
 class Person:
