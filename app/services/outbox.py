@@ -181,3 +181,15 @@ def counts(event_id: int | None = None) -> Counts:
         if status in STATUSES:
             setattr(result, status, n)
     return result
+
+
+def retry_all_failed(*, event_id: int | None, actor, now: datetime) -> int:
+    """Organizer: retry every failed mail (of one event, or all), each audited. Returns how many."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status == FAILED).order_by(OutboxMessage.id)
+    if event_id is not None:
+        stmt = stmt.where(OutboxMessage.event_id == event_id)
+    count = 0
+    for message in db.session.scalars(stmt.with_for_update()).all():
+        retry(message, actor=actor, now=now)
+        count += 1
+    return count

@@ -1,0 +1,149 @@
+"""Organizer outbox page: every mail Tsudoi wrote, its delivery state, and retrying failed ones.
+
+Any staff member may read (with MAIL_SUPPRESS_SEND this is where the mails are
+read); retrying is for editors. The HTML body is shown in a sandboxed iframe
+(``srcdoc``, no scripts, no same origin), the text body as escaped text.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+
+from app.auth.permissions import editor_required, staff_required
+from app.db_types import utcnow
+from app.extensions import db
+from app.models import Event, OutboxMessage
+from app.organizer import bp
+from app.services import outbox as service
+from app.services.errors import ServiceError
+
+PER_PAGE = 50
+
+STATUS_LABELS = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Delivered"),
+    "failed": _l("Not delivered"),
+}
+KIND_LABELS = {
+    "confirmed": _l("Registration confirmation"),
+    "waitlisted": _l("Waiting list notice"),
+    "applied": _l("Lottery application receipt"),
+    "pending": _l("Approval request receipt"),
+    "promoted": _l("Seat offered from the waiting list"),
+    "cancelled": _l("Cancellation notice"),
+    "manage_link": _l("Registration link"),
+    "reminder": _l("Reminder"),
+    "event_cancelled": _l("Event cancellation notice"),
+    "event_postponed": _l("Postponement notice"),
+}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _registrant_url(message: OutboxMessage) -> str | None:
+    if not message.registration_id or not message.event_id:
+        return None
+    try:
+        return url_for("organizer.registrant", event_id=message.event_id, registration_id=message.registration_id)
+    except BuildError:
+        return None
+
+
+@bp.app_template_filter("outbox_status_label")
+def _status_label(value: str) -> str:
+    return str(STATUS_LABELS.get(value, value))
+
+
+@bp.app_template_filter("outbox_kind_label")
+def _kind_label(value: str) -> str:
+    return str(KIND_LABELS.get(value, value))
+
+
+@bp.route("/outbox")
+@staff_required
+def outbox():
+    event_id = _int_arg("event_id")
+    status = request.args.get("status", "")
+    status = status if status in service.STATUSES else ""
+    page = max(_int_arg("page") or 1, 1)
+
+    stmt = select(OutboxMessage)
+    if event_id is not None:
+        stmt = stmt.where(OutboxMessage.event_id == event_id)
+    if status:
+        stmt = stmt.where(OutboxMessage.status == status)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    messages = db.session.scalars(
+        stmt.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    events = db.session.execute(
+        select(Event.id, Event.title).order_by(Event.starts_at.desc().nulls_first(), Event.id.desc())
+    ).all()
+    event = db.session.get(Event, event_id) if event_id is not None else None
+    return render_template(
+        "organizer/outbox/list.html",
+        messages=messages,
+        counts=service.counts(event_id),
+        events=events,
+        event=event,
+        event_id=event_id,
+        status=status,
+        statuses=service.STATUSES,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        total=total,
+        can_edit=current_user.can_edit,
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+@staff_required
+def outbox_message(message_id: int):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    event = db.session.get(Event, message.event_id) if message.event_id else None
+    return render_template(
+        "organizer/outbox/detail.html",
+        message=message,
+        event=event,
+        registrant_url=_registrant_url(message),
+        can_edit=current_user.can_edit,
+    )
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@editor_required
+def outbox_retry(message_id: int):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    try:
+        service.retry(message, actor=current_user, now=utcnow())
+    except ServiceError:
+        db.session.rollback()
+        flash(_("Only a failed mail can be sent again."), "error")
+    else:
+        db.session.commit()
+        flash(_("The mail will be sent again in a moment."), "success")
+    return redirect(url_for("organizer.outbox_message", message_id=message_id))
+
+
+@bp.route("/outbox/retry-failed", methods=["POST"])
+@editor_required
+def outbox_retry_failed():
+    event_id = request.form.get("event_id", "")
+    event_id = int(event_id) if event_id.isdigit() and len(event_id) < 10 else None
+    count = service.retry_all_failed(event_id=event_id, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("%(n)d failed mails will be sent again in a moment.", n=count), "success")
+    return redirect(url_for("organizer.outbox", event_id=event_id) if event_id else url_for("organizer.outbox"))

@@ -1,0 +1,71 @@
+"""Organizer reads mails on the outbox page and sends a failed one again (real Chromium)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage
+from tests.factories import register
+
+
+def _detached(user):
+    """The sign-in details, and the test thread's transaction ended (SQLite: it would block the server)."""
+    details = SimpleNamespace(email=user.email)
+    db.session.rollback()
+    return details
+
+
+def test_organizer_reads_a_mail_and_retries_a_failed_one(page, browser_login, create_organizer, create_event):
+    event = create_event(title="TOHOKU DXセミナー", format="online", online_url="https://meet.example.jp/dx")
+    register(event, 1)
+    register(event, 2)
+    failed = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
+    failed.status, failed.attempts, failed.last_error = "failed", 5, "SMTPConnectError: 421 try later"
+    db.session.commit()
+    failed_id = failed.id
+    user = _detached(create_organizer())
+
+    browser_login(page, user)
+    page.goto("/organizer/outbox")
+    page.get_by_role("heading", name="送信メール").wait_for()
+    assert "送信に失敗したメールが1件あります" in page.get_by_role("alert").inner_text()
+
+    # Open the first registrant's confirmation and read it.
+    row = page.locator("tr", has_text="taro1@example.jp")
+    row.get_by_role("link").click()
+    page.get_by_role("heading", name="テキスト版").wait_for()
+    text = page.locator(".mail-text").inner_text()
+    assert "山田 太郎1 様" in text and "参加登録が完了しました" in text
+    assert "https://meet.example.jp/dx" in text
+    html = page.frame_locator("iframe.mail-html")
+    assert "参加登録が完了しました" in html.locator("body").inner_text()
+    page.locator("iframe.mail-html").scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/outbox_detail.png")
+
+    # Back to the list, open the failed one, send it again.
+    page.goto("/organizer/outbox?status=failed")
+    page.locator("tr", has_text="taro2@example.jp").get_by_role("link").click()
+    assert "421 try later" in page.locator("dl.facts").inner_text()
+    page.get_by_role("button", name="再送する").click()
+    page.get_by_text("まもなくメールを再送します。").wait_for()
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed_id).status == "pending"
+
+
+def test_outbox_on_a_phone(phone_page, browser_login, create_organizer, create_event):
+    event = create_event()
+    register(event, 1)
+    event_id = event.id
+    user = _detached(create_organizer(role="viewer"))
+    browser_login(phone_page, user)
+    phone_page.goto("/organizer/outbox")
+    phone_page.get_by_label("イベント").select_option(str(event_id))
+    phone_page.get_by_role("button", name="表示").click()
+    phone_page.wait_for_url(f"**event_id={event_id}**")
+    phone_page.locator("tr", has_text="taro1@example.jp").get_by_role("link").click()
+    phone_page.get_by_role("heading", name="HTML版").wait_for()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400  # nothing overflows the phone screen
+    phone_page.screenshot(path="/tmp/outbox_phone.png", full_page=True)

@@ -1,0 +1,111 @@
+"""The organizer outbox page: list, filters, failed count, detail (safe HTML), retry (editors only)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog, OutboxMessage
+from tests.factories import register
+
+
+def _failed(message: OutboxMessage, error="SMTPServerDisconnected: Connection unexpectedly closed"):
+    message.status, message.attempts, message.last_error = "failed", 5, error
+    db.session.commit()
+    return message
+
+
+def _setup(create_event):
+    event = create_event(title="MaaSシンポジウム", format="online", online_url="https://meet.example.jp/maas")
+    other = create_event(title="SIer's Day")
+    register(event, 1)
+    register(event, 2)
+    register(other, 3)
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return event, other, messages
+
+
+def test_staff_must_sign_in(client):
+    response = client.get("/organizer/outbox")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_list_shows_mails_and_failed_count(app, client, login, create_organizer, create_event):
+    event, other, messages = _setup(create_event)
+    _failed(messages[1])
+    login(create_organizer(role="viewer"))
+    page = client.get("/organizer/outbox").get_data(as_text=True)
+    assert "送信メール" in page
+    assert "taro1@example.jp" in page and "taro3@example.jp" in page
+    assert "送信に失敗したメールが1件あります" in page
+    assert "SMTPServerDisconnected" in page
+    assert "参加確定" in page  # kind label
+    # Viewers read but cannot retry.
+    assert "失敗したメールをすべて再送" not in page
+    # Filtered by event and by status.
+    page = client.get(f"/organizer/outbox?event_id={other.id}").get_data(as_text=True)
+    assert "taro3@example.jp" in page and "taro1@example.jp" not in page
+    page = client.get("/organizer/outbox?status=failed").get_data(as_text=True)
+    assert "taro2@example.jp" in page and "taro1@example.jp" not in page
+    # Nonsense filters are ignored, not a 500.
+    assert client.get("/organizer/outbox?event_id=abc&status=<x>&page=-3").status_code == 200
+
+
+def test_detail_shows_text_and_sandboxed_html(app, client, login, create_organizer, create_event):
+    event, _, messages = _setup(create_event)
+    m = messages[0]
+    m.body_html = m.body_html.replace("</body>", "<script>alert('x')</script></body>")
+    db.session.commit()
+    login(create_organizer(role="viewer"))
+    response = client.get(f"/organizer/outbox/{m.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "山田 太郎1 様" in page and "参加登録が完了しました" in page
+    assert '<iframe class="mail-html" sandbox=""' in page
+    assert "<script>alert" not in page  # only inside srcdoc, escaped
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "event-" in page and ".ics" in page  # attachment listed
+    assert client.get("/organizer/outbox/99999").status_code == 404
+
+
+def test_editor_retries_a_failed_mail(app, client, login, create_organizer, create_event):
+    _, _, messages = _setup(create_event)
+    m = _failed(messages[1])
+    editor = create_organizer()
+    login(editor)
+    page = client.get(f"/organizer/outbox/{m.id}").get_data(as_text=True)
+    assert "再送する" in page
+    response = client.post(f"/organizer/outbox/{m.id}/retry", follow_redirects=True)
+    assert response.status_code == 200
+    assert "まもなくメールを再送します" in response.get_data(as_text=True)
+    db.session.expire_all()
+    m = db.session.get(OutboxMessage, m.id)
+    assert (m.status, m.attempts) == ("pending", 0)
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "mail.retried"))
+    assert entry.actor_id == editor.id and entry.registration_id == m.registration_id
+    # Retrying a mail that is not failed is refused politely.
+    response = client.post(f"/organizer/outbox/{m.id}/retry", follow_redirects=True)
+    assert "再送できるのは送信に失敗したメールだけです" in response.get_data(as_text=True)
+
+
+def test_viewer_cannot_retry(app, client, login, create_organizer, create_event):
+    _, _, messages = _setup(create_event)
+    m = _failed(messages[0])
+    login(create_organizer(role="viewer"))
+    assert client.post(f"/organizer/outbox/{m.id}/retry").status_code == 403
+    assert client.post("/organizer/outbox/retry-failed").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, m.id).status == "failed"
+
+
+def test_retry_all_failed_of_one_event(app, client, login, create_organizer, create_event):
+    event, other, messages = _setup(create_event)
+    for m in messages:
+        _failed(m)
+    login(create_organizer())
+    response = client.post("/organizer/outbox/retry-failed", data={"event_id": str(event.id)},
+                           follow_redirects=True)
+    assert "2件をまもなく再送します" in response.get_data(as_text=True)
+    db.session.expire_all()
+    statuses = {m.to_email: m.status for m in db.session.scalars(select(OutboxMessage))}
+    assert statuses == {"taro1@example.jp": "pending", "taro2@example.jp": "pending", "taro3@example.jp": "failed"}
+    assert len(db.session.scalars(select(AuditLog).where(AuditLog.action == "mail.retried")).all()) == 2
