@@ -242,13 +242,14 @@ def register(event_id: int):
     except ServiceError as exc:  # Full, OrganizationTaken
         db.session.rollback()
         return error_response(409, exc.code, message=_(exc.message))
-    db.session.commit()  # also when not created: the manage link mail is in the outbox
     if not result.created:
+        db.session.commit()  # the manage link mail is in the outbox; the token is never shown here
         return error_response(409, "already_registered")
     registration = result.registration
     position = (registration_service.waitlist_position(registration)
                 if registration.status == RegistrationStatus.WAITLISTED else None)
-    response = current_app.json.response({
+    # Built before the commit, which expires the objects (reading them again would start a new transaction).
+    body = {
         "id": registration.id,
         "reference": registration.reference,
         "status": registration.status,
@@ -256,7 +257,9 @@ def register(event_id: int):
         "waitlist_position": position,
         "manage_token": registration.manage_token,
         "manage_url": manage_url(registration),
-    })
+    }
+    db.session.commit()
+    response = current_app.json.response(body)
     response.status_code = 201
     return response
 
@@ -293,8 +296,9 @@ def cancel_registration():
     except ServiceError:  # cancelled meanwhile by a concurrent request
         db.session.rollback()
         return error_response(409, "already_cancelled")
+    body = registration_json(registration, None)
     db.session.commit()
-    return registration_json(registration, None)
+    return body
 
 
 # ---------------------------------------------------------------------------
