@@ -400,3 +400,42 @@ def test_registrations_list_paginates_and_filters(client, create_event, organize
     bad = client.get(f"/api/v1/events/{event.id}/registrations?status=nonsense", headers=headers)
     assert bad.status_code == 400
     assert client.get("/api/v1/events/999999/registrations", headers=headers).status_code == 404
+
+
+def _count_queries(client, url, **kwargs) -> int:
+    from sqlalchemy import event as sa_event
+
+    statements = []
+
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        assert client.get(url, **kwargs).status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", _count)
+    return len(statements)
+
+
+def test_listing_does_not_query_per_event_or_per_ticket_type(client, create_event, organizer_token):
+    """Waiting-list counts come from one grouped query: no N+1."""
+    first = create_event(ticket_types=[("一般", 1), ("学生", 1)], waitlist_enabled=True)
+    factories.register(first)
+    factories.register(first)
+    few = _count_queries(client, "/api/v1/events")
+    for _ in range(4):
+        event = create_event(ticket_types=[("一般", 1), ("学生", 1), ("自治体", 1)], waitlist_enabled=True)
+        factories.register(event)
+        factories.register(event)
+    many = _count_queries(client, "/api/v1/events")
+    assert many == few
+    assert client.get("/api/v1/events").json["items"][0]["ticket_types"][0]["waitlisted"] == 1
+
+    client.get(f"/api/v1/events/{first.id}/registrations", headers=bearer(organizer_token))  # token's first use
+    reg_few = _count_queries(client, f"/api/v1/events/{first.id}/registrations", headers=bearer(organizer_token))
+    for n in range(5):
+        factories.register(first, 300 + n)
+    reg_many = _count_queries(client, f"/api/v1/events/{first.id}/registrations", headers=bearer(organizer_token))
+    assert reg_many == reg_few
