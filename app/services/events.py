@@ -92,6 +92,17 @@ class _Errors:
             raise ValidationError(self.errors)
 
 
+def _items(data: Mapping[str, Any], key: str, errors: _Errors) -> list[Mapping[str, Any]]:
+    """A list of objects (sessions, 参加枠, ...); anything else is reported, not crashed on."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, Mapping) for v in value):
+        errors.add(key, _("Give a list of objects."))
+        return []
+    return list(value)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -329,17 +340,17 @@ def create_event(data: Any, actor: Organizer | None, now: datetime) -> Event:
     data = _as_mapping(data)
     errors = _Errors()
     fields = _clean_event_fields(data, errors, partial=False)
-    sessions = [_clean_session(s if isinstance(s, Mapping) else {}, errors, f"sessions.{i}.")
-                for i, s in enumerate(data.get("sessions") or [])]
-    tickets = [_clean_ticket_type(t if isinstance(t, Mapping) else {}, errors, f"ticket_types.{i}.")
-               for i, t in enumerate(data.get("ticket_types") or [])]
-    questions = [_clean_question(q if isinstance(q, Mapping) else {}, errors, f"questions.{i}.")
-                 for i, q in enumerate(data.get("questions") or [])]
+    sessions = [_clean_session(s, errors, f"sessions.{i}.")
+                for i, s in enumerate(_items(data, "sessions", errors))]
+    tickets = [_clean_ticket_type(t, errors, f"ticket_types.{i}.")
+               for i, t in enumerate(_items(data, "ticket_types", errors))]
+    questions = [_clean_question(q, errors, f"questions.{i}.")
+                 for i, q in enumerate(_items(data, "questions", errors))]
     if data.get("reminder_rules") is None:
         reminders = [{"days_before": d, "send_time": t} for d, t in rules.DEFAULT_REMINDERS]
     else:
-        reminders = [_clean_reminder(r if isinstance(r, Mapping) else {}, errors, f"reminder_rules.{i}.")
-                     for i, r in enumerate(data.get("reminder_rules") or [])]
+        reminders = [_clean_reminder(r, errors, f"reminder_rules.{i}.")
+                     for i, r in enumerate(_items(data, "reminder_rules", errors))]
         days = [r["days_before"] for r in reminders if r["days_before"] is not None]
         if len(days) != len(set(days)):
             errors.add("reminder_rules", _("Each reminder needs a different number of days."))

@@ -348,3 +348,10 @@ def test_raising_capacity_really_promotes_with_the_registration_service(app, cre
     db.session.commit()
     assert db.session.get(Registration, waiting.id).status == "confirmed"
     assert ticket.confirmed_count == 2
+
+
+@pytest.mark.parametrize("bad", [5, "abc", [1, 2], {"starts_at": "x"}])
+def test_create_event_reports_malformed_lists(app, create_organizer, bad):
+    with pytest.raises(ValidationError) as info:
+        service.create_event(_data(sessions=bad), create_organizer(), NOW)
+    assert "sessions" in info.value.errors
