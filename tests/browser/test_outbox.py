@@ -64,6 +64,8 @@ def test_outbox_on_a_phone(phone_page, browser_login, create_organizer, create_e
     phone_page.get_by_label("イベント").select_option(str(event_id))
     phone_page.get_by_role("button", name="表示").click()
     phone_page.wait_for_url(f"**event_id={event_id}**")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400
+    phone_page.screenshot(path="/tmp/outbox_list_phone.png")
     phone_page.locator("tr", has_text="taro1@example.jp").get_by_role("link").click()
     phone_page.get_by_role("heading", name="HTML版").wait_for()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
