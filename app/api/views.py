@@ -40,6 +40,8 @@ from app.urls import manage_url
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
+LIST_FIELDS = ("sessions", "ticket_types", "questions", "reminder_rules")
 PUBLIC_EVENT_STATUSES = tuple(s.value for s in EventStatus if s is not EventStatus.DRAFT)
 
 
@@ -84,7 +86,7 @@ def _optional_token():
 
 
 def _page_args():
-    page = int_arg("page", 1)
+    page = int_arg("page", 1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     if page is None or per_page is None:
         return None, None, error_response(400, "bad_request", "bad_parameter",
@@ -181,8 +183,12 @@ def create_event():
         return error_response(400, "bad_request", "bad_json")
     data = dict(data)
     status = data.pop("status", EventStatus.DRAFT.value) or EventStatus.DRAFT.value
-    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
-        return validation_error({"status": [_("Use draft or published.")]})
+    errors = {key: [_("Send a list.")] for key in LIST_FIELDS
+              if data.get(key) is not None and not isinstance(data[key], list)}
+    if not isinstance(status, str) or status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        errors["status"] = [_("Use draft or published.")]
+    if errors:
+        return validation_error(errors)
     actor, now = current_organizer(), utcnow()
     try:
         event = event_service.create_event(data, actor, now)

@@ -439,3 +439,25 @@ def test_listing_does_not_query_per_event_or_per_ticket_type(client, create_even
         factories.register(first, 300 + n)
     reg_many = _count_queries(client, f"/api/v1/events/{first.id}/registrations", headers=bearer(organizer_token))
     assert reg_many == reg_few
+
+
+ODD_VALUES = [None, 1, 1.5, True, "x", [], [1], {}, {"a": 1}, "あ" * 3000]
+
+
+def test_odd_json_values_never_cause_a_500(client, create_event, organizer_token):
+    event = create_event()
+    base = factories.registration_data(event)
+    for n, (key, value) in enumerate((k, v) for k in [*base, "extra"] for v in ODD_VALUES):
+        r = client.post(f"/api/v1/events/{event.id}/registrations",
+                        json={**base, "email": f"odd{n}@example.jp", key: value})
+        assert r.status_code in (201, 409, 422) and r.is_json, (key, value, r.status_code)
+    minimal = {"title": "t", "sessions": [{"starts_at": "2030-01-01T10:00"}], "ticket_types": [{"name": "a"}]}
+    for key in ("title", "sessions", "ticket_types", "questions", "status", "prefecture", "registration_opens_at"):
+        for value in ODD_VALUES:
+            r = client.post("/api/v1/events", json={**minimal, key: value}, headers=bearer(organizer_token))
+            assert r.status_code in (201, 422) and r.is_json, (key, value, r.status_code)
+    for value in ODD_VALUES:
+        r = client.post("/api/v1/registrations/cancel", json={"manage_token": value})
+        assert r.status_code in (404, 422), value
+    for query in ("page=-1", "per_page=0", "page=99999999999999999999", "per_page=1e3", "status=,"):
+        assert client.get(f"/api/v1/events?{query}").status_code in (200, 400), query
