@@ -135,7 +135,17 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app):
-    """The app served over real HTTP (threaded) on a free port, sharing the test database."""
+    """The app served over real HTTP (threaded) on a free port, sharing the test database.
+
+    While it runs, the test thread's own reads begin deferred transactions on SQLite
+    (app.database.read_only), so a model read in the test does not take the write
+    lock that the server's requests wait for.
+    """
+    from app.database import reset_read_only, set_read_only
+
     server = LiveServer(app).start()
+    token = set_read_only(True)
     yield server
+    reset_read_only(token)
+    db.session.rollback()
     server.stop()
