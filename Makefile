@@ -17,7 +17,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 translations: $(BIN)/.installed
 	@for d in app/translations app/translations.d/*; do \
-	  [ -d "$$d" ] && $(BIN)/pybabel compile --use-fuzzy -q -d "$$d" || true; done
+	  if [ -d "$$d" ]; then $(BIN)/pybabel compile --statistics -d "$$d" 2>&1 | grep -v '^compiling' || true; \
+	    [ -f "$$d/ja/LC_MESSAGES/messages.mo" ] || { echo "could not compile $$d"; exit 1; }; fi; done
 
 setup: $(BIN)/.installed translations
 
