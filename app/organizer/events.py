@@ -72,6 +72,26 @@ def _apply_errors(form, error: ValidationError, mapping: dict[str, str] | None =
                 flash(message, "error")
 
 
+def _submit(form, call, mapping: dict[str, str] | None = None):
+    """Run a service call for a validated form in one transaction.
+
+    Returns (True, result) after committing; on a refusal rolls back, puts the
+    messages next to the fields (or flashes them) and returns (False, None).
+    """
+    try:
+        result = call(utcnow())
+    except ValidationError as err:
+        db.session.rollback()
+        _apply_errors(form, err, mapping)
+        return False, None
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
 def _event_data(form: EventForm) -> dict:
     data = {name: form[name].data for name in service.EVENT_FIELDS}
     data["registration_opens_at"] = rules.jst_to_utc(form.registration_opens_at.data)
@@ -116,6 +136,10 @@ def event_detail(event_id: int):
 # create / edit
 
 
+NEW_EVENT_ERRORS = {"sessions.0.starts_at": "first_start", "sessions.0.ends_at": "first_end",
+                    "ticket_types.0.name": "first_ticket_name", "ticket_types.0.capacity": "first_ticket_capacity"}
+
+
 @bp.route("/events/new", methods=["GET", "POST"])
 @editor_required
 def event_new():
@@ -132,15 +156,8 @@ def event_new():
         if (form.first_ticket_name.data or "").strip():
             data["ticket_types"].append({"name": form.first_ticket_name.data,
                                          "capacity": form.first_ticket_capacity.data})
-        try:
-            event = service.create_event(data, current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err, {"sessions.0.starts_at": "first_start", "sessions.0.ends_at": "first_end",
-                                      "ticket_types.0.name": "first_ticket_name",
-                                      "ticket_types.0.capacity": "first_ticket_capacity"})
-        else:
-            db.session.commit()
+        ok, event = _submit(form, lambda now: service.create_event(data, current_user, now), NEW_EVENT_ERRORS)
+        if ok:
             flash(_("The event was created as a draft. Add sessions and 参加枠, then publish it."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id))
     status = 422 if form.errors else 200
@@ -155,13 +172,8 @@ def event_edit(event_id: int):
     if request.method == "GET":
         _fill_event_form(form, event)
     if form.validate_on_submit():
-        try:
-            service.update_event(event, _event_data(form), current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.update_event(event, _event_data(form), current_user, now))[0]
+        if ok:
             flash(_("The event was saved."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id))
     status = 422 if form.errors else 200
@@ -187,16 +199,8 @@ def session_new(event_id: int):
     event = _get(Event, event_id)
     form = SessionForm()
     if form.validate_on_submit():
-        try:
-            service.add_session(event, _session_data(form), current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err, SESSION_ERRORS)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.add_session(event, _session_data(form), current_user, now), SESSION_ERRORS)[0]
+        if ok:
             flash(_("The session was added."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#sessions")
     status = 422 if form.errors else 200
@@ -216,16 +220,8 @@ def session_edit(event_id: int, session_id: int):
         form.date.data, form.start_time.data = start.date(), start.time()
         form.end_time.data = end.time() if end else None
     if form.validate_on_submit():
-        try:
-            service.update_session(session, _session_data(form), current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err, SESSION_ERRORS)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.update_session(session, _session_data(form), current_user, now), SESSION_ERRORS)[0]
+        if ok:
             flash(_("The session was saved."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#sessions")
     status = 422 if form.errors else 200
@@ -251,16 +247,8 @@ def ticket_new(event_id: int):
     event = _get(Event, event_id)
     form = TicketTypeForm()
     if form.validate_on_submit():
-        try:
-            service.add_ticket_type(event, form.data, current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.add_ticket_type(event, form.data, current_user, now))[0]
+        if ok:
             flash(_("The 参加枠 was added."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#tickets")
     status = 422 if form.errors else 200
@@ -274,16 +262,8 @@ def ticket_edit(event_id: int, ticket_id: int):
     ticket = _child(TicketType, event, ticket_id)
     form = TicketTypeForm(obj=ticket if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            service.update_ticket_type(ticket, form.data, current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.update_ticket_type(ticket, form.data, current_user, now))[0]
+        if ok:
             flash(_("The 参加枠 was saved."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#tickets")
     status = 422 if form.errors else 200
@@ -309,17 +289,8 @@ def question_add(event_id: int):
     event = _get(Event, event_id)
     form = QuestionForm(prefix="q")
     if form.validate_on_submit():
-        try:
-            service.add_question(event, form.data, current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#questions")
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.add_question(event, form.data, current_user, now))[0]
+        if ok:
             flash(_("The question was added."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#questions")
     return _render_event(event, question_form=form, status=422)
@@ -341,17 +312,8 @@ def reminder_add(event_id: int):
     form = ReminderRuleForm(prefix="rr")
     if form.validate_on_submit():
         data = {"days_before": form.days_before.data, "send_time": form.send_time.data.strftime("%H:%M")}
-        try:
-            service.add_reminder_rule(event, data, current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for("organizer.event_detail", event_id=event.id) + "#reminders")
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: service.add_reminder_rule(event, data, current_user, now))[0]
+        if ok:
             flash(_("The reminder was added."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#reminders")
     return _render_event(event, reminder_form=form, status=422)
@@ -407,17 +369,8 @@ def _reason_page(event_id: int, kind: str):
     form = ReasonForm()
     if form.validate_on_submit():
         call = service.cancel if kind == "cancel" else service.postpone
-        try:
-            call(event, form.reason.data, current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for("organizer.event_detail", event_id=event.id))
-        else:
-            db.session.commit()
+        ok = _submit(form, lambda now: call(event, form.reason.data, current_user, now))[0]
+        if ok:
             if kind == "cancel":
                 flash(_("The event is cancelled. Registrants are being told by mail."), "success")
             else:
@@ -449,16 +402,8 @@ def event_copy(event_id: int):
     source = _get(Event, event_id)
     form = CopyForm()
     if form.validate_on_submit():
-        try:
-            copy = service.copy_event(source, rules.jst_to_utc(form.first_start.data), current_user, utcnow())
-        except ValidationError as err:
-            db.session.rollback()
-            _apply_errors(form, err)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        ok, copy = _submit(form, lambda now: service.copy_event(source, rules.jst_to_utc(form.first_start.data), current_user, now))
+        if ok:
             flash(_("The copy was created as a draft. Check its dates and texts, then publish it."), "success")
             return redirect(url_for("organizer.event_detail", event_id=copy.id))
     status = 422 if form.errors else 200
