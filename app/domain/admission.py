@@ -80,13 +80,10 @@ class Availability(StrEnum):
 
 
 def availability(*, admission_mode: str, capacity: int | None, confirmed: int, waitlist_enabled: bool) -> Availability:
-    if admission_mode == AdmissionMode.LOTTERY:
-        return Availability.LOTTERY
-    if admission_mode == AdmissionMode.APPROVAL:
-        return Availability.APPROVAL
-    if capacity is None or confirmed < capacity:
-        return Availability.AVAILABLE
-    return Availability.WAITLIST if waitlist_enabled else Availability.FULL
+    """What a newcomer would get now, as a label for the pages (the same rule as `decide`)."""
+    outcome = decide(admission_mode=admission_mode, capacity=capacity, confirmed=confirmed,
+                     waitlist_enabled=waitlist_enabled)
+    return _AVAILABILITY[outcome]
 
 
 def ticket_availability(event, ticket_type) -> Availability:
@@ -111,6 +108,15 @@ def decide(*, admission_mode: str, capacity: int | None, confirmed: int, waitlis
     if capacity is None or confirmed < capacity:
         return RegistrationStatus.CONFIRMED
     return RegistrationStatus.WAITLISTED if waitlist_enabled else Refusal.FULL
+
+
+_AVAILABILITY = {
+    RegistrationStatus.APPLIED: Availability.LOTTERY,
+    RegistrationStatus.PENDING: Availability.APPROVAL,
+    RegistrationStatus.CONFIRMED: Availability.AVAILABLE,
+    RegistrationStatus.WAITLISTED: Availability.WAITLIST,
+    Refusal.FULL: Availability.FULL,
+}
 
 
 def promotable(*, capacity: int | None, confirmed: int, waiting: int) -> int:

@@ -1,0 +1,59 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.domain.admission import (
+    Availability,
+    Refusal,
+    WindowState,
+    availability,
+    decide,
+    promotable,
+    registration_window,
+)
+from app.domain.codes import RegistrationStatus
+
+NOW = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
+
+
+def window(**kw):
+    args = {"status": "published", "opens_at": NOW - timedelta(days=1), "closes_at": NOW + timedelta(days=1),
+            "first_session_starts_at": NOW + timedelta(days=2), "now": NOW}
+    args.update(kw)
+    return registration_window(**args)
+
+
+def test_window_states():
+    assert window().state is WindowState.OPEN
+    assert window(status="draft").state is WindowState.NOT_PUBLISHED
+    assert window(opens_at=NOW + timedelta(minutes=1)).state is WindowState.NOT_YET_OPEN
+    assert window(closes_at=NOW).state is WindowState.ENDED
+    assert window(status="cancelled").state is WindowState.CANCELLED
+    assert window(status="postponed").state is WindowState.POSTPONED
+    assert window(status="finished").state is WindowState.ENDED
+
+
+def test_without_closing_time_registration_ends_when_the_event_starts():
+    assert window(closes_at=None).state is WindowState.OPEN
+    assert window(closes_at=None, first_session_starts_at=NOW).state is WindowState.ENDED
+
+
+@pytest.mark.parametrize("mode,cap,confirmed,wl,expected,label", [
+    ("first_come", 10, 9, False, RegistrationStatus.CONFIRMED, Availability.AVAILABLE),
+    ("first_come", 10, 10, True, RegistrationStatus.WAITLISTED, Availability.WAITLIST),
+    ("first_come", 10, 10, False, Refusal.FULL, Availability.FULL),
+    ("first_come", None, 10_000, False, RegistrationStatus.CONFIRMED, Availability.AVAILABLE),
+    ("lottery", 10, 10, False, RegistrationStatus.APPLIED, Availability.LOTTERY),
+    ("approval", 10, 0, False, RegistrationStatus.PENDING, Availability.APPROVAL),
+])
+def test_decide_and_its_label_agree(mode, cap, confirmed, wl, expected, label):
+    kw = {"admission_mode": mode, "capacity": cap, "confirmed": confirmed, "waitlist_enabled": wl}
+    assert decide(**kw) == expected
+    assert availability(**kw) is label
+
+
+def test_promotable():
+    assert promotable(capacity=10, confirmed=8, waiting=5) == 2
+    assert promotable(capacity=10, confirmed=10, waiting=5) == 0
+    assert promotable(capacity=10, confirmed=12, waiting=5) == 0  # over capacity after an override
+    assert promotable(capacity=None, confirmed=3, waiting=4) == 4
