@@ -12,8 +12,10 @@ from werkzeug.routing import BuildError
 
 from app.auth.permissions import editor_required, staff_required
 from app.db_types import utcnow
+from app.domain import dates
 from app.domain import events as rules
 from app.extensions import db
+from app.i18n import current_language
 from app.models import Event, EventSession, Question, ReminderRule, TicketType
 from app.organizer import bp
 from app.organizer.forms import (
@@ -111,10 +113,16 @@ def _fill_event_form(form: EventForm, event: Event) -> None:
 # the event page
 
 
+def _session_label(session: EventSession) -> str:
+    when = dates.format_datetime(session.starts_at, current_language())
+    return f"{session.title} ({when})" if session.title else when
+
+
 def _render_event(event: Event, *, question_form: QuestionForm | None = None,
                   reminder_form: ReminderRuleForm | None = None, status: int = 200):
     question_form = question_form or QuestionForm(prefix="q", formdata=None)
     reminder_form = reminder_form or ReminderRuleForm(prefix="rr", formdata=None)
+    reminder_form.set_sessions(event, _session_label)
     return render_template(
         "organizer/events/detail.html",
         event=event,
@@ -310,8 +318,10 @@ def question_delete(event_id: int, question_id: int):
 def reminder_add(event_id: int):
     event = _get(Event, event_id)
     form = ReminderRuleForm(prefix="rr")
+    form.set_sessions(event, _session_label)
     if form.validate_on_submit():
-        data = {"days_before": form.days_before.data, "send_time": form.send_time.data.strftime("%H:%M")}
+        data = {"days_before": form.days_before.data, "send_time": form.send_time.data.strftime("%H:%M"),
+                "session_id": int(form.session_id.data) if form.session_id.data else None}
         ok = _submit(form, lambda now: service.add_reminder_rule(event, data, current_user, now))[0]
         if ok:
             flash(_("The reminder was added."), "success")

@@ -119,6 +119,13 @@ class QuestionForm(FlaskForm):
 class ReminderRuleForm(FlaskForm):
     days_before = IntegerField(_l("Days before the event"), validators=[InputRequired(), NumberRange(min=0, max=365)])
     send_time = TimeField(_l("Time (Japan time)"), validators=[InputRequired()], default=time(10, 0))
+    # "" = before the event's first session; a session id = before that session (series).
+    session_id = SelectField(_l("Before"), choices=[], validate_choice=True, default="")
+
+    def set_sessions(self, event, labeller) -> None:
+        self.session_id.choices = [("", _l("The event (its first session)"))] + [
+            (str(s.id), labeller(s)) for s in event.sessions
+        ]
 
 
 class ReasonForm(FlaskForm):

@@ -324,7 +324,12 @@ def _clean_reminder(data: Mapping[str, Any], errors: _Errors, prefix: str = "") 
         send_time = "0" + send_time
     if not rules.is_valid_time(send_time):
         errors.add(prefix + "send_time", _("Enter a time like 10:00."))
-    return {"days_before": days, "send_time": send_time}
+    session_id = data.get("session_id")
+    if session_id in ("", None):
+        session_id = None
+    else:
+        session_id = _int(session_id, prefix + "session_id", errors, minimum=1, maximum=2**31)
+    return {"days_before": days, "send_time": send_time, "session_id": session_id}
 
 
 # ---------------------------------------------------------------------------
@@ -351,6 +356,10 @@ def create_event(data: Any, actor: Organizer | None, now: datetime) -> Event:
     else:
         reminders = [_clean_reminder(r, errors, f"reminder_rules.{i}.")
                      for i, r in enumerate(_items(data, "reminder_rules", errors))]
+        for i, r in enumerate(reminders):
+            if r.pop("session_id") is not None:
+                errors.add(f"reminder_rules.{i}.session_id",
+                           _("Reminders for one session can be added once the event exists."))
         days = [r["days_before"] for r in reminders if r["days_before"] is not None]
         if len(days) != len(set(days)):
             errors.add("reminder_rules", _("Each reminder needs a different number of days."))
@@ -726,7 +735,10 @@ def add_reminder_rule(event: Event, data: Any, actor: Organizer | None, now: dat
     errors.raise_if_any()
     event = _lock_event(event)
     _require_editable(event)
-    if any(r.days_before == values["days_before"] and r.session_id is None for r in event.reminder_rules):
+    if values["session_id"] is not None and values["session_id"] not in {s.id for s in event.sessions}:
+        raise ValidationError({"session_id": [_("Choose a session of this event.")]})
+    if any(r.days_before == values["days_before"] and r.session_id == values["session_id"]
+           for r in event.reminder_rules):
         raise ValidationError({"days_before": [_("There is already a reminder that many days before.")]})
     rule = ReminderRule(**values)
     event.reminder_rules.append(rule)

@@ -355,3 +355,26 @@ def test_create_event_reports_malformed_lists(app, create_organizer, bad):
     with pytest.raises(ValidationError) as info:
         service.create_event(_data(sessions=bad), create_organizer(), NOW)
     assert "sessions" in info.value.errors
+
+
+def test_a_series_can_have_a_reminder_before_each_session(app, create_event, create_organizer):
+    from app.db_types import utcnow
+    from app.services import events as service
+    from app.services.errors import ValidationError
+
+    staff = create_organizer()
+    event = create_event(sessions=3, status="draft")
+    second = event.sessions[1]
+    rule = service.add_reminder_rule(event, {"days_before": 1, "send_time": "10:00", "session_id": second.id},
+                                     staff, utcnow())
+    assert rule.session_id == second.id
+    # the same offset for the whole event is another rule
+    service.add_reminder_rule(event, {"days_before": 1, "send_time": "10:00"}, staff, utcnow())
+    with pytest.raises(ValidationError) as info:
+        service.add_reminder_rule(event, {"days_before": 1, "send_time": "09:00", "session_id": second.id},
+                                  staff, utcnow())
+    assert "days_before" in info.value.errors
+    other = create_event()
+    with pytest.raises(ValidationError) as info:
+        service.add_reminder_rule(event, {"days_before": 2, "session_id": other.sessions[0].id}, staff, utcnow())
+    assert "session_id" in info.value.errors

@@ -315,3 +315,18 @@ def test_child_of_another_event_is_404(client, login, create_organizer, create_e
     a, b = _event(create_event), create_event()
     login(create_organizer())
     assert client.get(f"/organizer/events/{a.id}/tickets/{b.ticket_types[0].id}/edit").status_code == 404
+
+
+def test_organizer_adds_a_reminder_before_one_session_of_a_series(client, login, create_organizer, create_event):
+    login(create_organizer())
+    event = create_event(sessions=3)
+    third = event.sessions[2]
+    page = client.get(f"/organizer/events/{event.id}")
+    assert "rr-session_id" in page.get_data(as_text=True)
+    response = client.post(f"/organizer/events/{event.id}/reminders",
+                           data={"rr-days_before": "2", "rr-send_time": "09:30", "rr-session_id": str(third.id)})
+    assert response.status_code == 302
+    rule = db.session.scalars(select(ReminderRule).where(ReminderRule.session_id == third.id)).one()
+    assert (rule.days_before, rule.send_time) == (2, "09:30")
+    shown = client.get(f"/organizer/events/{event.id}").get_data(as_text=True)
+    assert "3日目" in shown
