@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from app.auth.permissions import editor_required, staff_required
 from app.db_types import utcnow
@@ -34,11 +33,8 @@ from app.services.errors import ServiceError, ValidationError
 
 
 def public_event_url(event: Event) -> str:
-    """The public page of an event (the public blueprint's route, when it has one)."""
-    try:
-        return url_for("public.event", slug=event.slug)
-    except BuildError:
-        return f"/events/{event.slug}"
+    """The public page of an event."""
+    return url_for("public.event", slug=event.slug)
 
 
 @bp.app_context_processor

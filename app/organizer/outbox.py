@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from app.auth.permissions import editor_required, staff_required
 from app.db_types import utcnow
@@ -51,10 +50,7 @@ def _int_arg(name: str) -> int | None:
 def _registrant_url(message: OutboxMessage) -> str | None:
     if not message.registration_id or not message.event_id:
         return None
-    try:
-        return url_for("organizer.registrant", event_id=message.event_id, registration_id=message.registration_id)
-    except BuildError:
-        return None
+    return url_for("organizer.registrant", event_id=message.event_id, registration_id=message.registration_id)
 
 
 @bp.app_template_filter("outbox_status_label")

@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from app.db_types import utcnow
 from app.domain.admission import event_window, ticket_availability
@@ -17,17 +16,6 @@ from app.models import Event
 from app.public import bp, listing
 from app.public.badges import BADGE_CLASSES, event_badge
 from app.public.forms import EventFilterForm
-
-
-def register_url(event: Event) -> str | None:
-    """The registration form's URL, or None while the registration area is not installed."""
-    if "registration.register" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("registration.register", slug=event.slug)
-    except BuildError:  # the endpoint exists but takes other arguments: no button rather than a 500
-        current_app.logger.warning("registration.register cannot be built for slug %s", event.slug)
-        return None
 
 
 def _page_number(raw: str | None) -> int:
@@ -112,7 +100,7 @@ def event(slug: str):
         tickets=tickets,
         badge=event_badge(found, now),
         badge_classes=BADGE_CLASSES,
-        register_url=register_url(found) if window.is_open else None,
+        register_url=url_for("registration.register", slug=found.slug) if window.is_open else None,
     )
 
 

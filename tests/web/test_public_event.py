@@ -157,25 +157,12 @@ def test_window_open_says_until_when(client, create_event):
     assert f"{format_datetime(ev.registration_closes_at)}まで" in box
 
 
-def _ensure_register_endpoint(app):
-    if "registration.register" not in app.view_functions:
-        app.add_url_rule("/events/<slug>/register", endpoint="registration.register", view_func=lambda slug: "form")
-
-
 def test_register_button_only_while_open(app, client, create_event):
-    _ensure_register_endpoint(app)
     open_ev = create_event()
     closed_ev = create_event(registration_closes_at=utcnow() - timedelta(hours=1))
     assert f'href="/events/{open_ev.slug}/register"' in page(client, open_ev)
     assert "register" not in page(client, closed_ev).split('id="registration-heading"')[1]
 
-
-def test_register_button_hidden_without_registration_area(app, client, create_event, monkeypatch):
-    monkeypatch.delitem(app.view_functions, "registration.register", raising=False)
-    ev = create_event()
-    html = page(client, ev)
-    assert "このイベントに申し込む" not in html
-    assert "受付中" in _window(html)
 
 
 def test_event_page_in_english(client, create_event):
