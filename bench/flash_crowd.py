@@ -219,7 +219,7 @@ def bench_database(database: str, args, scenarios: list[tuple[str, int]], workdi
     floor_env = dict(os.environ, FLOOR_DATABASE_URL=url, FLOOR_LOCK=args.floor_lock)
     servers = {
         "floor": Server("floor", "bench.floor_app:app", floor_env, args.workers, workdir, "/floor/health"),
-        "tsudoi": Server("tsudoi", "wsgi:app", tsudoi_env(url), args.workers, workdir, "/"),
+        "tsudoi": Server("tsudoi", args.tsudoi_app, tsudoi_env(url), args.workers, workdir, "/"),
     }
     runs: list[harness.Run] = []
     api_ok = True
@@ -309,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the floor's seat taking: conditional UPDATE or SELECT ... FOR UPDATE")
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto",
                         help="wrk (C, needs `apt-get install wrk`) or the stdlib threads; auto: wrk when installed")
+    parser.add_argument("--tsudoi-app", default="wsgi:app",
+                        help="gunicorn app spec for Tsudoi (bench.experiment_wsgi:app measures a proposal)")
     parser.add_argument("--no-phases", dest="phases", action="store_false",
                         help="do not print the confirmed / full phases separately")
     args = parser.parse_args(argv)
