@@ -128,6 +128,41 @@ def registrants(event_id: int):
     )
 
 
+def describe_history(entry: AuditLog, ticket_names: dict[int, str]) -> tuple[str, str, str]:
+    """(what happened, details, who) of one audit row, in words for the registrant's history."""
+    data = entry.data or {}
+
+    def status(value) -> str:
+        return str(REGISTRATION_STATUS_LABELS.get(value, value or ""))
+
+    details = ""
+    match entry.action:
+        case "registration.created":
+            what, details = _("Registration made"), status(data.get("status"))
+        case "registration.cancelled":
+            what, details = _("Registration cancelled"), data.get("reason") or ""
+        case "registration.promoted":
+            what = _("Moved up from the waiting list")
+        case "registration.restored":
+            what, details = _("Registration restored"), status(data.get("status"))
+            if data.get("override"):
+                details += " " + _("(past capacity)")
+        case "registration.moved":
+            what = _("Moved to another 参加枠")
+            details = _("%(old)s → %(new)s", old=ticket_names.get(data.get("from"), "?"),
+                        new=ticket_names.get(data.get("to"), "?"))
+            if data.get("override"):
+                details += " " + _("(past capacity)")
+        case "registration.updated":
+            what = _("Details changed")
+        case "registration.link_resent":
+            what = _("Registration link sent again")
+        case _unknown:
+            what = entry.action
+    who = {"registrant": _("Registrant"), "system": _("System")}.get(entry.actor_label, entry.actor_label)
+    return what, details.strip(), who
+
+
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>")
 @staff_required
 def registrant(event_id: int, registration_id: int):
@@ -146,7 +181,7 @@ def registrant(event_id: int, registration_id: int):
         position=registrations.waitlist_position(registration),
         rows=detail_rows(registration),
         answers=answer_rows(event, registration.answers),
-        history=history,
+        history=[(h, *describe_history(h, {tt.id: tt.name for tt in event.ticket_types})) for h in history],
         cancel_form=CancelRegistrationForm(),
         restore_form=RestoreRegistrationForm(),
         move_form=move_form,

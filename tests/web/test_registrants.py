@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.db_types import utcnow
 from app.extensions import db
 from app.models import AuditLog, OutboxMessage
 from tests.factories import register
@@ -75,7 +76,7 @@ def test_detail_page_shows_personal_data_to_staff(client, login, viewer, create_
     login(viewer)
     html = client.get(_url(event, reg)).text
     assert reg.email in html and "0222214876" in html and reg.reference in html
-    assert "registration.created" in html
+    assert "申込" in html.split('id="history-heading"')[1]  # the history, in words
     assert 'action="' + _url(event, reg, "cancel") not in html  # viewers get no action forms
 
 
@@ -166,3 +167,22 @@ def test_registration_of_another_event_is_not_found(client, login, viewer, creat
     login(viewer)
     assert client.get(_url(event, reg)).status_code == 404
     assert client.get("/organizer/events/999999/registrants").status_code == 404
+
+
+def test_history_is_told_in_words(client, login, create_organizer, create_event):
+    from app.services import registrations as svc
+
+    staff = create_organizer()
+    event = create_event(ticket_types=[("SIer", 1), ("ユーザー企業", 1)])
+    sier, user = event.ticket_types
+    reg = register(event, 1, ticket_type_id=sier.id).registration
+    register(event, 2, ticket_type_id=user.id)
+    svc.move(reg, user, now=utcnow(), actor=staff, override=True)
+    svc.cancel(reg, now=utcnow(), actor=staff, reason="重複申込")
+    db.session.commit()
+    login(staff)
+    html = client.get(f"/organizer/events/{event.id}/registrants/{reg.id}").get_data(as_text=True)
+    history = html.split('id="history-heading"')[1]
+    assert "参加枠の変更" in history and "SIer → ユーザー企業" in history and "（定員超過）" in history
+    assert "重複申込" in history and "申込" in history
+    assert "registration.moved" not in history and "override" not in history
