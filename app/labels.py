@@ -25,6 +25,9 @@ from app.domain.codes import (
     RegistrationStatus,
 )
 
+#: One wording for a missing value in every form (WTForms' own catalogue words it differently).
+REQUIRED = _("This field is required.")
+
 CATEGORY_LABELS = {
     EventCategory.SEMINAR: _("Seminar"),
     EventCategory.WORKSHOP: _("Workshop"),

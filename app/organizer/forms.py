@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app import labels
 from app.domain.codes import PREFECTURES, QuestionKind
 from app.domain.events import SLUG_RE
+from app.labels import REQUIRED
 
 DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -38,7 +39,7 @@ def prefecture_choices() -> list[tuple[str, str]]:
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     slug = StringField(
         _l("URL name"),
         validators=[Optional(), Length(max=120),
@@ -94,15 +95,15 @@ class NewEventForm(EventForm):
 
 class SessionForm(FlaskForm):
     title = StringField(_l("Session title (e.g. Day 1)"), validators=[Optional(), Length(max=200)])
-    date = DateField(_l("Date"), validators=[InputRequired()])
-    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
+    date = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired(REQUIRED)])
     end_time = TimeField(_l("End time"), validators=[Optional()])
     venue = StringField(_l("Place (blank: the event's venue)"), validators=[Optional(), Length(max=200)])
     is_online = BooleanField(_l("Held online"))
 
 
 class TicketTypeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     description = TextAreaField(_l("Description"), render_kw={"rows": 2})
     capacity = IntegerField(_l("Capacity (blank: no limit)"),
                             validators=[Optional(), NumberRange(min=0, max=1_000_000)])
@@ -110,15 +111,15 @@ class TicketTypeForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     kind = SelectField(_l("Kind of answer"), choices=labels.choices(QUESTION_KIND_LABELS))
-    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    label = StringField(_l("Question"), validators=[DataRequired(REQUIRED), Length(max=300)])
     help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
     choices = TextAreaField(_l("Choices (one per line)"), render_kw={"rows": 3})
     required = BooleanField(_l("An answer is required"))
 
 
 class ReminderRuleForm(FlaskForm):
-    days_before = IntegerField(_l("Days before the event"), validators=[InputRequired(), NumberRange(min=0, max=365)])
-    send_time = TimeField(_l("Time (Japan time)"), validators=[InputRequired()], default=time(10, 0))
+    days_before = IntegerField(_l("Days before the event"), validators=[InputRequired(REQUIRED), NumberRange(min=0, max=365)])
+    send_time = TimeField(_l("Time (Japan time)"), validators=[InputRequired(REQUIRED)], default=time(10, 0))
     # "" = before the event's first session; a session id = before that session (series).
     session_id = SelectField(_l("Before"), choices=[], validate_choice=True, default="")
 
@@ -130,9 +131,9 @@ class ReminderRuleForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason (shown on the event page and in the mail to registrants)"),
-                           validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 4})
+                           validators=[DataRequired(REQUIRED), Length(max=2000)], render_kw={"rows": 4})
 
 
 class CopyForm(FlaskForm):
     first_start = DateTimeLocalField(_l("First session of the new edition starts (Japan time)"),
-                                     format=DATETIME_FORMAT, validators=[InputRequired()])
+                                     format=DATETIME_FORMAT, validators=[InputRequired(REQUIRED)])
