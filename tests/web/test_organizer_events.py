@@ -330,3 +330,10 @@ def test_organizer_adds_a_reminder_before_one_session_of_a_series(client, login,
     assert (rule.days_before, rule.send_time) == (2, "09:30")
     shown = client.get(f"/organizer/events/{event.id}").get_data(as_text=True)
     assert "3日目" in shown
+
+
+def test_missing_values_are_worded_like_in_the_registration_form(client, login, create_organizer, create_event):
+    login(create_organizer())
+    event = create_event()
+    html = client.post(f"/organizer/events/{event.id}/cancel", data={"reason": ""}).get_data(as_text=True)
+    assert "入力してください。" in html and "このフィールドは必須です" not in html
