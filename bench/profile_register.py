@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="cumulative,tottime")
+    parser.add_argument("--callees", default="", help="also print what these functions call (comma-separated)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="only time the requests")
     args = parser.parse_args()
 
@@ -89,6 +90,10 @@ def main() -> None:
     for key in args.sort.split(",") if args.profile else []:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(args.top)
+        print(out.getvalue())
+    for name in filter(None, args.callees.split(",")):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_callees(name)
         print(out.getvalue())
 
 
