@@ -39,7 +39,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or default_database_url()
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # A ping before every checkout costs a round trip per request; off by default (a dropped
+    # connection then fails the requests in flight and the pool is renewed). DATABASE_PRE_PING=true turns it on.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": _bool("DATABASE_PRE_PING", False)}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = "Asia/Tokyo"
     BABEL_DEFAULT_LOCALE = "ja"

@@ -36,6 +36,24 @@ def read_only():
         _read_only.reset(token)
 
 
+@contextmanager
+def reads_first(session):
+    """Reads that may answer a request before anything is written (a refusal, say).
+
+    SQLite: they run in a deferred transaction, side by side with other readers,
+    which is ended on leaving the block so that the writes that follow begin
+    IMMEDIATE (upgrading a read snapshot to a writer could fail with SQLITE_BUSY).
+    PostgreSQL: nothing changes; it is one transaction throughout.
+    """
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+        if session.get_bind().dialect.name == "sqlite" and session().in_transaction():
+            session.rollback()
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -54,6 +72,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # one statement at a time, no transaction (sqlite3 with isolation_level None)
         conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
 

@@ -27,11 +27,13 @@ from app.api.serializers import (
     registration_json,
     waitlist_positions,
 )
+from app.database import reads_first
 from app.db_types import utcnow
 from app.domain import admission
 from app.domain.admission import WindowState
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
-from app.domain.registration_input import REQUIRED, QuestionSpec, clean_registration
+from app.domain.people import normalize_email
+from app.domain.registration_input import REQUIRED, clean_registration
 from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.services import registrations as registration_service
@@ -222,26 +224,30 @@ def register(event_id: int):
     data = json_body()
     if data is None:
         return error_response(400, "bad_request", "bad_json")
-    # One query for the event and its 参加枠, one for its questions; sessions are not needed.
-    event = db.session.scalar(
-        select(Event).where(Event.id == event_id)
-        .options(selectinload(Event.ticket_types), selectinload(Event.questions))
-    )
-    if event is None or event.status == EventStatus.DRAFT:
-        return error_response(404, "not_found")
+    # Refusals (not found, closed, invalid, 満席) are found by reading alone, in one or two
+    # queries and without a lock; only a registration that may succeed loads the event.
     now = utcnow()
-    window = admission.event_window(event, now)
-    if not window.is_open:
-        return _window_refusal(window)
-    clean, errors = clean_registration(
-        data,
-        questions=[QuestionSpec(q.id, q.kind, q.required, list(q.choices or [])) for q in event.questions],
-        ticket_type_ids=[tt.id for tt in event.ticket_types],
+    with reads_first(db.session):
+        snap = registration_service.snapshot(event_id, normalize_email(str(data.get("email") or "")))
+        if snap is None or snap.status == EventStatus.DRAFT:
+            return error_response(404, "not_found")
+        window = snap.window(now)
+        if not window.is_open:
+            return _window_refusal(window)
+        refusal = snap.refusal(data.get("ticket_type_id"))
+        if refusal is not None:
+            return error_response(409, refusal.code, message=_(refusal.message))
+        questions = registration_service.question_specs(event_id) if snap.has_questions else []
+        clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types))
+        if errors:
+            return validation_error({_api_field(k): v for k, v in errors.items()})
+    event = db.session.scalar(  # the mail needs its sessions and 参加枠
+        select(Event).where(Event.id == event_id)
+        .options(selectinload(Event.ticket_types), selectinload(Event.sessions))
     )
-    if errors:
-        return validation_error({_api_field(k): v for k, v in errors.items()})
     try:
-        result = registration_service.register(event, clean, now=now, language=_language())
+        result = registration_service.register(event, clean, now=now, language=_language(),
+                                               seen=snap.probe_for(clean))
     except registration_service.RegistrationClosed as exc:
         db.session.rollback()
         return _window_refusal(exc.window)

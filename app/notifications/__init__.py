@@ -107,7 +107,9 @@ def registration_received(registration: Registration, *, now: datetime, restored
     """The first mail of a registration: confirmed, waitlisted, applied (lottery) or pending (approval)."""
     kind = registration.status
     suffix = f"restored:{now.timestamp():.0f}" if restored else "created"
-    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{suffix}", now=now)
+    # A new registration's first mail cannot be queued yet: no need to look (the unique key still guards).
+    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{suffix}", now=now,
+            skip_if_exists=restored)
 
 
 def registration_promoted(registration: Registration, *, now: datetime) -> None:

@@ -9,20 +9,21 @@ SELECT ... FOR UPDATE, so capacity is never exceeded and nobody is promoted twic
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import notifications
 from app.domain import admission
 from app.domain.admission import Refusal, WindowState
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, RegistrationStatus
-from app.domain.registration_input import N_, CleanRegistration
+from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
-from app.models import Event, Registration, TicketType
+from app.models import Event, Question, Registration, TicketType
 from app.services import audit
 from app.services.errors import ServiceError
 
@@ -91,19 +92,227 @@ def waitlist_position(registration: Registration) -> int | None:
     return (ahead or 0) + 1
 
 
+def _active_email_subquery(event_id_column, email_normalized):
+    """The id of the email's active registration for the event in `event_id_column`, if any."""
+    return (
+        select(Registration.id)
+        .where(Registration.event_id == event_id_column, Registration.email_normalized == email_normalized,
+               Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """An unlocked look at one 参加枠 and the email, in one query (see `probe`)."""
+
+    capacity: int | None
+    confirmed: int
+    existing_id: int | None
+
+
+def probe(ticket_type_id: int, email_normalized: str) -> Probe | None:
+    """Read a 参加枠's counter and whether the email is already registered, without locking.
+
+    Used to answer a refusal (満席) cheaply and to choose the optimistic path; it
+    never decides alone that a seat is given: that is the conditional UPDATE in
+    `_claim_seat` (or the locked path).
+    """
+    row = db.session.execute(
+        select(TicketType.capacity, TicketType.confirmed_count,
+               _active_email_subquery(TicketType.event_id, email_normalized))
+        .where(TicketType.id == ticket_type_id)
+    ).first()
+    return Probe(row[0], row[1], row[2]) if row else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What answering a registration needs to know of an event, read in one query without locking.
+
+    Enough to refuse (closed window, invalid input, 満席) without loading the
+    event's objects or taking a lock; a registration that may succeed goes on to
+    `register`, which decides for real.
+    """
+
+    event_id: int
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    starts_at: datetime | None
+    admission_mode: str
+    waitlist_enabled: bool
+    has_questions: bool
+    ticket_types: dict[int, tuple[int | None, int]]  # id -> (capacity, confirmed), in display order
+    email_normalized: str
+    existing_id: int | None
+
+    def window(self, now: datetime) -> admission.Window:
+        return admission.registration_window(status=self.status, opens_at=self.opens_at, closes_at=self.closes_at,
+                                             first_session_starts_at=self.starts_at, now=now)
+
+    def refusal(self, ticket_type_id) -> ServiceError | None:
+        """満席 for a new email on a full first-come 参加枠 without waiting list; else None.
+
+        Asked before the input is validated: when nothing can be given, saying so
+        is more use than field errors. `ticket_type_id` is as sent (may be missing
+        when the event has one 参加枠). A stale read can only refuse as if the
+        request had come a moment earlier; it never gives a seat. An email already
+        registered is not refused here: `register` re-sends its link.
+        """
+        if self.existing_id is not None:
+            return None
+        if ticket_type_id in (None, "") and len(self.ticket_types) == 1:
+            ticket_type_id = next(iter(self.ticket_types))
+        try:
+            capacity, confirmed = self.ticket_types[int(ticket_type_id)]
+        except (KeyError, TypeError, ValueError):
+            return None  # validation will name the field
+        outcome = admission.decide(admission_mode=self.admission_mode, capacity=capacity, confirmed=confirmed,
+                                   waitlist_enabled=self.waitlist_enabled)
+        return Full(FULL_MESSAGE) if outcome is Refusal.FULL else None
+
+    def probe_for(self, data: CleanRegistration) -> Probe | None:
+        """The same look as `probe` for this registration, when the snapshot can tell."""
+        if data.email_normalized != self.email_normalized or data.ticket_type_id not in self.ticket_types:
+            return None
+        capacity, confirmed = self.ticket_types[data.ticket_type_id]
+        return Probe(capacity, confirmed, self.existing_id)
+
+
+@functools.cache
+def _snapshot_statement():
+    """Built once (statement construction costs more than running it): event fields, 参加枠
+    counters, whether it asks questions, and the email's active registration, in one query."""
+    email = bindparam("email")
+    has_questions = select(Question.id).where(Question.event_id == Event.id).limit(1).exists()
+    return (
+        select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
+               Event.admission_mode, Event.waitlist_enabled, has_questions, _active_email_subquery(Event.id, email),
+               TicketType.id, TicketType.capacity, TicketType.confirmed_count)
+        .outerjoin(TicketType, TicketType.event_id == Event.id)
+        .where(Event.id == bindparam("event_id"))
+        .order_by(TicketType.position, TicketType.id)
+    )
+
+
+def snapshot(event_id: int, email_normalized: str) -> Snapshot | None:
+    """One read outside any transaction (autocommit): no BEGIN/ROLLBACK, no session, no lock."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        rows = conn.execute(_snapshot_statement(), {"event_id": event_id, "email": email_normalized}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Snapshot(
+        event_id=event_id, status=first[0], opens_at=first[1], closes_at=first[2], starts_at=first[3],
+        admission_mode=first[4], waitlist_enabled=first[5], has_questions=bool(first[6]),
+        existing_id=first[7], email_normalized=email_normalized,
+        ticket_types={r[8]: (r[9], r[10]) for r in rows if r[8] is not None},
+    )
+
+
+def question_specs(event_id: int) -> list[QuestionSpec]:
+    rows = db.session.execute(
+        select(Question.id, Question.kind, Question.required, Question.choices)
+        .where(Question.event_id == event_id).order_by(Question.position, Question.id)
+    ).all()
+    return [QuestionSpec(r[0], r[1], r[2], list(r[3] or [])) for r in rows]
+
+
 def register(event: Event, data: CleanRegistration, *, now: datetime, language: str = "ja",
-             actor=None) -> RegisterResult:
+             actor=None, seen: Probe | None = None) -> RegisterResult:
     """Register one person. Raises RegistrationClosed, Full or OrganizationTaken.
 
     A second registration with the same email returns the existing one with
     created=False and re-sends its manage link by mail (never shown to the caller).
+
+    First come with seats left (the common case of a flash crowd) takes the
+    optimistic path: the registration, its audit row and its mail are written
+    first, and the seat is claimed last by a conditional UPDATE of the 参加枠's
+    counter, so the row is locked only from that UPDATE to the commit. If the
+    claim fails (the last seat went meanwhile), everything is undone and the
+    locked path decides (waiting list or 満席). `seen` may carry that first
+    unlocked look when the caller has just made it (Snapshot.probe_for).
     """
     window = admission.event_window(event, now)
     if not window.is_open and actor is None:
         raise RegistrationClosed(window)
     if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
         raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
+    lock_key = data.organization_key if event.one_per_organization and data.organization_key else None
 
+    if event.admission_mode == AdmissionMode.FIRST_COME and not lock_key:
+        seen = seen or probe(data.ticket_type_id, data.email_normalized)
+        if seen is not None and seen.existing_id is None and (seen.capacity is None or seen.confirmed < seen.capacity):
+            result = _register_optimistically(event, data, now=now, language=language, actor=actor)
+            if result is not None:
+                return result
+    return _register_locked(event, data, lock_key, now=now, language=language, actor=actor)
+
+
+def _new_registration(event: Event, data: CleanRegistration, status: RegistrationStatus, lock_key: str | None, *,
+                      now: datetime, language: str) -> Registration:
+    fields = asdict(data)
+    fields.pop("consent")
+    return Registration(
+        event_id=event.id,
+        status=status.value,
+        manage_token=secrets.token_urlsafe(32),
+        organization_lock_key=lock_key,
+        consent_at=now,
+        language=language,
+        created_at=now,
+        updated_at=now,
+        waitlisted_at=now if status is RegistrationStatus.WAITLISTED else None,
+        confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
+        **fields,
+    )
+
+
+def _record_new(registration: Registration, *, now: datetime, actor) -> None:
+    audit.record("registration.created", actor=actor, now=now, event_id=registration.event_id,
+                 registration_id=registration.id, data={"status": registration.status,
+                                                        "ticket_type_id": registration.ticket_type_id})
+    notifications.registration_received(registration, now=now)
+
+
+def _claim_seat(ticket_type_id: int) -> bool:
+    """Take one seat if one is free: the conditional UPDATE is the lock and the check."""
+    claimed = db.session.execute(
+        update(TicketType)
+        .where(TicketType.id == ticket_type_id,
+               or_(TicketType.capacity.is_(None), TicketType.confirmed_count < TicketType.capacity))
+        .values(confirmed_count=TicketType.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1
+
+
+def _register_optimistically(event: Event, data: CleanRegistration, *, now: datetime, language: str,
+                             actor) -> RegisterResult | None:
+    registration = _new_registration(event, data, RegistrationStatus.CONFIRMED, None, now=now, language=language)
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(registration)
+        db.session.flush()
+        _record_new(registration, now=now, actor=actor)
+        db.session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return None  # the same email won a race: the locked path answers (and re-sends the link)
+    if not _claim_seat(registration.ticket_type_id):
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    for tt in event.ticket_types:
+        if tt.id == registration.ticket_type_id:
+            db.session.expire(tt, ["confirmed_count"])
+    return RegisterResult(registration, created=True)
+
+
+def _register_locked(event: Event, data: CleanRegistration, lock_key: str | None, *, now: datetime,
+                     language: str, actor) -> RegisterResult:
     ticket_type = _lock_ticket_type(data.ticket_type_id)
 
     existing = _active_by_email(event.id, data.email_normalized)
@@ -111,7 +320,6 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
         _resend_manage_link(existing, now)
         return RegisterResult(existing, created=False)
 
-    lock_key = data.organization_key if event.one_per_organization and data.organization_key else None
     if lock_key and db.session.scalar(
         select(Registration.id).where(
             Registration.event_id == event.id,
@@ -130,21 +338,7 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     if decision is Refusal.FULL:
         raise Full(FULL_MESSAGE)
 
-    fields = asdict(data)
-    fields.pop("consent")
-    registration = Registration(
-        event_id=event.id,
-        status=decision.value,
-        manage_token=secrets.token_urlsafe(32),
-        organization_lock_key=lock_key,
-        consent_at=now,
-        language=language,
-        created_at=now,
-        updated_at=now,
-        waitlisted_at=now if decision is RegistrationStatus.WAITLISTED else None,
-        confirmed_at=now if decision is RegistrationStatus.CONFIRMED else None,
-        **fields,
-    )
+    registration = _new_registration(event, data, decision, lock_key, now=now, language=language)
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -159,10 +353,7 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
 
     if decision is RegistrationStatus.CONFIRMED:
         ticket_type.confirmed_count += 1
-    audit.record("registration.created", actor=actor, now=now, event_id=event.id,
-                 registration_id=registration.id, data={"status": registration.status,
-                                                        "ticket_type_id": ticket_type.id})
-    notifications.registration_received(registration, now=now)
+    _record_new(registration, now=now, actor=actor)
     db.session.flush()
     return RegisterResult(registration, created=True)
 

@@ -235,3 +235,38 @@ def test_concurrent_cancellations_and_registrations_never_oversell_or_double_pro
     promoted_mails = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "promoted"))
     assert promoted_mails == 5
     assert db.session.scalar(select(TicketType.confirmed_count).where(TicketType.event_id == event_id)) == 5
+
+
+def test_a_stale_look_never_gives_a_seat_and_leaves_nothing_behind(app, create_event, monkeypatch):
+    """The optimistic path believes a seat is free (stale read); the claim fails and the locked path decides."""
+    event = create_event(capacity=1, waitlist_enabled=True)
+    register(event, 1)
+    monkeypatch.setattr(registrations, "probe", lambda tt_id, email: registrations.Probe(1, 0, None))
+    late = register(event, 2).registration
+    assert late.status == "waitlisted"
+    assert event.ticket_types[0].confirmed_count == 1
+    assert [m.kind for m in _outbox()] == ["confirmed", "waitlisted"]  # the rolled-back confirmed mail is gone
+    created = db.session.scalars(select(AuditLog).where(AuditLog.action == "registration.created")).all()
+    assert [a.data["status"] for a in created] == ["confirmed", "waitlisted"]
+
+
+def test_snapshot_refuses_only_a_new_email_on_a_full_first_come_event_without_waiting_list(app, create_event):
+    full = create_event(capacity=1, waitlist_enabled=False)
+    register(full, 1, email="first@example.jp")
+
+    def refusal(ev, email, ticket_type_id=None):
+        snap = registrations.snapshot(ev.id, email)
+        assert snap.ticket_types == {t.id: (t.capacity, t.confirmed_count) for t in ev.ticket_types}
+        return snap.refusal(ticket_type_id)
+
+    assert isinstance(refusal(full, "new@example.jp"), registrations.Full)
+    assert isinstance(refusal(full, "new@example.jp", str(full.ticket_types[0].id)), registrations.Full)
+    assert refusal(full, "new@example.jp", "not-a-number") is None  # left to validation
+    # an already registered email is not refused: register() re-sends its link
+    assert refusal(full, "first@example.jp") is None
+    waitlist = create_event(capacity=1, waitlist_enabled=True)
+    register(waitlist, 2)
+    assert refusal(waitlist, "new@example.jp") is None
+    assert registrations.snapshot(999_999, "x@example.jp") is None
+    snap = registrations.snapshot(full.id, "new@example.jp")
+    assert snap.window(utcnow()).is_open and snap.has_questions is False

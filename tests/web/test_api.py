@@ -259,6 +259,9 @@ def test_full_without_waiting_list_is_409_full(client, create_event):
     r = post_registration(client, event)
     assert r.status_code == 409
     assert r.json["error"] == "full"
+    # when nothing can be given, 満席 is said before any field error
+    r = post_registration(client, event, family_name="", email="not-an-email")
+    assert (r.status_code, r.json["error"]) == (409, "full")
 
 
 def test_same_email_again_is_409_without_token(client, create_event):
