@@ -16,7 +16,7 @@ from flask import current_app, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
 from app.api.auth import current_organizer, token_required
@@ -241,10 +241,10 @@ def register(event_id: int):
         clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types))
         if errors:
             return validation_error({_api_field(k): v for k, v in errors.items()})
-    event = db.session.scalar(  # the mail needs its sessions and 参加枠
+    event = db.session.scalars(  # one query: the mail needs its sessions and 参加枠
         select(Event).where(Event.id == event_id)
-        .options(selectinload(Event.ticket_types), selectinload(Event.sessions))
-    )
+        .options(joinedload(Event.ticket_types), joinedload(Event.sessions))
+    ).unique().one()
     try:
         result = registration_service.register(event, clean, now=now, language=_language(),
                                                seen=snap.probe_for(clean))

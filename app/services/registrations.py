@@ -255,7 +255,10 @@ def _new_registration(event: Event, data: CleanRegistration, status: Registratio
                       now: datetime, language: str) -> Registration:
     fields = asdict(data)
     fields.pop("consent")
+    ticket_type_id = fields.pop("ticket_type_id")
     return Registration(
+        # the loaded 参加枠 object, so that rendering the mail needs no query for it
+        ticket_type=next(tt for tt in event.ticket_types if tt.id == ticket_type_id),
         event_id=event.id,
         status=status.value,
         manage_token=secrets.token_urlsafe(32),
