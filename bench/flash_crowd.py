@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto",
                         help="wrk (C, needs `apt-get install wrk`) or the stdlib threads; auto: wrk when installed")
     parser.add_argument("--tsudoi-app", default="wsgi:app",
-                        help="gunicorn app spec for Tsudoi (bench.experiment_wsgi:app measures a proposal)")
+                        help="gunicorn app spec for Tsudoi (to measure a variant of the app)")
     parser.add_argument("--no-phases", dest="phases", action="store_false",
                         help="do not print the confirmed / full phases separately")
     args = parser.parse_args(argv)
