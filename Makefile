@@ -43,6 +43,9 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  echo "Installing wrk (the load generator) from Debian's packages..." && apt-get install -y wrk >/dev/null 2>&1; } || \
+	  echo "wrk not available: the benchmark falls back to its Python load generator (less exact)"
 	$(BIN)/python bench/flash_crowd.py
 
 clean:
