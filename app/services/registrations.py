@@ -14,7 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import notifications
@@ -92,12 +92,17 @@ def waitlist_position(registration: Registration) -> int | None:
     return (ahead or 0) + 1
 
 
+# The active statuses written into the SQL: an IN over bound parameters would be re-rendered
+# at every execution ("expanding" parameters), the largest cost of the snapshot query.
+_ACTIVE_SQL = text("registrations.status IN ({})".format(", ".join(f"'{s.value}'" for s in ACTIVE_REGISTRATION_STATUSES)))
+
+
 def _active_email_subquery(event_id_column, email_normalized):
     """The id of the email's active registration for the event in `event_id_column`, if any."""
     return (
         select(Registration.id)
         .where(Registration.event_id == event_id_column, Registration.email_normalized == email_normalized,
-               Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
+               _ACTIVE_SQL)
         .limit(1)
         .scalar_subquery()
     )
