@@ -52,6 +52,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         # SQLite: GET/HEAD requests begin deferred transactions (readers in parallel);
         # everything else begins IMMEDIATE (see app.database).
         g._ro_token = set_read_only(request.method in READ_ONLY_METHODS)
+        # Flask-Babel keeps the locale on `g`; a request that shares an app context (tests) chooses afresh.
+        g.pop("_flask_babel", None)
 
     @app.teardown_request
     def _reset_read_only(exc=None):

@@ -16,6 +16,9 @@ def select_locale() -> str:
     lang = request.args.get("lang") if request else None
     if lang in supported:
         return lang
+    if request and request.path.startswith("/api/"):
+        # API clients say what they read with Accept-Language (Japanese when they do not).
+        return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
     cookie = request.cookies.get(LANG_COOKIE) if request else None
     if cookie in supported:
         return cookie

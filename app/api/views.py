@@ -13,7 +13,6 @@ Status codes (also in the OpenAPI document, `app/api/openapi.py`):
 from __future__ import annotations
 
 from flask import current_app, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -49,29 +48,6 @@ PUBLIC_EVENT_STATUSES = tuple(s.value for s in EventStatus if s is not EventStat
 
 def registration_limit() -> str:
     return current_app.config.get("RATELIMIT_REGISTRATION") or "120 per minute"
-
-
-# ---------------------------------------------------------------------------
-# language: ?lang=, else Accept-Language, else Japanese
-
-
-@bp.before_request
-def _choose_language():
-    languages = current_app.config["LANGUAGES"]
-    lang = request.args.get("lang")
-    if lang not in languages:
-        lang = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    manager = force_locale(lang)
-    manager.__enter__()
-    request._api_locale = manager
-
-
-@bp.teardown_request
-def _restore_language(exc=None):
-    manager = getattr(request, "_api_locale", None)
-    if manager is not None:
-        request._api_locale = None
-        manager.__exit__(None, None, None)
 
 
 def _language() -> str:

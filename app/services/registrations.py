@@ -285,16 +285,20 @@ def _record_new(registration: Registration, *, now: datetime, actor) -> None:
     notifications.registration_received(registration, now=now)
 
 
-def _claim_seat(ticket_type_id: int) -> bool:
-    """Take one seat if one is free: the conditional UPDATE is the lock and the check."""
-    claimed = db.session.execute(
+@functools.cache
+def _claim_statement():
+    return (
         update(TicketType)
-        .where(TicketType.id == ticket_type_id,
+        .where(TicketType.id == bindparam("tt_id"),
                or_(TicketType.capacity.is_(None), TicketType.confirmed_count < TicketType.capacity))
         .values(confirmed_count=TicketType.confirmed_count + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    return claimed == 1
+    )
+
+
+def _claim_seat(ticket_type_id: int) -> bool:
+    """Take one seat if one is free: the conditional UPDATE is the lock and the check."""
+    return db.session.execute(_claim_statement(), {"tt_id": ticket_type_id}).rowcount == 1
 
 
 def _register_optimistically(event: Event, data: CleanRegistration, *, now: datetime, language: str,
