@@ -82,8 +82,8 @@ class _Snapshot:
     attachments: list
 
     @classmethod
-    def of(cls, m) -> _Snapshot:
-        return cls(m.id, m.to_email, m.subject, m.body_text, m.body_html or "", list(m.attachments or []))
+    def of(cls, m, now) -> _Snapshot:
+        return cls(m.id, m.to_email, m.subject, m.body_text, m.body_html or "", outbox.attachment_data(m, now))
 
 
 def _is_connection_error(exc: BaseException) -> bool:
@@ -110,7 +110,7 @@ def deliver_batch(*, clock: Clock = utcnow, connect: Callable | None = None,
     now = clock()
     try:
         claimed = outbox.claim_batch(now, batch_size)
-        snapshots = [_Snapshot.of(m) for m in claimed]
+        snapshots = [_Snapshot.of(m, now) for m in claimed]
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -23,10 +23,12 @@ from datetime import datetime, timedelta
 from flask_mail import Message
 from sqlalchemy import and_, func, or_, select, update
 
+from app import urls
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import OutboxMessage, Registration
 from app.services import audit
 from app.services.errors import ServiceError
+from app.services.tickets import calendar_ics
 
 #: How long a claim holds a message; a worker stops sending from a batch before its lease runs out.
 LEASE = timedelta(minutes=5)
@@ -121,6 +123,22 @@ def release(message_id: int, lease: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def attachment_data(message, now: datetime) -> list[dict]:
+    """The message's attachments with their data: those queued as {"generate": "calendar"}
+    are built now from the registration (app.services.tickets.calendar_ics)."""
+    items = []
+    for item in message.attachments or []:
+        if item.get("generate") == "calendar" and message.registration_id:
+            registration = db.session.get(Registration, message.registration_id)
+            if registration is None:
+                continue
+            data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration))
+            item = {**item, "data_b64": base64.b64encode(data).decode("ascii")}
+            item.pop("generate")
+        items.append(item)
+    return items
 
 
 def build_message(message, sender: str) -> Message:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db_types import utcnow
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import registrations
+from app.services import outbox, registrations
 from tests.factories import register
 
 ONLINE_URL = "https://meet.example.jp/secret-room"
@@ -36,7 +36,10 @@ def test_confirmed_mail_has_html_online_url_links_and_calendar(app, create_event
         assert "年" in body and "月" in body and "日(" in body  # the Japanese date
     assert mail.body_html.lstrip().startswith("<!doctype html>")
     assert "参加登録が完了しました" in mail.body_html
-    [attachment] = mail.attachments
+    # queued without its data; the calendar is built when the mail is sent
+    assert mail.attachments == [{"filename": f"event-{event.id}.ics", "content_type": "text/calendar",
+                                 "generate": "calendar"}]
+    [attachment] = outbox.attachment_data(mail, utcnow())
     assert attachment["content_type"] == "text/calendar"
     data = base64.b64decode(attachment["data_b64"])
     assert len(data) < 10_000
@@ -68,7 +71,8 @@ def test_promoted_mail_has_online_url_and_calendar(app, create_event):
     db.session.commit()
     [mail] = _mails("promoted")
     assert ONLINE_URL in mail.body_text and ONLINE_URL in mail.body_html
-    assert len(mail.attachments) == 1
+    [attachment] = outbox.attachment_data(mail, utcnow())
+    assert Calendar.from_ical(base64.b64decode(attachment["data_b64"])).walk("VEVENT")
     [cancelled] = _mails("cancelled")
     assert ONLINE_URL not in cancelled.body_text + cancelled.body_html
     assert cancelled.attachments == []
