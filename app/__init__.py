@@ -26,6 +26,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
 
+    if app.config["TRUSTED_PROXIES"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     from config import INSTANCE_DIR
 
     INSTANCE_DIR.mkdir(exist_ok=True)

@@ -79,3 +79,19 @@ def test_cli_asks_for_the_password(app, runner):
     result = runner.invoke(args=["organizers", "create", "p@example.jp"], input="secret-pass\nsecret-pass\n")
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Organizer).where(Organizer.email == "p@example.jp")).check_password("secret-pass")
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(database_url, _schema):
+    seen = {}
+    for proxies in (0, 1):
+        app = _make_app(database_url, TRUSTED_PROXIES=proxies)
+
+        @app.get("/_whoami")
+        def whoami():
+            from flask import request
+
+            return request.remote_addr or ""
+
+        seen[proxies] = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                                              environ_base={"REMOTE_ADDR": "10.0.0.2"}).text
+    assert seen == {0: "10.0.0.2", 1: "203.0.113.7"}
