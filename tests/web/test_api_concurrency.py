@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Registration, TicketType
 from tests import factories
+from tests.concurrency import fire_at_once
 
 CLIENTS = 16
 REQUESTS = 60
@@ -35,15 +34,7 @@ def test_many_simultaneous_api_registrations_never_oversell(live_server, create_
     payloads = [factories.registration_data(event, 9000 + i) for i in range(REQUESTS)]
     db.session.rollback()  # leave the database to the server's threads
 
-    start = threading.Barrier(CLIENTS)
-
-    def client(chunk: list[dict]) -> list[tuple[int, dict]]:
-        start.wait()  # every client starts at the same moment
-        return [_post(url, payload) for payload in chunk]
-
-    chunks = [payloads[i::CLIENTS] for i in range(CLIENTS)]
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        answers = [answer for result in pool.map(client, chunks) for answer in result]
+    answers = fire_at_once(lambda body: _post(url, body), payloads, CLIENTS)
 
     codes = sorted(code for code, _body in answers)
     assert codes.count(201) == SEATS, codes

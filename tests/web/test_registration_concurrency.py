@@ -1,16 +1,15 @@
 """The registration form never oversells: many people press "register" at the same moment (HTTP, threads)."""
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Registration, TicketType
+from tests.concurrency import fire_at_once
 from tests.web.test_registration import form_data
 
 CLIENTS = 16
@@ -45,15 +44,7 @@ def test_many_simultaneous_form_registrations_never_oversell(live_server, create
     forms = [{**form_data(event, 5000 + i), "action": "register"} for i in range(REQUESTS)]
     db.session.rollback()  # leave the database to the server's threads
 
-    start = threading.Barrier(CLIENTS)
-
-    def client(chunk: list[dict]) -> list[tuple[int, str]]:
-        start.wait()
-        return [_post(url, data) for data in chunk]
-
-    chunks = [forms[i::CLIENTS] for i in range(CLIENTS)]
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        answers = [answer for result in pool.map(client, chunks) for answer in result]
+    answers = fire_at_once(lambda body: _post(url, body), forms, CLIENTS)
 
     codes = sorted(code for code, _html in answers)
     assert codes.count(303) == SEATS, codes
