@@ -12,28 +12,16 @@ from app.domain.dates import format_datetime
 from app.domain.people import corporate_number_check_digit
 from app.extensions import db
 from app.models import AuditLog, OutboxMessage, Question, Registration
-from tests.factories import register
+from tests.factories import register, registration_data
 
 
 def form_data(event, n: int = 1, **overrides) -> dict:
-    """What a person types into the form (hiragana and half-width kana on purpose)."""
-    data = {
-        "family_name": "山田",
-        "given_name": f"太郎{n}",
-        "family_name_kana": "やまだ",
-        "given_name_kana": "ﾀﾛｳ",
-        "email": f"taro{n}@example.jp",
-        "email_confirm": f"taro{n}@example.jp",
-        "phone": "022-221-4876",
-        "organization": f"株式会社テスト{n}",
-        "department": "DX推進室",
-        "job_title": "課長",
-        "organization_type": "company",
-        "prefecture": "04",
-        "corporate_number": "",
-        "ticket_type_id": str(event.ticket_types[0].id),
-        "consent": "y",
-    }
+    """What a person types into the form: the factory's registration as form fields
+    (hiragana and half-width kana on purpose, the email typed twice, a ticked consent box)."""
+    data = registration_data(event, n, given_name_kana="ﾀﾛｳ", email_confirm=f"taro{n}@example.jp",
+                             ticket_type_id=str(event.ticket_types[0].id), consent="y")
+    for form_only_missing in ("answers", "opt_in_announcements"):
+        data.pop(form_only_missing)
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
