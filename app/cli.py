@@ -1,4 +1,4 @@
-"""Command-line tools: `flask organizers ...`, `flask demo ...`, `flask jobs ...`."""
+"""Command-line tools: `flask organizers ...`, `flask demo ...`, `flask jobs ...`, `flask check`."""
 from __future__ import annotations
 
 import secrets
@@ -49,7 +49,27 @@ def create_token(email: str, name: str) -> None:
     click.echo(token)
 
 
+@click.command("check")
+@click.option("--event", "event_id", type=int, default=None, help="Check one event only.")
+def check_command(event_id: int | None) -> None:
+    """Check the invariants (capacity, waiting lists, one per email/organisation, mail truth).
+
+    Prints each breach and exits 1 if there is any; prints "ok" and exits 0 otherwise.
+    """
+    from app.services import invariants
+
+    found = invariants.breaches(event_id)
+    db.session.rollback()
+    if not found:
+        click.echo("ok: no breach of the invariants")
+        return
+    for breach in found:
+        click.echo(str(breach), err=True)
+    raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(organizers_cli)
+    app.cli.add_command(check_command)
     from app.demo import demo_cli; app.cli.add_command(demo_cli)  # noqa: E702,I001
     from app.jobs import jobs_cli; app.cli.add_command(jobs_cli)  # noqa: E702,I001

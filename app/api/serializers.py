@@ -42,7 +42,7 @@ def waitlist_positions(registrations: Sequence[Registration]) -> dict[int, int]:
     rows = db.session.execute(
         select(Registration.id, Registration.ticket_type_id)
         .where(Registration.ticket_type_id.in_(tt_ids), Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.ticket_type_id, Registration.waitlisted_at, Registration.id)
+        .order_by(Registration.ticket_type_id, Registration.waitlist_seq, Registration.id)
     )
     positions: dict[int, int] = {}
     counters: dict[int, int] = defaultdict(int)

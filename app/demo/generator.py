@@ -167,6 +167,14 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
     for definition in definitions:
         rows.extend(_registrants(definition, events[definition.slug], people, rng, now))
 
+    # Waiting-list places in the order people joined (services.registrations hands them out so).
+    last_seq: Counter = Counter()
+    for row in sorted((r for r in rows if r["status"] == RegistrationStatus.WAITLISTED),
+                      key=lambda r: (r["ticket_type_id"], r["waitlisted_at"])):
+        last_seq[row["ticket_type_id"]] += 1
+        row["waitlist_seq"] = last_seq[row["ticket_type_id"]]
+    for row in rows:
+        row.setdefault("waitlist_seq", None)
     if rows:
         ids = db.session.execute(
             insert(Registration).returning(Registration.id, sort_by_parameter_order=True), rows
@@ -178,6 +186,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
     for event in events.values():
         for ticket in event.ticket_types:
             ticket.confirmed_count = confirmed.get(ticket.id, 0)
+            ticket.waitlist_last_seq = last_seq.get(ticket.id, 0)
     if audit:
         db.session.execute(insert(AuditLog), audit)
     db.session.flush()

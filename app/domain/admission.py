@@ -99,15 +99,20 @@ class Refusal(StrEnum):
     FULL = "full"
 
 
-def decide(*, admission_mode: str, capacity: int | None, confirmed: int, waitlist_enabled: bool) -> RegistrationStatus | Refusal:
-    """The status of a new registration, given the 参加枠's state while it is locked."""
+def decide(*, admission_mode: str, capacity: int | None, confirmed: int, waitlist_enabled: bool,
+           waiting: int = 0) -> RegistrationStatus | Refusal:
+    """The status of a new registration, given the 参加枠's state while it is locked.
+
+    First come never confirms a newcomer while someone waits in that 参加枠
+    (`waiting`): they are first in line for any free seat.
+    """
     if admission_mode == AdmissionMode.LOTTERY:
         return RegistrationStatus.APPLIED
     if admission_mode == AdmissionMode.APPROVAL:
         return RegistrationStatus.PENDING
-    if capacity is None or confirmed < capacity:
+    if waiting == 0 and (capacity is None or confirmed < capacity):
         return RegistrationStatus.CONFIRMED
-    return RegistrationStatus.WAITLISTED if waitlist_enabled else Refusal.FULL
+    return RegistrationStatus.WAITLISTED if waitlist_enabled or waiting else Refusal.FULL
 
 
 _AVAILABILITY = {
@@ -117,6 +122,31 @@ _AVAILABILITY = {
     RegistrationStatus.WAITLISTED: Availability.WAITLIST,
     Refusal.FULL: Availability.FULL,
 }
+
+
+#: Event statuses in which the waiting list moves up: not while the event is a draft, postponed or cancelled.
+PROMOTING_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED)
+
+
+def promotes(*, event_status: str, admission_mode: str) -> bool:
+    """Whether freed seats go to the waiting list now (first come, event live)."""
+    return admission_mode == AdmissionMode.FIRST_COME and event_status in PROMOTING_EVENT_STATUSES
+
+
+def restore_status(*, admission_mode: str, capacity: int | None, confirmed: int, waiting: int,
+                   override: bool) -> RegistrationStatus:
+    """What a cancelled registration becomes when an organizer restores it.
+
+    The status the admission mode gives a newcomer (a lottery entry is applied
+    again, never confirmed past the draw; approval waits for approval), except
+    that first come puts them in line rather than refusing. `override`
+    confirms past capacity and past the waiting list: the organizer's choice,
+    recorded by the caller.
+    """
+    if override and admission_mode == AdmissionMode.FIRST_COME:
+        return RegistrationStatus.CONFIRMED
+    return decide(admission_mode=admission_mode, capacity=capacity, confirmed=confirmed,  # type: ignore[return-value]
+                  waitlist_enabled=True, waiting=waiting)
 
 
 def promotable(*, capacity: int | None, confirmed: int, waiting: int) -> int:

@@ -77,3 +77,18 @@ def organization_key(name: str, corporate_number: str = "") -> str:
         text = text.replace(word, "")
     text = re.sub(r"[\s\u3000・,.、。()\-]+", "", text)
     return f"name:{text}" if text else ""
+
+
+def same_organization(a_name: str, a_number: str, b_name: str, b_number: str) -> bool:
+    """The rule of one registration per organisation, whether or not the 法人番号 is given.
+
+    The same 法人番号, or the same folded name unless both gave different
+    法人番号 (two companies of one name are two organisations; leaving the
+    number out does not make a second one).
+    """
+    a_corp = organization_key("", a_number) if a_number else ""
+    b_corp = organization_key("", b_number) if b_number else ""
+    if a_corp and b_corp:
+        return a_corp == b_corp
+    a_key, b_key = organization_key(a_name), organization_key(b_name)
+    return bool(a_key) and a_key == b_key

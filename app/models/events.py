@@ -108,7 +108,9 @@ class TicketType(db.Model):
 
     ``confirmed_count`` is the number of confirmed registrations, changed only
     by services.registrations while this row is locked; capacity None means
-    no limit (applications to an award, say).
+    no limit (applications to an award, say). ``waitlist_last_seq`` hands out
+    waiting-list places (Registration.waitlist_seq) in the order they are
+    given, also under this row's lock.
     """
 
     __tablename__ = "ticket_types"
@@ -124,6 +126,7 @@ class TicketType(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waitlist_last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="ticket_types")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -39,6 +39,7 @@ class Registration(db.Model):
             postgresql_where=text(_ACTIVE + " AND organization_lock_key IS NOT NULL"),
         ),
         Index("ix_registrations_waitlist", "ticket_type_id", "status", "waitlisted_at", "id"),
+        Index("ix_registrations_waitlist_seq", "ticket_type_id", "status", "waitlist_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,9 @@ class Registration(db.Model):
     opt_in_announcements: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(String(5), default="ja")
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Place in its 参加枠's waiting list, handed out under the 参加枠's lock (TicketType.waitlist_last_seq):
+    # the waiting list is promoted in this order, and the position people are told counts by it.
+    waitlist_seq: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

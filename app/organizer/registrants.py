@@ -67,7 +67,7 @@ def _waitlists(event: Event) -> list[tuple[TicketType, list[Registration]]]:
         waiting = db.session.scalars(
             select(Registration)
             .where(Registration.ticket_type_id == tt.id, Registration.status == RegistrationStatus.WAITLISTED)
-            .order_by(Registration.waitlisted_at, Registration.id)
+            .order_by(Registration.waitlist_seq, Registration.id)
         ).all()
         if waiting:
             out.append((tt, waiting))

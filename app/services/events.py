@@ -41,7 +41,8 @@ from app.models import (
     ReminderRule,
     TicketType,
 )
-from app.services import audit
+from app.services import audit, locks
+from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -172,19 +173,9 @@ def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
 
 
 def _lock_event(event: Event) -> Event:
-    """Lock the event row (PostgreSQL; SQLite already holds the write lock) and reload it."""
+    """Lock the event row exclusively and re-read it (app.services.locks, step 1)."""
     db.session.flush()
-    return db.session.execute(
-        select(Event).where(Event.id == event.id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-
-
-def _lock_ticket_type(ticket_type: TicketType) -> TicketType:
-    db.session.flush()
-    return db.session.execute(
-        select(TicketType).where(TicketType.id == ticket_type.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    return locks.event(event.id, exclusive=True)
 
 
 def sync_starts_at(event: Event) -> None:
@@ -401,6 +392,9 @@ def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime
     event.updated_at = now
     _audit("event.updated", actor=actor, now=now, event=event, fields=changed)
     db.session.flush()
+    if "admission_mode" in changed:
+        # Back to first come: free seats go to whoever waits, before any newcomer.
+        registration_service.promote_all(event, now=now, actor=actor)
     return event
 
 
@@ -476,25 +470,18 @@ def add_ticket_type(event: Event, data: Any, actor: Organizer | None, now: datet
     return ticket_type
 
 
-def _promote_waitlist(ticket_type: TicketType, actor: Organizer | None, now: datetime) -> None:
-    try:
-        import app.services.registrations as registrations
-    except ModuleNotFoundError as exc:  # the registration service is another area's
-        if exc.name != "app.services.registrations":
-            raise
-        registrations = None
-    promote = getattr(registrations, "promote_waitlist", None)
-    if promote is not None:
-        promote(ticket_type, actor=actor, now=now)
-
-
 def update_ticket_type(ticket_type: TicketType, data: Any, actor: Organizer | None, now: datetime) -> TicketType:
-    """Rename, describe or resize a 参加枠. Never below its confirmed count; more room promotes the waiting list."""
+    """Rename, describe or resize a 参加枠. Never below its confirmed count; more room promotes the waiting list.
+
+    Locks by the discipline of app.services.locks: the event (shared), then this 参加枠.
+    """
     errors = _Errors()
     values = _clean_ticket_type(_as_mapping(data), errors)
     errors.raise_if_any()
-    _require_editable(ticket_type.event)
-    ticket_type = _lock_ticket_type(ticket_type)
+    db.session.flush()
+    event = locks.event(ticket_type.event_id, exclusive=False)
+    _require_editable(event)
+    ticket_type = locks.ticket_type(ticket_type.id)
     old_capacity = ticket_type.capacity
     new_capacity = values["capacity"]
     if new_capacity is not None and new_capacity < ticket_type.confirmed_count:
@@ -503,14 +490,12 @@ def update_ticket_type(ticket_type: TicketType, data: Any, actor: Organizer | No
         )]})
     for key, value in values.items():
         setattr(ticket_type, key, value)
-    _audit("event.ticket_type_updated", actor=actor, now=now, event=ticket_type.event,
+    _audit("event.ticket_type_updated", actor=actor, now=now, event=event,
            ticket_type_id=ticket_type.id, name=ticket_type.name, capacity_from=old_capacity,
            capacity_to=new_capacity)
     db.session.flush()
-    grew = old_capacity is not None and (new_capacity is None or new_capacity > old_capacity)
-    if grew:
-        _promote_waitlist(ticket_type, actor, now)
-        db.session.flush()
+    registration_service.promote_waitlist(ticket_type, now=now, actor=actor)
+    db.session.flush()
     return ticket_type
 
 
@@ -565,6 +550,9 @@ def publish(event: Event, actor: Organizer | None, now: datetime) -> Event:
     event.updated_at = now
     _audit("event.published", actor=actor, now=now, event=event, previous=previous)
     db.session.flush()
+    if previous == EventStatus.POSTPONED:
+        # Seats freed while it was postponed go to the waiting list now.
+        registration_service.promote_all(event, now=now, actor=actor)
     return event
 
 

@@ -1,11 +1,11 @@
 """Registration transactions: register, cancel, promote, restore, move, edit.
 
-Each function is one unit of work in the caller's transaction: it locks the
-参加枠 (TicketType) row whose capacity it reads, changes the registrations,
+Each function is one unit of work in the caller's transaction: it takes its
+locks by the one discipline of app.services.locks (event, then 参加枠 in id
+order, then registration; re-read; decide; write), changes the registrations,
 writes their mails to the outbox and an audit row, and flushes. The caller
-(view, API, CLI) commits. On SQLite the transaction already holds the write
-lock (BEGIN IMMEDIATE, see app.database); on PostgreSQL the row is locked with
-SELECT ... FOR UPDATE, so capacity is never exceeded and nobody is promoted twice.
+(view, API, CLI) commits. The invariants these keep are checked by
+app.services.invariants (`flask check`).
 """
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import notifications
-from app.domain import admission
+from app.domain import admission, people
 from app.domain.admission import Refusal, WindowState
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, RegistrationStatus
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
 from app.models import Event, Question, Registration, TicketType
-from app.services import audit
+from app.services import audit, locks
 from app.services.errors import ServiceError
 
 WINDOW_MESSAGES = {
@@ -61,12 +61,6 @@ class RegisterResult:
     created: bool  # False: the email was already registered (the manage link was re-sent)
 
 
-def _lock_ticket_type(ticket_type_id: int) -> TicketType:
-    """Lock the 参加枠 row (PostgreSQL: FOR UPDATE) and read its counter afresh."""
-    stmt = select(TicketType).where(TicketType.id == ticket_type_id).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
-
-
 def _active_by_email(event_id: int, email_normalized: str) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(
@@ -78,18 +72,38 @@ def _active_by_email(event_id: int, email_normalized: str) -> Registration | Non
 
 
 def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not on the waiting list."""
+    """1 for the first in line; None when not on the waiting list.
+
+    Counted by the places handed out under the 参加枠's lock (waitlist_seq),
+    which is also the order of promotion: asked in the transaction that put
+    someone in line, the answer is theirs alone.
+    """
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
     ahead = db.session.scalar(
         select(func.count()).select_from(Registration).where(
             Registration.ticket_type_id == registration.ticket_type_id,
             Registration.status == RegistrationStatus.WAITLISTED,
-            (Registration.waitlisted_at < registration.waitlisted_at)
-            | ((Registration.waitlisted_at == registration.waitlisted_at) & (Registration.id < registration.id)),
+            (Registration.waitlist_seq < registration.waitlist_seq)
+            | ((Registration.waitlist_seq == registration.waitlist_seq) & (Registration.id < registration.id)),
         )
     )
     return (ahead or 0) + 1
+
+
+def _waiting_count(ticket_type_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.ticket_type_id == ticket_type_id, Registration.status == RegistrationStatus.WAITLISTED
+        )
+    ) or 0
+
+
+def _join_waitlist(registration: Registration, ticket_type: TicketType, now: datetime) -> None:
+    """Put a registration at the end of the (locked) 参加枠's waiting list."""
+    ticket_type.waitlist_last_seq = (ticket_type.waitlist_last_seq or 0) + 1
+    registration.waitlist_seq = ticket_type.waitlist_last_seq
+    registration.waitlisted_at = now
 
 
 # The active statuses written into the SQL: an IN over bound parameters would be re-rendered
@@ -235,25 +249,40 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     First come with seats left (the common case of a flash crowd) takes the
     optimistic path: the registration, its audit row and its mail are written
     first, and the seat is claimed last by a conditional UPDATE of the 参加枠's
-    counter, so the row is locked only from that UPDATE to the commit. If the
-    claim fails (the last seat went meanwhile), everything is undone and the
-    locked path decides (waiting list or 満席). `seen` may carry that first
-    unlocked look when the caller has just made it (Snapshot.probe_for).
+    counter, which also checks that the event is still open and first come
+    (see app.services.locks). If the claim fails, everything is undone and the
+    locked path decides (waiting list, 満席 or closed). `seen` may carry the
+    caller's first unlocked look (Snapshot.probe_for).
     """
     window = admission.event_window(event, now)
     if not window.is_open and actor is None:
         raise RegistrationClosed(window)
     if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
         raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
-    lock_key = data.organization_key if event.one_per_organization and data.organization_key else None
 
-    if event.admission_mode == AdmissionMode.FIRST_COME and not lock_key:
+    if event.admission_mode == AdmissionMode.FIRST_COME and not event.one_per_organization and actor is None:
         seen = seen or probe(data.ticket_type_id, data.email_normalized)
         if seen is not None and seen.existing_id is None and (seen.capacity is None or seen.confirmed < seen.capacity):
             result = _register_optimistically(event, data, now=now, language=language, actor=actor)
             if result is not None:
                 return result
-    return _register_locked(event, data, lock_key, now=now, language=language, actor=actor)
+    savepoint = db.session.begin_nested()
+    try:
+        result = _register_locked(event.id, data, now=now, language=language, actor=actor,
+                                  exclusive=event.one_per_organization)
+    except _NeedsExclusiveLock:
+        savepoint.rollback()  # also gives back the shared lock taken inside it (PostgreSQL)
+        savepoint = db.session.begin_nested()
+        result = _register_locked(event.id, data, now=now, language=language, actor=actor, exclusive=True)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return result
+
+
+class _NeedsExclusiveLock(Exception):
+    """The event began asking for one registration per organisation after we chose a shared lock."""
 
 
 def _new_registration(event: Event, data: CleanRegistration, status: RegistrationStatus, lock_key: str | None, *,
@@ -287,18 +316,35 @@ def _record_new(registration: Registration, *, now: datetime, actor) -> None:
 
 @functools.cache
 def _claim_statement():
+    """Take a seat if one is free AND the event is still open for first come.
+
+    The event condition is read after this transaction's insert took the key-share
+    lock on the event row (foreign key check), so an event change either committed
+    before (and is seen here) or waits for this transaction (and sees its registration).
+    """
+    now = bindparam("now")
+    close = func.coalesce(Event.registration_closes_at, Event.starts_at)
+    event_open = (
+        select(Event.id)
+        .where(Event.id == TicketType.event_id, Event.status == EventStatus.PUBLISHED,
+               Event.admission_mode == AdmissionMode.FIRST_COME,
+               or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= now),
+               or_(close.is_(None), close > now))
+        .exists()
+    )
     return (
         update(TicketType)
         .where(TicketType.id == bindparam("tt_id"),
-               or_(TicketType.capacity.is_(None), TicketType.confirmed_count < TicketType.capacity))
+               or_(TicketType.capacity.is_(None), TicketType.confirmed_count < TicketType.capacity),
+               event_open)
         .values(confirmed_count=TicketType.confirmed_count + 1)
         .execution_options(synchronize_session=False)
     )
 
 
-def _claim_seat(ticket_type_id: int) -> bool:
+def _claim_seat(ticket_type_id: int, now: datetime) -> bool:
     """Take one seat if one is free: the conditional UPDATE is the lock and the check."""
-    return db.session.execute(_claim_statement(), {"tt_id": ticket_type_id}).rowcount == 1
+    return db.session.execute(_claim_statement(), {"tt_id": ticket_type_id, "now": now}).rowcount == 1
 
 
 def _register_optimistically(event: Event, data: CleanRegistration, *, now: datetime, language: str,
@@ -313,7 +359,7 @@ def _register_optimistically(event: Event, data: CleanRegistration, *, now: date
     except IntegrityError:
         savepoint.rollback()
         return None  # the same email won a race: the locked path answers (and re-sends the link)
-    if not _claim_seat(registration.ticket_type_id):
+    if not _claim_seat(registration.ticket_type_id, now):
         savepoint.rollback()
         return None
     savepoint.commit()
@@ -323,34 +369,42 @@ def _register_optimistically(event: Event, data: CleanRegistration, *, now: date
     return RegisterResult(registration, created=True)
 
 
-def _register_locked(event: Event, data: CleanRegistration, lock_key: str | None, *, now: datetime,
-                     language: str, actor) -> RegisterResult:
-    ticket_type = _lock_ticket_type(data.ticket_type_id)
+def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, language: str, actor,
+                     exclusive: bool) -> RegisterResult:
+    event = locks.event(event_id, exclusive=exclusive)
+    if event.one_per_organization and not exclusive:
+        raise _NeedsExclusiveLock()
+    window = admission.event_window(event, now)
+    if not window.is_open and actor is None:
+        raise RegistrationClosed(window)
+    if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
+        raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
+    ticket_type = locks.ticket_type(data.ticket_type_id)
 
     existing = _active_by_email(event.id, data.email_normalized)
     if existing is not None:
         _resend_manage_link(existing, now)
         return RegisterResult(existing, created=False)
 
-    if lock_key and db.session.scalar(
-        select(Registration.id).where(
-            Registration.event_id == event.id,
-            Registration.organization_lock_key == lock_key,
-            Registration.status.in_(ACTIVE_REGISTRATION_STATUSES),
-        )
-    ):
-        raise OrganizationTaken(ORG_TAKEN_MESSAGE)
+    lock_key = None
+    if event.one_per_organization and data.organization_key:
+        lock_key = data.organization_key
+        if _organization_taken(event.id, data.organization, data.corporate_number, lock_key):
+            raise OrganizationTaken(ORG_TAKEN_MESSAGE)
 
     decision = admission.decide(
         admission_mode=event.admission_mode,
         capacity=ticket_type.capacity,
         confirmed=ticket_type.confirmed_count,
         waitlist_enabled=event.waitlist_enabled,
+        waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
     )
     if decision is Refusal.FULL:
         raise Full(FULL_MESSAGE)
 
     registration = _new_registration(event, data, decision, lock_key, now=now, language=language)
+    if decision is RegistrationStatus.WAITLISTED:
+        _join_waitlist(registration, ticket_type, now)
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -370,6 +424,25 @@ def _register_locked(event: Event, data: CleanRegistration, lock_key: str | None
     return RegisterResult(registration, created=True)
 
 
+def _organization_taken(event_id: int, organization: str, corporate_number: str, lock_key: str,
+                        exclude_id: int | None = None) -> bool:
+    """One per organisation, whether or not the 法人番号 is given (people.same_organization).
+
+    Call with the event locked exclusively: it compares registrations across 参加枠.
+    """
+    rows = db.session.execute(
+        select(Registration.id, Registration.organization_lock_key, Registration.organization,
+               Registration.corporate_number)
+        .where(Registration.event_id == event_id, Registration.organization_lock_key.is_not(None),
+               Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
+    ).all()
+    return any(
+        reg_id != exclude_id and (other_key == lock_key
+                                  or people.same_organization(organization, corporate_number, other_name, other_number))
+        for reg_id, other_key, other_name, other_number in rows
+    )
+
+
 def _resend_manage_link(registration: Registration, now: datetime) -> None:
     notifications.manage_link(registration, now=now)
     audit.record("registration.link_resent", now=now, event_id=registration.event_id,
@@ -377,26 +450,26 @@ def _resend_manage_link(registration: Registration, now: datetime) -> None:
 
 
 def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> list[Registration]:
-    """Move the first of the waiting list up while the 参加枠 has seats (first come only)."""
-    event = ticket_type.event
-    if event.admission_mode != AdmissionMode.FIRST_COME:
+    """Move the first of the waiting list up while the 参加枠 has seats (first come, event live).
+
+    The caller holds the event lock and this 参加枠's lock (app.services.locks);
+    both are re-read here. Promotion follows the places handed out (waitlist_seq).
+    """
+    event = db.session.get(Event, ticket_type.event_id)
+    if not admission.promotes(event_status=event.status, admission_mode=event.admission_mode):
         return []
-    ticket_type = _lock_ticket_type(ticket_type.id)
-    waiting = db.session.scalar(
-        select(func.count()).select_from(Registration).where(
-            Registration.ticket_type_id == ticket_type.id, Registration.status == RegistrationStatus.WAITLISTED
-        )
-    )
+    ticket_type = locks.ticket_type(ticket_type.id)
     n = admission.promotable(capacity=ticket_type.capacity, confirmed=ticket_type.confirmed_count,
-                             waiting=waiting or 0)
+                             waiting=_waiting_count(ticket_type.id))
     if n == 0:
         return []
     promoted = db.session.scalars(
         select(Registration)
         .where(Registration.ticket_type_id == ticket_type.id, Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.waitlisted_at, Registration.id)
+        .order_by(Registration.waitlist_seq, Registration.id)
         .limit(n)
-        .with_for_update()
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).all()
     for registration in promoted:
         registration.status = RegistrationStatus.CONFIRMED
@@ -410,10 +483,17 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
     return list(promoted)
 
 
+def promote_all(event: Event, *, now: datetime, actor=None) -> list[Registration]:
+    """Promote every 参加枠 of a (locked) event: after its capacity, mode or status let seats go to the line."""
+    promoted: list[Registration] = []
+    for tt in locks.ticket_types(tt.id for tt in event.ticket_types).values():
+        promoted.extend(promote_waitlist(tt, now=now, actor=actor))
+    return promoted
+
+
 def cancel(registration: Registration, *, now: datetime, actor=None, reason: str = "") -> Registration:
-    """Cancel an active registration; a freed seat goes to the first on the waiting list."""
-    ticket_type = _lock_ticket_type(registration.ticket_type_id)
-    db.session.refresh(registration, with_for_update=True)
+    """Cancel an active registration; a freed seat goes to the first on the waiting list (event live)."""
+    _event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
     if registration.status not in ACTIVE_REGISTRATION_STATUSES:
         raise ServiceError(N_("This registration is already cancelled."), code="not_active")
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -432,31 +512,49 @@ def cancel(registration: Registration, *, now: datetime, actor=None, reason: str
     return registration
 
 
+RESTORE_REFUSED = {
+    EventStatus.CANCELLED: N_("This event has been cancelled: its registrations cannot be restored."),
+    EventStatus.FINISHED: N_("This event has finished: its registrations cannot be restored."),
+}
+
+
 def restore(registration: Registration, *, now: datetime, actor, override: bool = False) -> Registration:
-    """Organizer: bring a cancelled registration back (confirmed if a seat is free, else waitlisted)."""
-    event = registration.event
-    ticket_type = _lock_ticket_type(registration.ticket_type_id)
+    """Organizer: bring a cancelled registration back, to the status the admission mode gives it.
+
+    First come: confirmed if a seat is free and nobody waits, else at the end of
+    the waiting list; `override` confirms past both (recorded). Lottery: applied
+    again (never past the draw). Approval: pending again.
+    """
+    event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id,
+                                                              exclusive=True)
     if registration.status != RegistrationStatus.CANCELLED:
         raise ServiceError(N_("Only a cancelled registration can be restored."), code="not_cancelled")
+    if event.status in RESTORE_REFUSED:
+        raise ServiceError(RESTORE_REFUSED[EventStatus(event.status)], code="event_" + event.status)
     if _active_by_email(event.id, registration.email_normalized) is not None:
         raise ServiceError(N_("This email address already has an active registration for this event."),
                            code="already_registered")
-    decision = admission.decide(admission_mode=AdmissionMode.FIRST_COME, capacity=ticket_type.capacity,
-                                confirmed=ticket_type.confirmed_count, waitlist_enabled=True)
-    if override:
-        decision = RegistrationStatus.CONFIRMED
-    registration.status = decision.value
+    if registration.organization_lock_key and event.one_per_organization and _organization_taken(
+            event.id, registration.organization, registration.corporate_number,
+            registration.organization_lock_key, exclude_id=registration.id):
+        raise OrganizationTaken(ORG_TAKEN_MESSAGE)
+    status = admission.restore_status(admission_mode=event.admission_mode, capacity=ticket_type.capacity,
+                                      confirmed=ticket_type.confirmed_count,
+                                      waiting=_waiting_count(ticket_type.id), override=override)
+    registration.status = status.value
     registration.cancelled_at = None
     registration.updated_at = now
-    if decision is RegistrationStatus.CONFIRMED:
+    over = False
+    if status is RegistrationStatus.CONFIRMED:
         over = ticket_type.capacity is not None and ticket_type.confirmed_count >= ticket_type.capacity
         registration.capacity_override = registration.capacity_override or over
         registration.confirmed_at = now
         ticket_type.confirmed_count += 1
-    else:
-        registration.waitlisted_at = now
+    elif status is RegistrationStatus.WAITLISTED:
+        _join_waitlist(registration, ticket_type, now)
     audit.record("registration.restored", actor=actor, now=now, event_id=event.id,
-                 registration_id=registration.id, data={"status": registration.status, "override": override})
+                 registration_id=registration.id,
+                 data={"status": registration.status, "override": bool(override and over)})
     notifications.registration_received(registration, now=now, restored=True)
     db.session.flush()
     return registration
@@ -467,20 +565,24 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
     """Organizer: move a registrant to another 参加枠 of the same event.
 
     A confirmed registrant needs a free seat in the new 参加枠, unless `override`
-    (recorded on the registration and in the audit log). The seat freed in the old
-    参加枠 goes to its waiting list.
+    (recorded on the registration and in the audit log). A waitlisted one is
+    confirmed there if a seat is free and nobody waits, else joins the end of
+    its line. The seat freed in the old 参加枠 goes to its waiting list.
     """
     if new_ticket_type.event_id != registration.event_id:
         raise ServiceError(N_("Choose a ticket type of this event."), code="invalid_ticket_type")
-    if new_ticket_type.id == registration.ticket_type_id:
-        return registration
-    # Lock both rows in id order so two opposite moves cannot deadlock.
-    ids = sorted([registration.ticket_type_id, new_ticket_type.id])
-    locked = {tid: _lock_ticket_type(tid) for tid in ids}
-    old, new = locked[registration.ticket_type_id], locked[new_ticket_type.id]
+    event = locks.event(registration.event_id, exclusive=True)  # a move changes a registration's 参加枠
+    old_id = locks.current_ticket_type_id(registration.id)
+    if new_ticket_type.id == old_id:
+        return locks.registration(registration.id)
+    locked = locks.ticket_types([old_id, new_ticket_type.id])
+    old, new = locked[old_id], locked[new_ticket_type.id]
+    registration = locks.registration(registration.id)
     if registration.status not in ACTIVE_REGISTRATION_STATUSES:
         raise ServiceError(N_("Only an active registration can be moved."), code="not_active")
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    promoted_by_move = False
+    full = False
     if was_confirmed:
         full = new.capacity is not None and new.confirmed_count >= new.capacity
         if full and not override:
@@ -489,13 +591,27 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
         old.confirmed_count -= 1
         registration.capacity_override = registration.capacity_override or full
     elif registration.status == RegistrationStatus.WAITLISTED:
-        registration.waitlisted_at = now  # joins the end of the new list
+        decision = admission.decide(admission_mode=event.admission_mode, capacity=new.capacity,
+                                    confirmed=new.confirmed_count, waitlist_enabled=True,
+                                    waiting=_waiting_count(new.id))
+        if decision is RegistrationStatus.CONFIRMED and admission.promotes(
+                event_status=event.status, admission_mode=event.admission_mode):
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.confirmed_at = now
+            new.confirmed_count += 1
+            promoted_by_move = True
+        else:
+            _join_waitlist(registration, new, now)  # joins the end of the new list
     registration.ticket_type_id = new.id
+    registration.ticket_type = new
     registration.updated_at = now
     audit.record("registration.moved", actor=actor, now=now, event_id=registration.event_id,
                  registration_id=registration.id,
-                 data={"from": old.id, "to": new.id, "override": bool(override and was_confirmed)})
+                 data={"from": old.id, "to": new.id, "override": bool(override and full),
+                       "status": registration.status})
     db.session.flush()
+    if promoted_by_move:
+        notifications.registration_promoted(registration, now=now)
     if was_confirmed:
         promote_waitlist(old, now=now, actor=actor)
     return registration
@@ -511,6 +627,11 @@ EDITABLE_FIELDS = (
 def update_details(registration: Registration, data: CleanRegistration, fields: set[str], *, now: datetime,
                    actor=None) -> Registration:
     """Change contact details and answers (not the email, 参加枠 or status)."""
+    event = registration.event
+    if event.one_per_organization and registration.organization_lock_key is not None and (
+            {"organization", "corporate_number", "organization_key"} & fields):
+        event = locks.event(event.id, exclusive=True)  # compares registrations across 参加枠
+        registration = locks.registration(registration.id)
     changed = {}
     for name in EDITABLE_FIELDS:
         if name in fields:
@@ -521,6 +642,10 @@ def update_details(registration: Registration, data: CleanRegistration, fields: 
     if changed:
         if "organization_key" in changed and registration.organization_lock_key is not None:
             registration.organization_lock_key = registration.organization_key or None
+            if registration.organization_lock_key and registration.status in ACTIVE_REGISTRATION_STATUSES and \
+                    _organization_taken(event.id, registration.organization, registration.corporate_number,
+                                        registration.organization_lock_key, exclude_id=registration.id):
+                raise OrganizationTaken(ORG_TAKEN_MESSAGE)
         registration.updated_at = now
         audit.record("registration.updated", actor=actor, now=now, event_id=registration.event_id,
                      registration_id=registration.id, data={"fields": sorted(changed)})

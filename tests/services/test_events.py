@@ -189,21 +189,25 @@ def test_capacity_cannot_go_below_confirmed(app, create_organizer):
     assert ticket.capacity == 5
 
 
-def test_raising_capacity_promotes_the_waiting_list(app, create_organizer, monkeypatch):
-    import app.services.registrations as registrations
+def test_raising_capacity_promotes_the_waiting_list(app, create_organizer):
+    from tests import factories
 
-    calls = []
-    monkeypatch.setattr(registrations, "promote_waitlist",
-                        lambda ticket_type, actor, now: calls.append((ticket_type.id, actor.id, now)), raising=False)
     actor = create_organizer()
-    event = service.create_event(_data(), actor, NOW)
+    event = factories.create_event(capacity=1)
     ticket = event.ticket_types[0]
-    service.update_ticket_type(ticket, {"name": "一般", "capacity": 100}, actor, NOW)
-    assert calls == []
-    service.update_ticket_type(ticket, {"name": "一般", "capacity": 120}, actor, NOW)
-    assert calls == [(ticket.id, actor.id, NOW)]
+    first = factories.register(event).registration
+    waiting = [factories.register(event).registration for _ in range(3)]
+    assert first.status == "confirmed" and {r.status for r in waiting} == {"waitlisted"}
+
+    service.update_ticket_type(ticket, {"name": "一般（改）", "capacity": 1}, actor, NOW)
+    assert {r.status for r in waiting} == {"waitlisted"}  # a rename frees nothing
+    service.update_ticket_type(ticket, {"name": "一般", "capacity": 2}, actor, NOW)
+    db.session.commit()
+    assert [r.status for r in waiting] == ["confirmed", "waitlisted", "waitlisted"]  # first in line first
     service.update_ticket_type(ticket, {"name": "一般", "capacity": None}, actor, NOW)
-    assert len(calls) == 2
+    db.session.commit()
+    assert [r.status for r in waiting] == ["confirmed"] * 3
+    assert ticket.confirmed_count == 4
 
 
 def test_unpublish_refused_once_people_registered(app, create_organizer):

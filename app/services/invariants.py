@@ -1,0 +1,172 @@
+"""The invariants Tsudoi keeps, checked against the database (`flask check`).
+
+1. Counter: every 参加枠's ``confirmed_count`` equals the number of its
+   confirmed registrations.
+2. Capacity: that number never exceeds the capacity, except by registrations
+   an organizer placed past it (``capacity_override``, recorded in the audit log).
+3. Line: in a live first-come event nobody waits in a 参加枠 that has a free
+   seat: a newcomer is never confirmed by first come while someone waits.
+4. Places: every waiting registration has its own place in its 参加枠's line
+   (``waitlist_seq``, unique, handed out from the 参加枠's counter), so the
+   position people are told is theirs alone and is the order of promotion.
+5. One active registration per email per event, and per organisation where
+   the event asks for it (whether or not the 法人番号 was given).
+6. Mail truth: no mail went out that was no longer true when it was sent:
+   nothing but the cancellation mail after a registration was cancelled.
+
+The locking discipline that keeps them is in app.services.locks. Each check
+is one query; the result names each breach so an operator can act on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+
+from app.domain import admission
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, RegistrationStatus
+from app.domain.people import same_organization
+from app.extensions import db
+from app.models import Event, OutboxMessage, Registration, TicketType
+
+CONFIRMED = RegistrationStatus.CONFIRMED.value
+WAITLISTED = RegistrationStatus.WAITLISTED.value
+ACTIVE = [s.value for s in ACTIVE_REGISTRATION_STATUSES]
+#: Mails that may be sent after a registration was cancelled.
+AFTER_CANCELLATION_KINDS = ("cancelled", "event_cancelled")
+
+
+@dataclass(frozen=True)
+class Breach:
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+def breaches(event_id: int | None = None) -> list[Breach]:
+    """Every breach of the invariants (of one event, or all)."""
+    found: list[Breach] = []
+    found += _counters_and_capacity(event_id)
+    found += _line(event_id)
+    found += _places(event_id)
+    found += _uniqueness(event_id)
+    found += _mail_truth(event_id)
+    return found
+
+
+def _scoped(stmt, column, event_id):
+    return stmt if event_id is None else stmt.where(column == event_id)
+
+
+def _counters_and_capacity(event_id):
+    confirmed = func.count(Registration.id).filter(Registration.status == CONFIRMED)
+    overridden = func.count(Registration.id).filter(and_(Registration.status == CONFIRMED,
+                                                         Registration.capacity_override.is_(True)))
+    stmt = _scoped(
+        select(TicketType.id, TicketType.event_id, TicketType.name, TicketType.capacity, TicketType.confirmed_count,
+               confirmed, overridden)
+        .outerjoin(Registration, Registration.ticket_type_id == TicketType.id)
+        .group_by(TicketType.id).order_by(TicketType.id),
+        TicketType.event_id, event_id)
+    out = []
+    for tt_id, ev_id, name, capacity, counter, n_confirmed, n_override in db.session.execute(stmt):
+        where = f"event {ev_id}, 参加枠 {tt_id} ({name})"
+        if counter != n_confirmed:
+            out.append(Breach("counter", f"{where}: confirmed_count is {counter} but {n_confirmed} are confirmed"))
+        if capacity is not None and n_confirmed - capacity > n_override:
+            out.append(Breach("capacity", f"{where}: {n_confirmed} confirmed for {capacity} seats, "
+                                          f"only {n_override} placed past capacity by an organizer"))
+    return out
+
+
+def _line(event_id):
+    waiting = func.count(Registration.id)
+    stmt = _scoped(
+        select(TicketType.id, TicketType.event_id, TicketType.name, TicketType.capacity, TicketType.confirmed_count,
+               Event.status, waiting)
+        .join(Event, Event.id == TicketType.event_id)
+        .join(Registration, and_(Registration.ticket_type_id == TicketType.id, Registration.status == WAITLISTED))
+        .where(Event.admission_mode == AdmissionMode.FIRST_COME.value)
+        .group_by(TicketType.id, Event.status).order_by(TicketType.id),
+        TicketType.event_id, event_id)
+    out = []
+    for tt_id, ev_id, name, capacity, counter, status, n_waiting in db.session.execute(stmt):
+        if not admission.promotes(event_status=status, admission_mode=AdmissionMode.FIRST_COME):
+            continue
+        free = None if capacity is None else capacity - counter
+        if free is None or free > 0:
+            out.append(Breach("line", f"event {ev_id}, 参加枠 {tt_id} ({name}): {n_waiting} waiting while "
+                                      f"{'unlimited' if free is None else free} seats are free"))
+    return out
+
+
+def _places(event_id):
+    out = []
+    missing = _scoped(
+        select(Registration.id, Registration.event_id)
+        .where(Registration.status == WAITLISTED, Registration.waitlist_seq.is_(None)).order_by(Registration.id),
+        Registration.event_id, event_id)
+    for reg_id, ev_id in db.session.execute(missing):
+        out.append(Breach("places", f"event {ev_id}, registration {reg_id}: waiting without a place in line"))
+    shared = _scoped(
+        select(Registration.event_id, Registration.ticket_type_id, Registration.waitlist_seq, func.count())
+        .where(Registration.status == WAITLISTED, Registration.waitlist_seq.is_not(None))
+        .group_by(Registration.event_id, Registration.ticket_type_id, Registration.waitlist_seq)
+        .having(func.count() > 1),
+        Registration.event_id, event_id)
+    for ev_id, tt_id, seq, n in db.session.execute(shared):
+        out.append(Breach("places", f"event {ev_id}, 参加枠 {tt_id}: {n} registrations share place {seq}"))
+    beyond = _scoped(
+        select(Registration.id, Registration.event_id, Registration.waitlist_seq, TicketType.waitlist_last_seq)
+        .join(TicketType, TicketType.id == Registration.ticket_type_id)
+        .where(Registration.status == WAITLISTED, Registration.waitlist_seq > TicketType.waitlist_last_seq),
+        Registration.event_id, event_id)
+    for reg_id, ev_id, seq, last in db.session.execute(beyond):
+        out.append(Breach("places", f"event {ev_id}, registration {reg_id}: place {seq} beyond the "
+                                    f"参加枠's counter {last}"))
+    return out
+
+
+def _uniqueness(event_id):
+    out = []
+    emails = _scoped(
+        select(Registration.event_id, Registration.email_normalized, func.count())
+        .where(Registration.status.in_(ACTIVE))
+        .group_by(Registration.event_id, Registration.email_normalized).having(func.count() > 1),
+        Registration.event_id, event_id)
+    for ev_id, _email, n in db.session.execute(emails):
+        out.append(Breach("email", f"event {ev_id}: {n} active registrations share one email address"))
+    rows = _scoped(
+        select(Registration.event_id, Registration.id, Registration.organization, Registration.corporate_number,
+               Registration.organization_lock_key)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Event.one_per_organization.is_(True), Registration.status.in_(ACTIVE),
+               Registration.organization_lock_key.is_not(None))
+        .order_by(Registration.event_id, Registration.id),
+        Registration.event_id, event_id)
+    by_event: dict[int, list[tuple[int, str, str, str]]] = {}
+    for ev_id, reg_id, name, number, lock_key in db.session.execute(rows):
+        by_event.setdefault(ev_id, []).append((reg_id, name, number, lock_key))
+    for ev_id, regs in by_event.items():
+        for i, (a_id, a_name, a_number, a_key) in enumerate(regs):
+            for b_id, b_name, b_number, b_key in regs[i + 1:]:
+                if a_key == b_key or same_organization(a_name, a_number, b_name, b_number):
+                    out.append(Breach("organization", f"event {ev_id}: registrations {a_id} and {b_id} are "
+                                                      "one organisation"))
+    return out
+
+
+def _mail_truth(event_id):
+    late = case((OutboxMessage.kind.in_(AFTER_CANCELLATION_KINDS), False), else_=True)
+    stmt = _scoped(
+        select(OutboxMessage.id, OutboxMessage.kind, Registration.id, Registration.event_id)
+        .join(Registration, Registration.id == OutboxMessage.registration_id)
+        .where(OutboxMessage.status == "sent", Registration.status == RegistrationStatus.CANCELLED.value,
+               Registration.cancelled_at.is_not(None), OutboxMessage.sent_at > Registration.cancelled_at, late)
+        .order_by(OutboxMessage.id),
+        Registration.event_id, event_id)
+    return [Breach("mail", f"event {ev_id}, registration {reg_id}: mail {msg_id} ({kind}) was sent after the "
+                           "registration was cancelled")
+            for msg_id, kind, reg_id, ev_id in db.session.execute(stmt)]

@@ -1,0 +1,84 @@
+"""The one locking discipline for every state change of a registration.
+
+Every transaction that changes who holds a seat or a place in line (register,
+cancel, restore, move, promote, approve/reject, draw, a capacity edit, the
+event's cancellation, postponement, rescheduling or admission-mode change)
+does these steps, in this order, through the functions of this module:
+
+1. **Lock the event row.** ``exclusive`` (``FOR UPDATE``) when the change is
+   about the event itself (status, dates, admission mode, its 参加枠), when it
+   moves a registration between 参加枠, or when it must compare registrations
+   across 参加枠 (one per organisation). Otherwise ``shared`` (``FOR KEY SHARE``):
+   changes to single registrations run side by side, and an exclusive change
+   waits for all of them (and they for it).
+2. **Lock the 参加枠 rows it touches, in id order** (``FOR NO KEY UPDATE``).
+3. **Lock the registration rows, in id order** (``FOR NO KEY UPDATE``).
+4. **Re-read** every locked row (``populate_existing``) and decide only on what
+   was re-read, never on objects loaded before the locks. Because a move holds
+   the event exclusively, a registration's 参加枠 read under a shared event
+   lock stays its 参加枠 until the transaction ends.
+5. **Write**, and queue the mails (which are checked again when sent).
+
+Why these lock strengths: inserting a registration takes ``FOR KEY SHARE`` on
+its event and 参加枠 rows by itself (foreign key checks). ``FOR UPDATE`` on the
+event conflicts with it, so an event change waits for registrations in flight;
+``FOR NO KEY UPDATE`` on a 参加枠 does not, so cancellations do not queue behind
+registrations that have not yet claimed their seat.
+
+The flash-crowd path of ``register`` follows the same order without extra
+round trips: its insert takes the event's and the 参加枠's key-share locks, and
+the seat is claimed last by one conditional UPDATE of the 参加枠 row that
+checks, under that row's lock and after the event's, that the event is still
+open, first come, and that a seat is free (see services.registrations).
+
+SQLite has no row locks: a write transaction begins ``IMMEDIATE``
+(app.database) and holds the database's write lock, so steps 1-3 are implied;
+the re-read of step 4 still matters.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Event, Registration, TicketType
+
+
+def event(event_id: int, *, exclusive: bool) -> Event:
+    """Step 1: lock the event row and re-read it."""
+    stmt = select(Event).where(Event.id == event_id)
+    stmt = stmt.with_for_update() if exclusive else stmt.with_for_update(read=True, key_share=True)
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
+def ticket_types(ids: Iterable[int]) -> dict[int, TicketType]:
+    """Step 2: lock the 参加枠 rows in id order and re-read them."""
+    locked = {}
+    for tt_id in sorted(set(ids)):
+        stmt = select(TicketType).where(TicketType.id == tt_id).with_for_update(key_share=True)
+        locked[tt_id] = db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return locked
+
+
+def ticket_type(tt_id: int) -> TicketType:
+    return ticket_types([tt_id])[tt_id]
+
+
+def registration(registration_id: int) -> Registration:
+    """Step 3: lock one registration row and re-read it."""
+    stmt = select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True)
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
+def current_ticket_type_id(registration_id: int) -> int:
+    """A registration's 参加枠 as it is now (read after the event lock; stable until commit, see step 4)."""
+    return db.session.scalar(select(Registration.ticket_type_id).where(Registration.id == registration_id))
+
+
+def for_registration(registration_id: int, event_id: int, *, exclusive: bool = False
+                     ) -> tuple[Event, TicketType, Registration]:
+    """Steps 1-4 for a change to one registration within its own 参加枠."""
+    locked_event = event(event_id, exclusive=exclusive)
+    tt = ticket_type(current_ticket_type_id(registration_id))
+    return locked_event, tt, registration(registration_id)
