@@ -74,8 +74,8 @@ def registration_data(event, n: int | None = None, **overrides) -> dict:
     return data
 
 
-def register(event, n: int | None = None, now=None, **overrides):
-    """Register through the service, commit, and return the RegisterResult."""
+def register(event, n: int | None = None, now=None, commit: bool = True, **overrides):
+    """Register through the service, commit (unless told not to), and return the RegisterResult."""
     from app.domain.registration_input import QuestionSpec, clean_registration
     from app.services import registrations
 
@@ -87,7 +87,8 @@ def register(event, n: int | None = None, now=None, **overrides):
     )
     assert not errors, errors
     result = registrations.register(event, clean, now=now or utcnow())
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return result
 
 

@@ -13,6 +13,8 @@
    the event asks for it (whether or not the 法人番号 was given).
 6. Mail truth: no mail went out that was no longer true when it was sent:
    nothing but the cancellation mail after a registration was cancelled.
+7. Told: every active registrant of a cancelled or postponed event has been
+   sent (or has queued) the mail that says so.
 
 The locking discipline that keeps them is in app.services.locks. Each check
 is one query; the result names each breach so an operator can act on it.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 
 from app.domain import admission
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, RegistrationStatus
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
 from app.domain.people import same_organization
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration, TicketType
@@ -53,6 +55,7 @@ def breaches(event_id: int | None = None) -> list[Breach]:
     found += _places(event_id)
     found += _uniqueness(event_id)
     found += _mail_truth(event_id)
+    found += _told(event_id)
     return found
 
 
@@ -170,3 +173,23 @@ def _mail_truth(event_id):
     return [Breach("mail", f"event {ev_id}, registration {reg_id}: mail {msg_id} ({kind}) was sent after the "
                            "registration was cancelled")
             for msg_id, kind, reg_id, ev_id in db.session.execute(stmt)]
+
+
+#: The mail that tells an active registrant of the event's status.
+STATUS_MAIL_KINDS = {EventStatus.CANCELLED.value: "event_cancelled", EventStatus.POSTPONED.value: "event_postponed"}
+
+
+def _told(event_id):
+    out = []
+    for status, kind in STATUS_MAIL_KINDS.items():
+        told = select(OutboxMessage.id).where(OutboxMessage.registration_id == Registration.id,
+                                              OutboxMessage.kind == kind).exists()
+        stmt = _scoped(
+            select(Registration.id, Registration.event_id)
+            .join(Event, Event.id == Registration.event_id)
+            .where(Event.status == status, Registration.status.in_(ACTIVE), ~told)
+            .order_by(Registration.id),
+            Registration.event_id, event_id)
+        for reg_id, ev_id in db.session.execute(stmt):
+            out.append(Breach("told", f"event {ev_id} is {status} but registration {reg_id} was never told"))
+    return out

@@ -25,11 +25,13 @@ event conflicts with it, so an event change waits for registrations in flight;
 ``FOR NO KEY UPDATE`` on a 参加枠 does not, so cancellations do not queue behind
 registrations that have not yet claimed their seat.
 
-The flash-crowd path of ``register`` follows the same order without extra
-round trips: its insert takes the event's and the 参加枠's key-share locks, and
-the seat is claimed last by one conditional UPDATE of the 参加枠 row that
-checks, under that row's lock and after the event's, that the event is still
-open, first come, and that a seat is free (see services.registrations).
+A new registration also takes its email's slot in the unique index of active
+registrations when its row is inserted: ``register`` inserts the row before it
+locks (or claims) the 参加枠, so the order is event → email slot → 参加枠 on both
+of its paths, and an organizer's restore (which takes the slot last) holds the
+event exclusively, so no registration is in flight beside it. The flash-crowd
+path claims its seat by one conditional UPDATE of the 参加枠 row, after the
+event's key-share lock and re-read (see services.registrations).
 
 SQLite has no row locks: a write transaction begins ``IMMEDIATE``
 (app.database) and holds the database's write lock, so steps 1-3 are implied;

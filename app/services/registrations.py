@@ -247,10 +247,10 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     created=False and re-sends its manage link by mail (never shown to the caller).
 
     First come with seats left (the common case of a flash crowd) takes the
-    optimistic path: the registration, its audit row and its mail are written
-    first, and the seat is claimed last by a conditional UPDATE of the 参加枠's
-    counter, which also checks that the event is still open and first come
-    (see app.services.locks). If the claim fails, everything is undone and the
+    optimistic path: the event is key-share locked and re-read, the
+    registration, its audit row and its mail are written, and the seat is
+    claimed last by a conditional UPDATE of the 参加枠's counter (see
+    app.services.locks). If the claim fails, everything is undone and the
     locked path decides (waiting list, 満席 or closed). `seen` may carry the
     caller's first unlocked look (Snapshot.probe_for).
     """
@@ -315,42 +315,45 @@ def _record_new(registration: Registration, *, now: datetime, actor) -> None:
 
 
 @functools.cache
-def _claim_statement():
-    """Take a seat if one is free AND the event is still open for first come.
-
-    The event condition is read after this transaction's insert took the key-share
-    lock on the event row (foreign key check), so an event change either committed
-    before (and is seen here) or waits for this transaction (and sees its registration).
-    """
-    now = bindparam("now")
-    close = func.coalesce(Event.registration_closes_at, Event.starts_at)
-    event_open = (
-        select(Event.id)
-        .where(Event.id == TicketType.event_id, Event.status == EventStatus.PUBLISHED,
-               Event.admission_mode == AdmissionMode.FIRST_COME,
-               or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= now),
-               or_(close.is_(None), close > now))
-        .exists()
+def _event_lock_statement():
+    """Step 1 of app.services.locks for the flash-crowd path: the event row, key-share locked, with what
+    deciding needs (built once: statement construction costs more than running it)."""
+    return (
+        select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
+               Event.admission_mode)
+        .where(Event.id == bindparam("event_id"))
+        .with_for_update(read=True, key_share=True)
     )
+
+
+@functools.cache
+def _claim_statement():
     return (
         update(TicketType)
         .where(TicketType.id == bindparam("tt_id"),
-               or_(TicketType.capacity.is_(None), TicketType.confirmed_count < TicketType.capacity),
-               event_open)
+               or_(TicketType.capacity.is_(None), TicketType.confirmed_count < TicketType.capacity))
         .values(confirmed_count=TicketType.confirmed_count + 1)
         .execution_options(synchronize_session=False)
     )
 
 
-def _claim_seat(ticket_type_id: int, now: datetime) -> bool:
-    """Take one seat if one is free: the conditional UPDATE is the lock and the check."""
-    return db.session.execute(_claim_statement(), {"tt_id": ticket_type_id, "now": now}).rowcount == 1
+def _claim_seat(ticket_type_id: int) -> bool:
+    """Take one seat if one is free: the conditional UPDATE is the 参加枠's lock and the check."""
+    return db.session.execute(_claim_statement(), {"tt_id": ticket_type_id}).rowcount == 1
 
 
 def _register_optimistically(event: Event, data: CleanRegistration, *, now: datetime, language: str,
                              actor) -> RegisterResult | None:
-    registration = _new_registration(event, data, RegistrationStatus.CONFIRMED, None, now=now, language=language)
+    """Event (key share, re-read) → the registration row (its email's slot) → the 参加枠 (claim), all in
+    a savepoint; None when it cannot be decided here (the locked path decides)."""
     savepoint = db.session.begin_nested()
+    row = db.session.execute(_event_lock_statement(), {"event_id": event.id}).one()
+    window = admission.registration_window(status=row[0], opens_at=row[1], closes_at=row[2],
+                                           first_session_starts_at=row[3], now=now)
+    if not window.is_open or row[4] != AdmissionMode.FIRST_COME:
+        savepoint.rollback()
+        return None
+    registration = _new_registration(event, data, RegistrationStatus.CONFIRMED, None, now=now, language=language)
     try:
         db.session.add(registration)
         db.session.flush()
@@ -359,7 +362,7 @@ def _register_optimistically(event: Event, data: CleanRegistration, *, now: date
     except IntegrityError:
         savepoint.rollback()
         return None  # the same email won a race: the locked path answers (and re-sends the link)
-    if not _claim_seat(registration.ticket_type_id, now):
+    if not _claim_seat(registration.ticket_type_id):
         savepoint.rollback()
         return None
     savepoint.commit()
@@ -371,6 +374,13 @@ def _register_optimistically(event: Event, data: CleanRegistration, *, now: date
 
 def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, language: str, actor,
                      exclusive: bool) -> RegisterResult:
+    """Event (re-read) → the registration row (its email's slot) → the 参加枠 → decide → write.
+
+    The row is inserted before the 参加枠 is locked, in the same order as the
+    flash-crowd path (whose insert takes the email's slot in the unique index
+    before it claims the seat), so two registrations of one email never wait
+    for each other in opposite orders.
+    """
     event = locks.event(event_id, exclusive=exclusive)
     if event.one_per_organization and not exclusive:
         raise _NeedsExclusiveLock()
@@ -379,7 +389,6 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
         raise RegistrationClosed(window)
     if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
         raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
-    ticket_type = locks.ticket_type(data.ticket_type_id)
 
     existing = _active_by_email(event.id, data.email_normalized)
     if existing is not None:
@@ -392,19 +401,8 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
         if _organization_taken(event.id, data.organization, data.corporate_number, lock_key):
             raise OrganizationTaken(ORG_TAKEN_MESSAGE)
 
-    decision = admission.decide(
-        admission_mode=event.admission_mode,
-        capacity=ticket_type.capacity,
-        confirmed=ticket_type.confirmed_count,
-        waitlist_enabled=event.waitlist_enabled,
-        waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
-    )
-    if decision is Refusal.FULL:
-        raise Full(FULL_MESSAGE)
-
-    registration = _new_registration(event, data, decision, lock_key, now=now, language=language)
-    if decision is RegistrationStatus.WAITLISTED:
-        _join_waitlist(registration, ticket_type, now)
+    # Provisionally pending (an active status: it holds the email's slot); decided below.
+    registration = _new_registration(event, data, RegistrationStatus.PENDING, lock_key, now=now, language=language)
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -417,8 +415,23 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
             return RegisterResult(existing, created=False)
         raise OrganizationTaken(ORG_TAKEN_MESSAGE) from None
 
+    ticket_type = locks.ticket_type(data.ticket_type_id)
+    decision = admission.decide(
+        admission_mode=event.admission_mode,
+        capacity=ticket_type.capacity,
+        confirmed=ticket_type.confirmed_count,
+        waitlist_enabled=event.waitlist_enabled,
+        waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
+    )
+    if decision is Refusal.FULL:
+        raise Full(FULL_MESSAGE)  # the caller's savepoint takes the row back
+    registration.status = decision.value
     if decision is RegistrationStatus.CONFIRMED:
+        registration.confirmed_at = now
         ticket_type.confirmed_count += 1
+    elif decision is RegistrationStatus.WAITLISTED:
+        _join_waitlist(registration, ticket_type, now)
+    db.session.flush()
     _record_new(registration, now=now, actor=actor)
     db.session.flush()
     return RegisterResult(registration, created=True)
@@ -444,7 +457,12 @@ def _organization_taken(event_id: int, organization: str, corporate_number: str,
 
 
 def _resend_manage_link(registration: Registration, now: datetime) -> None:
-    notifications.manage_link(registration, now=now)
+    try:
+        with db.session.begin_nested():
+            notifications.manage_link(registration, now=now)
+            db.session.flush()
+    except IntegrityError:
+        pass  # a concurrent request queued the same link mail this hour (the dedupe key)
     audit.record("registration.link_resent", now=now, event_id=registration.event_id,
                  registration_id=registration.id, actor_label="system")
 
@@ -514,6 +532,7 @@ def cancel(registration: Registration, *, now: datetime, actor=None, reason: str
 
 RESTORE_REFUSED = {
     EventStatus.CANCELLED: N_("This event has been cancelled: its registrations cannot be restored."),
+    EventStatus.POSTPONED: N_("This event is postponed: restore registrations once it is published with its new dates."),
     EventStatus.FINISHED: N_("This event has finished: its registrations cannot be restored."),
 }
 
