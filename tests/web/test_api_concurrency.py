@@ -48,3 +48,36 @@ def test_many_simultaneous_api_registrations_never_oversell(live_server, create_
     assert confirmed == SEATS
     assert db.session.get(TicketType, ticket_type_id).confirmed_count == SEATS
     assert db.session.scalar(select(func.count()).select_from(Registration)) == SEATS
+
+
+def test_simultaneous_registrations_are_told_distinct_places_in_the_order_of_promotion(live_server, create_event):
+    """200 at once for 20 seats: every place told is unique, and people are promoted in that order."""
+    from app.db_types import utcnow
+    from app.services import registrations
+
+    seats, requests = 20, 200
+    event = create_event(capacity=seats, waitlist_enabled=True)
+    event_id = event.id
+    url = f"{live_server.url}/api/v1/events/{event_id}/registrations"
+    payloads = [factories.registration_data(event, 7000 + i) for i in range(requests)]
+    db.session.rollback()
+
+    answers = fire_at_once(lambda body: _post(url, body), payloads, CLIENTS)
+
+    assert sorted(code for code, _ in answers) == [201] * requests
+    told = {body["id"]: body["waitlist_position"] for _, body in answers if body["status"] == "waitlisted"}
+    assert sum(1 for _, body in answers if body["status"] == "confirmed") == seats
+    assert sorted(told.values()) == list(range(1, requests - seats + 1)), "a place was told twice"
+
+    # Free the seats one by one: the waiting list moves up in exactly the order people were told.
+    by_place = [reg_id for reg_id, _ in sorted(told.items(), key=lambda item: item[1])]
+    confirmed = db.session.scalars(select(Registration).where(
+        Registration.event_id == event_id, Registration.status == "confirmed").order_by(Registration.id)).all()
+    promoted = []
+    for registration in confirmed[:10]:
+        registrations.cancel(registration, now=utcnow())
+        db.session.commit()
+        promoted += db.session.scalars(select(Registration.id).where(
+            Registration.event_id == event_id, Registration.status == "confirmed",
+            Registration.id.in_(by_place), Registration.id.not_in(promoted))).all()
+    assert promoted == by_place[:10]
