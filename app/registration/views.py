@@ -321,7 +321,7 @@ def ticket(token: str):
 @bp.route("/r/<token>/calendar.ics")
 def calendar(token: str):
     registration = _registration_or_404(token)
-    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration))
+    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration, token=token))
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
