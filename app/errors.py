@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.domain.manage_links import redact_path
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -37,7 +39,8 @@ def init_app(app: Flask) -> None:
     def _unexpected(err: Exception):
         if app.testing:
             raise err
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The path without a private link's token; SQL parameters are hidden by the engine.
+        app.logger.exception("Unhandled error on %s %s", request.method, redact_path(request.path))
         from app.extensions import db
 
         db.session.rollback()

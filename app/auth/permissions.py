@@ -6,16 +6,15 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from app.extensions import db, login_manager
-from app.models import Organizer
+from app.db_types import utcnow
+from app.extensions import login_manager
+from app.services import accounts
 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    try:
-        return db.session.get(Organizer, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    """From the session or the remember-me cookie: only a live sign-in of an active account."""
+    return accounts.load_session(user_id, now=utcnow())
 
 
 def staff_required(view):

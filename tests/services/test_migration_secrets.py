@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -24,7 +24,7 @@ def _filler(column: sa.Column):
     if isinstance(kind, sa.Integer):
         return 1
     if isinstance(kind, sa.DateTime):
-        return datetime(2026, 11, 1, tzinfo=timezone.utc)
+        return datetime(2026, 11, 1, tzinfo=UTC)
     if isinstance(kind, sa.JSON):
         return {}
     return "x"
