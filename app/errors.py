@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.domain.manage_links import redact_path
+from app.logs import describe_exception
 
 
 def _wants_json() -> bool:
@@ -39,8 +40,9 @@ def init_app(app: Flask) -> None:
     def _unexpected(err: Exception):
         if app.testing:
             raise err
-        # The path without a private link's token; SQL parameters are hidden by the engine.
-        app.logger.exception("Unhandled error on %s %s", request.method, redact_path(request.path))
+        # No private link's token, no personal data from the database (app.logs).
+        app.logger.error("Unhandled error on %s %s\n%s", request.method, redact_path(request.path),
+                         describe_exception(err))
         from app.extensions import db
 
         db.session.rollback()

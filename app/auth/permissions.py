@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
+from app.auth import bp
 from app.db_types import utcnow
 from app.extensions import login_manager
 from app.services import accounts
@@ -44,3 +45,9 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+@bp.before_app_request
+def _load_the_user_afresh():
+    """Flask-Login caches the user on `g`; a request that shares an app context (tests) loads its own."""
+    g.pop("_login_user", None)

@@ -125,9 +125,28 @@ def test_a_failed_statement_does_not_show_its_parameters(app, create_organizer):
     with pytest.raises(IntegrityError) as caught:
         db.session.commit()
     db.session.rollback()
-    assert "secret-person@example.jp" not in str(caught.value)
-    assert "山田 秘密" not in str(caught.value)
-    assert "hidden" in str(caught.value)
+    assert "山田 秘密" not in str(caught.value) and "parameters hidden" in str(caught.value)
+
+
+def test_the_error_log_of_a_failed_statement_carries_no_personal_data(database_url, _schema, create_organizer,
+                                                                       caplog):
+    email = create_organizer(email="secret-person@example.jp").email
+    db.session.rollback()
+    web = _make_app(database_url, TESTING=False)
+
+    @web.post("/r/<token>/duplicate")
+    def duplicate(token):
+        db.session.add(Organizer(email=email, password_hash="x", display_name="山田 秘密", role="viewer"))
+        db.session.commit()
+
+    with caplog.at_level(logging.ERROR):
+        assert web.test_client().post("/r/TOKEN-xyz/duplicate").status_code == 500
+    logged = caplog.text
+    assert "Unhandled error on POST /r/[redacted]/duplicate" in logged
+    assert "IntegrityError" in logged and "INSERT INTO organizers" in logged  # enough to find the fault ...
+    assert "organizers_email" in logged or "organizers.email" in logged
+    for private in ("secret-person@example.jp", "山田 秘密", "TOKEN-xyz"):  # ... and nothing about the person
+        assert private not in logged, private
 
 
 @pytest.fixture
