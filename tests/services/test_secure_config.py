@@ -22,6 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 64
 
 
+@pytest.fixture(autouse=True)
+def _loggers_enabled():
+    """Alembic's fileConfig (the migration tests) disables the loggers that exist then; these tests read them."""
+    names = ("app", "werkzeug", "gunicorn.access", "gunicorn.error")
+    before = {name: logging.getLogger(name).disabled for name in names}
+    for name in names:
+        logging.getLogger(name).disabled = False
+    yield
+    for name, disabled in before.items():
+        logging.getLogger(name).disabled = disabled
+
+
 @pytest.fixture
 def clean_env(monkeypatch):
     for name in ("TSUDOI_ENV", "FLASK_ENV", "MAIL_SUPPRESS_SEND"):
@@ -151,8 +163,6 @@ def test_the_error_log_of_a_failed_statement_carries_no_personal_data(database_u
 
 @pytest.fixture
 def werkzeug_log(caplog):
-    logger = logging.getLogger("werkzeug")
-    logger.disabled = False  # Alembic's fileConfig (migration tests) may have disabled it
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         yield caplog
 
