@@ -29,6 +29,16 @@ def new_salt() -> str:
     return secrets.token_urlsafe(16)
 
 
+def successor_salt(secret_key: str | bytes, registration_id: int, old_hash: str) -> str:
+    """The salt of the new link of a row whose link cannot be derived (migrated, or SECRET_KEY changed).
+
+    Deterministic, so that two processes giving the same row a new link at once (two mail
+    workers, say) give it the same one: neither mail carries a link the other overwrote.
+    """
+    mac = hmac.new(_key(secret_key), f"successor:{registration_id}:{old_hash}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode("ascii")[:22]
+
+
 def _key(secret_key: str | bytes) -> bytes:
     if isinstance(secret_key, str):
         secret_key = secret_key.encode("utf-8")

@@ -107,8 +107,11 @@ class Registration(db.Model):
         """
         token = self.derived_manage_token(secret_key)
         if token is None:
+            # The same new link whoever computes it (see manage_links.successor_salt).
+            salt = manage_links.successor_salt(secret_key, self.id, self.manage_token_hash)
+            token = manage_links.derive_token(secret_key, salt)
             self.previous_manage_token_hash = self.manage_token_hash
-            token = self.new_manage_link(secret_key)
+            self.manage_salt, self.manage_token_hash = salt, manage_links.hash_token(token)
         return token
 
     @property

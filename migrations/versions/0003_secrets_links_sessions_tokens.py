@@ -15,7 +15,8 @@ Create Date: 2026-11-30
    known only by its hash). Links already mailed keep working, as the lookup needs no key.
    When such a row's link must be rendered again (a reminder, say), it is given a salt and a
    new link, and its old hash moves to previous_manage_token_hash, so the mailed link still
-   works too (Registration.link_token). The same happens after SECRET_KEY changes.
+   works too (Registration.link_token). The same happens after SECRET_KEY changes. That salt
+   is derived from the row's id and old hash, so two mail workers doing it at once agree.
    Why not give every row a salt here: this revision would then depend on the SECRET_KEY of
    whoever runs it (a migration run with another key would make every new link underivable),
    and the lazy path is needed anyway for a changed key. The rows are converted in batches

@@ -52,6 +52,14 @@ def test_a_legacy_link_keeps_working_after_a_new_one_is_rendered(client, create_
     assert client.get("/r/plain-token-mailed-before-the-upgrade").status_code == 200
 
 
+def test_two_processes_giving_a_legacy_row_a_new_link_give_the_same_one(app, create_event):
+    registration = register(create_event()).registration
+    factories.legacy_registration(registration, "plain-token-mailed-before-the-upgrade")
+    first = urls.manage_url(registration)  # one mail worker ...
+    db.session.rollback()  # ... whose transaction has not committed when another one renders it
+    assert urls.manage_url(db.session.get(Registration, registration.id)) == first
+
+
 def test_a_changed_secret_key_keeps_mailed_links_working(client, create_event):
     registration = register(create_event()).registration
     old_token = registration.manage_token
