@@ -96,8 +96,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # "Keep me signed in" lasts this many days; a sign-in (remembered or not) ends after it anyway.
-    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "14")))
+    # "Keep me signed in" lasts this long (the variable is in days); any sign-in ends after it anyway.
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DURATION", "14")))
     TESTING = False
     DEBUG = False
 
