@@ -1,17 +1,27 @@
 """Configuration read from environment variables.
 
 Every setting has a development default so that `make run` works on a fresh
-machine; `ProductionConfig` refuses to start without a real SECRET_KEY.
+machine, but nothing fails open: TSUDOI_ENV must name a known environment
+(unset means development), and production refuses to start with a missing,
+short or public SECRET_KEY (`check_config`, run by create_app for the web app
+and every `flask` command alike).
 """
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 DEV_SECRET_KEY = "dev-secret-key-change-me"
+TEST_SECRET_KEY = "test-secret-key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe or unknown: the app refuses to start."""
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -35,13 +45,16 @@ def default_database_url() -> str:
 
 
 class Config:
+    TSUDOI_ENV = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or default_database_url()
     )
     # A ping before every checkout costs a round trip per request; off by default (a dropped
     # connection then fails the requests in flight and the pool is renewed). DATABASE_PRE_PING=true turns it on.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": _bool("DATABASE_PRE_PING", False)}
+    # hide_parameters: a failed statement's error (and its log line) never shows the values
+    # bound to it, which are personal data (emails, names, phone numbers).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": _bool("DATABASE_PRE_PING", False), "hide_parameters": True}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = "Asia/Tokyo"
     BABEL_DEFAULT_LOCALE = "ja"
@@ -61,6 +74,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Tsudoi <noreply@tsudoi.example.jp>")
     # When true, the outbox is never delivered over SMTP (development: read mails on the outbox page).
+    # Honoured in development and testing only: production always delivers (see check_config).
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
     MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "50"))
@@ -70,6 +84,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "120 per minute")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;100 per hour")
+    # Per account (the submitted email, whatever the address it comes from); failed attempts only.
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour")
 
     # Behind a reverse proxy (nginx, a load balancer): how many proxies set X-Forwarded-For /
     # -Proto / -Host. 0 (direct) trusts none. Rate limits key on the client address it yields.
@@ -79,18 +95,23 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts this long (the variable is in days); any sign-in ends after it anyway.
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DURATION", "14")))
     TESTING = False
     DEBUG = False
 
 
 class DevelopmentConfig(Config):
+    TSUDOI_ENV = "development"
     DEBUG = True
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
 
 
 class TestingConfig(Config):
+    TSUDOI_ENV = "testing"
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = TEST_SECRET_KEY
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_SUPPRESS_SEND = True
@@ -101,17 +122,11 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    TSUDOI_ENV = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-
-    @classmethod
-    def check(cls) -> None:
-        key = os.environ.get("SECRET_KEY", "")
-        if not key or key == DEV_SECRET_KEY or len(key) < 16:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a long random value in production "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
-            )
+    # Never "sent" without sending: production delivers every mail (MAIL_SUPPRESS_SEND is ignored).
+    MAIL_SUPPRESS_SEND = False
 
 
 CONFIGS = {
@@ -122,5 +137,48 @@ CONFIGS = {
 
 
 def config_from_env() -> type[Config]:
-    name = os.environ.get("TSUDOI_ENV") or os.environ.get("FLASK_ENV") or "development"
-    return CONFIGS.get(name, DevelopmentConfig)
+    """The settings named by TSUDOI_ENV (or FLASK_ENV); unset means development.
+
+    Anything else refuses to start: a typo must not give development settings
+    (a public SECRET_KEY) to a server.
+    """
+    for variable in ("TSUDOI_ENV", "FLASK_ENV"):
+        raw = os.environ.get(variable, "")
+        if raw.strip():
+            name = raw.strip().lower()
+            if name not in CONFIGS:
+                raise ConfigError(
+                    f"{variable}={raw!r} is not a known environment: use one of "
+                    f"{', '.join(sorted(CONFIGS))} (unset means development)."
+                )
+            return CONFIGS[name]
+    return DevelopmentConfig
+
+
+def check_config(config) -> list[str]:
+    """Refuse unsafe production settings (raises ConfigError); return warnings to log.
+
+    `config` is the app's final configuration (a mapping), so every way of
+    building the app (gunicorn, `flask` commands, tests) goes through the same check.
+    """
+    warnings: list[str] = []
+    if config.get("TSUDOI_ENV") != "production":
+        return warnings
+    key = config.get("SECRET_KEY") or ""
+    if isinstance(key, bytes):
+        key = key.decode("utf-8", "replace")
+    if key in ("", DEV_SECRET_KEY, TEST_SECRET_KEY) or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+            "in production (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if _bool("MAIL_SUPPRESS_SEND", False):
+        warnings.append("MAIL_SUPPRESS_SEND is ignored in production: every mail is delivered over SMTP.")
+    config["MAIL_SUPPRESS_SEND"] = False
+    if config.get("RATELIMIT_ENABLED") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        warnings.append(
+            "RATELIMIT_STORAGE_URI is memory:// in production: each gunicorn worker counts on its own, "
+            "so every rate limit (sign-in included) is multiplied by the number of workers. "
+            "Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0."
+        )
+    return warnings

@@ -7,7 +7,7 @@ from flask import Flask, g, request
 
 from app.database import configure_engine, reset_read_only, set_read_only
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from config import Config, ProductionConfig, config_from_env
+from config import Config, check_config, config_from_env
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -20,11 +20,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         instance_relative_config=False,
     )
     config_class = config if isinstance(config, type) else config_from_env()
-    if config_class is ProductionConfig or (isinstance(config_class, type) and issubclass(config_class, ProductionConfig)):
-        config_class.check()
     app.config.from_object(config_class)
     if isinstance(config, dict):
         app.config.update(config)
+    # On the final settings, whichever way the app is built (gunicorn, `flask` commands, tests).
+    config_warnings = check_config(app.config)
 
     if app.config["TRUSTED_PROXIES"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,6 +36,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     INSTANCE_DIR.mkdir(exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app import logs
+
+    logs.init_app(app)
+    for message in config_warnings:
+        app.logger.warning("%s", message)
 
     db.init_app(app)
     with app.app_context():

@@ -1,7 +1,7 @@
 """Command-line tools: `flask organizers ...`, `flask demo ...`, `flask jobs ...`, `flask check`."""
 from __future__ import annotations
 
-import secrets
+from datetime import timedelta
 
 import click
 from flask import Flask
@@ -11,9 +11,21 @@ from sqlalchemy import func, select
 from app.db_types import utcnow
 from app.domain.codes import Role
 from app.extensions import db
-from app.models import ApiToken, Organizer
+from app.models import Organizer
+from app.services import accounts
 
 organizers_cli = AppGroup("organizers", help="Manage organizer accounts.")
+
+
+def _account(email: str) -> Organizer:
+    user = accounts.find(email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    return user
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
 
 
 @organizers_cli.command("create")
@@ -24,8 +36,9 @@ organizers_cli = AppGroup("organizers", help="Manage organizer accounts.")
 def create_organizer(email: str, role: str, display_name: str | None, password: str) -> None:
     """Create an organizer account (prompts for the password)."""
     email = email.strip().lower()
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    problem = accounts.check_password_rule(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     if db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email)):
         raise click.ClickException(f"an account for {email} already exists")
     user = Organizer(email=email, role=role, display_name=display_name or email.split("@")[0])
@@ -35,18 +48,81 @@ def create_organizer(email: str, role: str, display_name: str | None, password: 
     click.echo(f"Created {role} {email}")
 
 
+@organizers_cli.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+def set_password(email: str, password: str) -> None:
+    """Set a new password for EMAIL (prompts for it); every session of the account ends."""
+    user = _account(email)
+    problem = accounts.check_password_rule(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    accounts.set_password(user, password, now=utcnow())
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; its sessions have ended.")
+
+
+@organizers_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Deactivate EMAIL: no more sign-in, every session ends, its API tokens are revoked."""
+    user = _account(email)
+    revoked = accounts.deactivate(user, now=utcnow())
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}: sessions ended, {revoked} API token(s) revoked.")
+
+
+@organizers_cli.command("activate")
+@click.argument("email")
+def activate(email: str) -> None:
+    """Let a deactivated account sign in again (its old sessions and tokens stay ended)."""
+    user = _account(email)
+    accounts.activate(user, now=utcnow())
+    db.session.commit()
+    click.echo(f"Activated {user.email}.")
+
+
 @organizers_cli.command("token")
 @click.argument("email")
 @click.option("--name", default="cli", help="A name to recognise the token by.")
-def create_token(email: str, name: str) -> None:
+@click.option("--expires-in-days", type=click.IntRange(min=1), default=None,
+              help="The token stops working after this many days (default: never).")
+def create_token(email: str, name: str, expires_in_days: int | None) -> None:
     """Print a new API token for EMAIL (only its hash is stored)."""
-    user = db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"no account for {email}")
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(organizer=user, token_hash=ApiToken.hash_token(token), name=name, created_at=utcnow()))
+    user = _account(email)
+    if not user.active:
+        raise click.ClickException(f"{user.email} is deactivated")
+    expires_in = timedelta(days=expires_in_days) if expires_in_days else None
+    token = accounts.create_token(user, name=name, now=utcnow(), expires_in=expires_in)
     db.session.commit()
     click.echo(token)
+
+
+@organizers_cli.command("tokens")
+@click.argument("email")
+def list_tokens(email: str) -> None:
+    """List EMAIL's API tokens: id, name, created, expires, last used, revoked."""
+    user = _account(email)
+    rows = [("id", "name", "created", "expires", "last used", "revoked")]
+    rows += [(str(t.id), t.name, _when(t.created_at), _when(t.expires_at), _when(t.last_used_at),
+              _when(t.revoked_at)) for t in accounts.tokens_of(user)]
+    if len(rows) == 1:
+        click.echo(f"{user.email} has no API tokens.")
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@organizers_cli.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke the API token TOKEN_ID (see `flask organizers tokens EMAIL`)."""
+    token = accounts.revoke_token(token_id, now=utcnow())
+    if token is None:
+        raise click.ClickException(f"no API token {token_id}")
+    db.session.commit()
+    click.echo(f"Revoked API token {token.id} ({token.name}) at {_when(token.revoked_at)}.")
 
 
 @click.command("check")

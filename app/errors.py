@@ -6,6 +6,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.domain.manage_links import redact_path
+from app.logs import describe_exception
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -37,7 +40,9 @@ def init_app(app: Flask) -> None:
     def _unexpected(err: Exception):
         if app.testing:
             raise err
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # No private link's token, no personal data from the database (app.logs).
+        app.logger.error("Unhandled error on %s %s\n%s", request.method, redact_path(request.path),
+                         describe_exception(err))
         from app.extensions import db
 
         db.session.rollback()

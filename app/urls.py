@@ -1,6 +1,8 @@
 """Absolute links that go into mails and API answers (BASE_URL + path).
 
-Built without a request, so jobs and the CLI can use them too.
+Built without a request, so jobs and the CLI can use them too. The private
+link's token is derived when the link is built (app.domain.manage_links), never
+stored: see `manage_token`.
 """
 from __future__ import annotations
 
@@ -11,16 +13,27 @@ def _base() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
-def manage_url(registration) -> str:
-    return f"{_base()}/r/{registration.manage_token}"
+def manage_token(registration) -> str:
+    """The token of the registration's private link.
+
+    A row whose link cannot be derived (migrated from plain-text tokens, or
+    SECRET_KEY changed) is given a new one here, in the caller's transaction,
+    which must be committed for the new link to work; the old link keeps working.
+    """
+    return registration.link_token(current_app.config["SECRET_KEY"])
 
 
-def ticket_url(registration) -> str:
-    return f"{_base()}/r/{registration.manage_token}/ticket"
+def manage_url(registration, *, token: str | None = None) -> str:
+    """`token`: the one the registrant came with, when there is one (no need to derive)."""
+    return f"{_base()}/r/{token or manage_token(registration)}"
 
 
-def calendar_url(registration) -> str:
-    return f"{_base()}/r/{registration.manage_token}/calendar.ics"
+def ticket_url(registration, *, token: str | None = None) -> str:
+    return f"{_base()}/r/{token or manage_token(registration)}/ticket"
+
+
+def calendar_url(registration, *, token: str | None = None) -> str:
+    return f"{_base()}/r/{token or manage_token(registration)}/calendar.ics"
 
 
 def event_url(event) -> str:

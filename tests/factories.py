@@ -74,8 +74,18 @@ def registration_data(event, n: int | None = None, **overrides) -> dict:
     return data
 
 
+def legacy_registration(registration, token: str) -> None:
+    """Make `registration` look migrated from plain-text tokens: its link is `token`, known only by its hash."""
+    registration.manage_token = token  # the setter keeps the hash only, with no salt
+    db.session.commit()
+
+
 def register(event, n: int | None = None, now=None, commit: bool = True, **overrides):
-    """Register through the service, commit (unless told not to), and return the RegisterResult."""
+    """Register through the service, commit (unless told not to), and return the RegisterResult.
+
+    The registration's link is derived, never stored: `result.registration.manage_token`
+    (or app.urls.manage_url) gives it.
+    """
     from app.domain.registration_input import QuestionSpec, clean_registration
     from app.services import registrations
 
@@ -92,7 +102,8 @@ def register(event, n: int | None = None, now=None, commit: bool = True, **overr
     return result
 
 
-def create_api_token(organizer, *, revoked: bool = False, name: str = "test") -> str:
+def create_api_token(organizer, *, revoked: bool = False, name: str = "test",
+                     expires_at: datetime | None = None) -> str:
     """A new API token for `organizer` (returns the plain token; only its hash is stored)."""
     import secrets
 
@@ -100,6 +111,6 @@ def create_api_token(organizer, *, revoked: bool = False, name: str = "test") ->
 
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(organizer_id=organizer.id, token_hash=ApiToken.hash_token(token), name=name,
-                            created_at=utcnow(), revoked_at=utcnow() if revoked else None))
+                            created_at=utcnow(), revoked_at=utcnow() if revoked else None, expires_at=expires_at))
     db.session.commit()
     return token

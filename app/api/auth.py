@@ -1,7 +1,8 @@
 """Bearer-token authentication for the API.
 
 Tokens are stored as their SHA-256 only (`ApiToken.hash_token`). A token works
-while it is not revoked and its organizer account is active. `last_used_at`
+while it is not revoked (`flask organizers revoke-token`), has not expired
+(`--expires-in-days`) and its organizer account is active. `last_used_at`
 is written at most once a minute, in its own short transaction, so reading
 endpoints stay read-only and a busy database never fails a request over it.
 """
@@ -38,13 +39,13 @@ def _bearer() -> str | None:
 def _lookup(token: str) -> Organizer | None:
     if len(token) > 200:
         return None
+    now = utcnow()
     api_token = db.session.scalar(
         select(ApiToken).options(joinedload(ApiToken.organizer))
-        .where(ApiToken.token_hash == ApiToken.hash_token(token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == ApiToken.hash_token(token))
     )
-    if api_token is None or not api_token.organizer.active:
+    if api_token is None or not api_token.usable(now) or not api_token.organizer.active:
         return None
-    now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_RESOLUTION:
         try:
             db.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))

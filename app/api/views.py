@@ -37,7 +37,7 @@ from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
-from app.urls import manage_url
+from app.urls import manage_token, manage_url
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -243,8 +243,9 @@ def register(event_id: int):
         "status": registration.status,
         "ticket_type_id": registration.ticket_type_id,
         "waitlist_position": position,
-        "manage_token": registration.manage_token,
-        "manage_url": manage_url(registration),
+        # Derived (never stored): shown once, to the registrant who has just registered.
+        "manage_token": (token := manage_token(registration)),
+        "manage_url": manage_url(registration, token=token),
     }
     db.session.commit()
     response = current_app.json.response(body)

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
-from app.extensions import db, login_manager
-from app.models import Organizer
+from app.auth import bp
+from app.db_types import utcnow
+from app.extensions import login_manager
+from app.services import accounts
 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    try:
-        return db.session.get(Organizer, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    """From the session or the remember-me cookie: only a live sign-in of an active account."""
+    return accounts.load_session(user_id, now=utcnow())
 
 
 def staff_required(view):
@@ -45,3 +45,9 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+@bp.before_app_request
+def _load_the_user_afresh():
+    """Flask-Login caches the user on `g`; a request that shares an app context (tests) loads its own."""
+    g.pop("_login_user", None)

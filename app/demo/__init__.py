@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -17,6 +18,9 @@ from app.extensions import db
 from app.models import Event
 
 demo_cli = AppGroup("demo", help="Demo data from the bureau's report.")
+
+#: Only here: the demo accounts' passwords are printed and in the README.
+DEMO_ENVIRONMENTS = ("development", "testing")
 
 
 def _echo_logins() -> None:
@@ -40,6 +44,11 @@ def load(if_empty: bool, reset: bool, seed: int) -> None:
     dated relative to today. Also creates the demo accounts when missing. On a
     database that already holds the demo, it refuses unless --reset is given.
     """
+    if current_app.config.get("TSUDOI_ENV") not in DEMO_ENVIRONMENTS:
+        raise click.ClickException(
+            f"the demo data is not loaded in {current_app.config.get('TSUDOI_ENV')}: it creates accounts whose "
+            "passwords are public (README). Use `flask organizers create` for real accounts."
+        )
     now = utcnow()
     if if_empty and db.session.scalar(select(Event.id).limit(1)) is not None:
         click.echo("Events already exist: demo data not loaded.")

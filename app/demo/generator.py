@@ -7,12 +7,12 @@ each registration and each event change gets its AuditLog row.
 from __future__ import annotations
 
 import random
-import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
 from app.demo.definitions import (
@@ -26,6 +26,7 @@ from app.demo.definitions import (
     upcoming_events,
 )
 from app.demo.people import People, Person
+from app.domain import manage_links
 from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
     AdmissionMode,
@@ -305,6 +306,7 @@ def _registrants(definition: EventDef, event: Event, people: People, rng: random
     first_start = definition.starts_at
     in_person = not all(s.is_online for s in definition.sessions)
 
+    secret_key = current_app.config["SECRET_KEY"]  # the private links are derived from it
     emails: set[str] = set()
     orgs: set[str] = set()
     rows: list[dict] = []
@@ -343,7 +345,7 @@ def _registrants(definition: EventDef, event: Event, people: People, rng: random
                 "event_id": event.id,
                 "ticket_type_id": ticket.id,
                 "status": status,
-                "manage_token": secrets.token_urlsafe(32),
+                **manage_links.new_link_columns(secret_key),
                 "email": person.email,
                 "email_normalized": person.email.lower(),
                 "family_name": person.family_name,

@@ -2,7 +2,7 @@
 from app.models.audit import AuditLog
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
 from app.models.mail import OutboxMessage
-from app.models.organizers import ApiToken, Organizer
+from app.models.organizers import ApiToken, LoginSession, Organizer
 from app.models.registrations import Registration
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "EventSession",
+    "LoginSession",
     "Organizer",
     "OutboxMessage",
     "Question",

@@ -26,12 +26,23 @@ class Organizer(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's id (session cookie and remember-me cookie): raising it ends
+    # all of the account's sessions at once (sign out everywhere, new password, deactivation).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="organizer", cascade="all, delete-orphan")
+    login_sessions: Mapped[list[LoginSession]] = relationship(back_populates="organizer",
+                                                              cascade="all, delete-orphan")
+
+    #: The secret of the session this object was loaded for (set at sign-in and by the user loader).
+    session_secret = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: stored in the session and in the remember-me cookie
+        return f"{self.id}:{self.session_version}:{self.session_secret or ''}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -62,6 +73,7 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: does not expire
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organizer: Mapped[Organizer] = relationship(back_populates="tokens")
@@ -69,3 +81,29 @@ class ApiToken(db.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class LoginSession(db.Model):
+    """One sign-in of an organizer (browser session and its remember-me cookie).
+
+    The cookie carries a random secret; only its SHA-256 is stored. Signing out
+    ends the record, so a copied cookie stops working; so does passing `expires_at`.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organizer_id: Mapped[int] = mapped_column(ForeignKey("organizers.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organizer: Mapped[Organizer] = relationship(back_populates="login_sessions")
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
+from app.domain import manage_links
 from app.domain.codes import RegistrationStatus
 from app.extensions import db
 
@@ -46,7 +47,13 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id", ondelete="RESTRICT"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=RegistrationStatus.CONFIRMED, index=True)
-    manage_token: Mapped[str] = mapped_column(String(64), unique=True)  # secrets.token_urlsafe(32)
+    # The private link (/r/<token>) is derived, never stored (app.domain.manage_links): its
+    # SHA-256, and the salt it is derived from. A NULL salt: a row migrated from plain-text
+    # tokens, whose link is known only by its hash until it is given a new one.
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    manage_salt: Mapped[str | None] = mapped_column(String(32))
+    # The link it had before it was given a new one (migrated row, changed SECRET_KEY): still works.
+    previous_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     email: Mapped[str] = mapped_column(String(254))
     email_normalized: Mapped[str] = mapped_column(String(254))
     family_name: Mapped[str] = mapped_column(String(100))
@@ -81,6 +88,48 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()  # noqa: F821
     ticket_type: Mapped[TicketType] = relationship()  # noqa: F821
+
+    def new_manage_link(self, secret_key: str) -> str:
+        """Give the registration a new link and return its token (only its hash is kept)."""
+        for name, value in manage_links.new_link_columns(secret_key).items():
+            setattr(self, name, value)
+        return manage_links.derive_token(secret_key, self.manage_salt)
+
+    def derived_manage_token(self, secret_key: str) -> str | None:
+        """The token of the current link, or None when it cannot be derived with this key."""
+        if not self.manage_salt:
+            return None
+        token = manage_links.derive_token(secret_key, self.manage_salt)
+        return token if manage_links.hash_token(token) == self.manage_token_hash else None
+
+    def link_token(self, secret_key: str) -> str:
+        """The token to render in a link, giving the row a new one when it has none derivable.
+
+        That happens to rows migrated from plain-text tokens and after SECRET_KEY changed.
+        The link it had keeps working (`previous_manage_token_hash`); the caller's
+        transaction must be committed for the new one to work.
+        """
+        token = self.derived_manage_token(secret_key)
+        if token is None:
+            # The same new link whoever computes it (see manage_links.successor_salt).
+            salt = manage_links.successor_salt(secret_key, self.id, self.manage_token_hash)
+            token = manage_links.derive_token(secret_key, salt)
+            self.previous_manage_token_hash = self.manage_token_hash
+            self.manage_salt, self.manage_token_hash = salt, manage_links.hash_token(token)
+        return token
+
+    @property
+    def manage_token(self) -> str | None:
+        """The token of the link, derived with the app's SECRET_KEY (None if it cannot be)."""
+        from flask import current_app
+
+        return self.derived_manage_token(current_app.config["SECRET_KEY"])
+
+    @manage_token.setter
+    def manage_token(self, token: str) -> None:
+        """Set a link whose token is known (imports, tests): only its hash is kept."""
+        self.manage_salt = None
+        self.manage_token_hash = manage_links.hash_token(token)
 
     @property
     def full_name(self) -> str:

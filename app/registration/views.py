@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from app import urls
@@ -230,6 +231,12 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
+def _actor():
+    """Who acts through the private link: a signed-in staff member is recorded as themselves
+    in the audit log, never as the registrant (None: the registrant)."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
 def _is_active(registration: Registration) -> bool:
     return registration.status in ACTIVE_REGISTRATION_STATUSES
 
@@ -272,7 +279,7 @@ def edit(token: str):
         if not errors:
             fields = set(EDIT_FIELDS) | {"organization_key", "answers"}
             try:
-                registrations.update_details(registration, clean, fields, now=utcnow())
+                registrations.update_details(registration, clean, fields, now=utcnow(), actor=_actor())
             except OrganizationTaken:
                 db.session.rollback()
                 errors = {"organization": [registrations.ORG_TAKEN_MESSAGE]}
@@ -294,7 +301,7 @@ def cancel(token: str):
         return redirect(url_for("registration.manage", token=token))
     if request.method == "POST":
         try:  # CSRF: checked for every POST by CSRFProtect
-            registrations.cancel(registration, now=utcnow())
+            registrations.cancel(registration, now=utcnow(), actor=_actor())
         except ServiceError as exc:
             db.session.rollback()
             flash(_(exc.message), "error")
@@ -321,7 +328,7 @@ def ticket(token: str):
 @bp.route("/r/<token>/calendar.ics")
 def calendar(token: str):
     registration = _registration_or_404(token)
-    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration))
+    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration, token=token))
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

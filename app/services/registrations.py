@@ -10,15 +10,15 @@ app.services.invariants (`flask check`).
 from __future__ import annotations
 
 import functools
-import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import notifications
-from app.domain import admission, people
+from app.domain import admission, manage_links, people
 from app.domain.admission import Refusal, WindowState
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
@@ -295,7 +295,7 @@ def _new_registration(event: Event, data: CleanRegistration, status: Registratio
         ticket_type=next(tt for tt in event.ticket_types if tt.id == ticket_type_id),
         event_id=event.id,
         status=status.value,
-        manage_token=secrets.token_urlsafe(32),
+        **manage_links.new_link_columns(current_app.config["SECRET_KEY"]),
         organization_lock_key=lock_key,
         consent_at=now,
         language=language,
@@ -677,6 +677,9 @@ def update_details(registration: Registration, data: CleanRegistration, fields: 
 
 
 def get_by_token(token: str) -> Registration | None:
-    if not token or len(token) > 64:
+    """The registration whose private link carries `token` (looked up by its SHA-256)."""
+    if not manage_links.plausible(token):
         return None
-    return db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    digest = manage_links.hash_token(token)
+    return db.session.scalar(select(Registration).where(
+        or_(Registration.manage_token_hash == digest, Registration.previous_manage_token_hash == digest)))

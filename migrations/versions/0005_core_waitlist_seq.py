@@ -12,7 +12,7 @@ were promoted by until now (waitlisted_at, then id), and each 参加枠's counte
 starts after its last place.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003_secrets
 Create Date: 2026-11-30
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0003_secrets'
 branch_labels = None
 depends_on = None
 
@@ -50,8 +50,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_index('ix_registrations_waitlist_seq')
-        batch_op.drop_column('waitlist_seq')
-    with op.batch_alter_table('ticket_types', schema=None) as batch_op:
-        batch_op.drop_column('waitlist_last_seq')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ has it): a batch rebuild of ticket_types
+    # would drop a table that registrations point at.
+    op.drop_index('ix_registrations_waitlist_seq', table_name='registrations')
+    op.drop_column('registrations', 'waitlist_seq')
+    op.drop_column('ticket_types', 'waitlist_last_seq')

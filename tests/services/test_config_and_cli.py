@@ -17,19 +17,21 @@ def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-@pytest.mark.parametrize("key", [None, "", "dev-secret-key-change-me", "short"])
-def test_production_refuses_a_default_or_weak_secret_key(monkeypatch, key):
-    if key is None:
-        monkeypatch.delenv("SECRET_KEY", raising=False)
-    else:
-        monkeypatch.setenv("SECRET_KEY", key)
+@pytest.mark.parametrize("key", [None, "", "dev-secret-key-change-me", "test-secret-key", "short", "x" * 31])
+def test_production_refuses_a_default_or_weak_secret_key(key):
+    class Cfg(ProductionConfig):
+        SECRET_KEY = key
+
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProductionConfig)
+        create_app(Cfg)
 
 
-def test_production_starts_with_a_real_secret_key(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    app = create_app(ProductionConfig)
+def test_production_starts_with_a_real_secret_key():
+    class Cfg(ProductionConfig):
+        SECRET_KEY = "x" * 40
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
+
+    app = create_app(Cfg)
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
