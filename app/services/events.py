@@ -41,8 +41,7 @@ from app.models import (
     ReminderRule,
     TicketType,
 )
-from app.services import audit
-from app.services import schedule_mail  # 日程変更 mails (issue 6, mail part)
+from app.services import audit, schedule_mail
 from app.services.errors import ServiceError, ValidationError
 
 log = logging.getLogger(__name__)

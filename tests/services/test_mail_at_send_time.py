@@ -324,8 +324,14 @@ def test_a_hung_smtp_server_times_out_and_the_batch_waits_uncounted(app, monkeyp
             except OSError:
                 continue
 
+    def safety_net():  # without a client timeout the test would hang for ever: hang up after a while
+        if not stop.wait(60):
+            for conn in held:
+                conn.close()
+
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
+    threading.Thread(target=safety_net, daemon=True).start()
     state = app.extensions["mail"]
     monkeypatch.setattr(state, "suppress", False)
     monkeypatch.setattr(state, "server", "127.0.0.1")
