@@ -5,8 +5,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from app import jobs
+from app.db_types import utcnow
 from app.extensions import db
 from app.models import OutboxMessage
+from app.services import registrations
 from tests.factories import register
 
 
@@ -19,12 +22,17 @@ def _detached(user):
 
 def test_organizer_reads_a_mail_and_retries_a_failed_one(page, browser_login, create_organizer, create_event):
     event = create_event(title="TOHOKU DXセミナー", format="online", online_url="https://meet.example.jp/dx")
-    register(event, 1)
+    token = register(event, 1).registration.manage_token
     register(event, 2)
     failed = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
     failed.status, failed.attempts, failed.last_error = "failed", 5, "SMTPConnectError: 421 try later"
     db.session.commit()
     failed_id = failed.id
+    # A third registrant cancels before the mail job runs: the confirmation is no longer true.
+    third = register(event, 3).registration
+    registrations.cancel(third, now=utcnow())
+    db.session.commit()
+    jobs.deliver_due()
     user = _detached(create_organizer())
 
     browser_login(page, user)
@@ -39,10 +47,23 @@ def test_organizer_reads_a_mail_and_retries_a_failed_one(page, browser_login, cr
     text = page.locator(".mail-text").inner_text()
     assert "山田 太郎1 様" in text and "参加登録が完了しました" in text
     assert "https://meet.example.jp/dx" in text
+    # The registrant's private link is never shown to staff: a masked note instead.
+    assert "（本人用リンク：送信時に挿入）" in text and token not in page.content()
     html = page.frame_locator("iframe.mail-html")
     assert "参加登録が完了しました" in html.locator("body").inner_text()
+    assert "（本人用リンク：送信時に挿入）" in html.locator("body").inner_text()
     page.locator("iframe.mail-html").scroll_into_view_if_needed()
     page.screenshot(path="/tmp/outbox_detail.png")
+
+    # Mails that were no longer true are counted and explained, not sent.
+    page.goto("/organizer/outbox")
+    page.get_by_label("状態", exact=True).select_option("superseded")
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_url("**status=superseded**")
+    assert page.locator('[data-status="superseded"]').inner_text() == "1"
+    page.locator("tr", has_text="taro3@example.jp").get_by_role("link").click()
+    assert "送信不要" in page.locator("dl.facts").inner_text()
+    assert "送信前に申込の状態が変わりました。" in page.locator("dl.facts").inner_text()
 
     # Back to the list, open the failed one, send it again.
     page.goto("/organizer/outbox?status=failed")
