@@ -199,6 +199,13 @@ def private_links(registration: Registration | None) -> dict[str, str]:
             "calendar_url": urls.calendar_url(registration)}
 
 
+def text_as_sent(message: OutboxMessage) -> str:
+    """The text body as delivery would send it now (private links filled in). For the registrant's
+    side only (tests, support tools run by the registrant): never show it on a staff page."""
+    registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
+    return mail_text.fill_links(message.body_text, private_links(registration))
+
+
 @dataclass
 class Outgoing:
     """A claimed message, checked and built: ready for the SMTP connection (no ORM access needed)."""
