@@ -424,3 +424,17 @@ def test_smtp_errors_are_classified():
     assert jobs._is_permanent(smtplib.SMTPRecipientsRefused({"a@x": (550, b"no")}))
     assert not jobs._is_permanent(smtplib.SMTPRecipientsRefused({"a@x": (450, b"busy")}))
     assert not jobs._is_permanent(smtplib.SMTPSenderRefused(451, b"later", "a@x"))
+
+
+def test_schedule_change_mail_in_english(app, create_event, create_organizer):
+    event = create_event(title="DX Seminar")
+    registration = register(event, 1).registration
+    registration.language = "en"
+    db.session.commit()
+    moved = event.sessions[0].starts_at + timedelta(days=3)
+    event_service.update_session(event.sessions[0], {"starts_at": moved.isoformat()}, create_organizer(), utcnow())
+    db.session.commit()
+    [message] = _mails("schedule_changed")
+    assert message.subject == "Schedule changed: DX Seminar"
+    assert "The date or time of the event you registered for has changed." in message.body_text
+    assert message.body_html.strip() and "tsudoi-private:manage_url" in message.body_html
