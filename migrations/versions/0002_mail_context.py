@@ -9,8 +9,14 @@ links, readable by every staff member on the outbox page. They are replaced
 by placeholders that delivery fills in when the mail is sent (pending mails
 still get a working link). The downgrade keeps the placeholders: the links
 cannot be put back, and delivery of this revision understands them.
+
+Reminder keys now carry the session's date (``reminder:<reg>:<rule>:<epoch>``);
+reminders already queued or sent under the old key ``reminder:<reg>:<rule>``
+get the new key (the date of their session as it is now) and their context,
+so they are not queued a second time after the upgrade.
 """
 import re
+from datetime import timezone
 
 from alembic import op
 import sqlalchemy as sa
@@ -53,6 +59,49 @@ def upgrade():
             if text != row.body_text or html != row.body_html:
                 conn.execute(outbox.update().where(outbox.c.id == row.id).values(body_text=text, body_html=html))
         last_id = rows[-1].id
+
+    _rekey_reminders(conn)
+
+
+_OLD_REMINDER_KEY = re.compile(r"^reminder:(\d+):(\d+)$")
+
+
+def _epoch(value):
+    if value.tzinfo is None:  # SQLite keeps the UTC wall time
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp())
+
+
+def _rekey_reminders(conn):
+    outbox = sa.table('outbox_messages', sa.column('id', sa.Integer()), sa.column('kind', sa.String()),
+                      sa.column('dedupe_key', sa.String()), sa.column('context', sa.JSON()))
+    rules = sa.table('reminder_rules', sa.column('id', sa.Integer()), sa.column('event_id', sa.Integer()),
+                     sa.column('session_id', sa.Integer()))
+    sessions = sa.table('event_sessions', sa.column('id', sa.Integer()), sa.column('event_id', sa.Integer()),
+                        sa.column('starts_at', sa.DateTime(timezone=True)))
+    sessions_of_rule = {}
+    for row in conn.execute(sa.select(outbox.c.id, outbox.c.dedupe_key).where(outbox.c.kind == 'reminder')).all():
+        match = _OLD_REMINDER_KEY.match(row.dedupe_key or "")
+        if not match:
+            continue
+        rule_id = int(match.group(2))
+        if rule_id not in sessions_of_rule:
+            rule = conn.execute(sa.select(rules.c.event_id, rules.c.session_id).where(rules.c.id == rule_id)).first()
+            session = None
+            if rule is not None and rule.session_id is not None:
+                session = conn.execute(sa.select(sessions.c.id, sessions.c.starts_at)
+                                       .where(sessions.c.id == rule.session_id)).first()
+            elif rule is not None:
+                session = conn.execute(sa.select(sessions.c.id, sessions.c.starts_at)
+                                       .where(sessions.c.event_id == rule.event_id)
+                                       .order_by(sessions.c.starts_at, sessions.c.id).limit(1)).first()
+            sessions_of_rule[rule_id] = session
+        session = sessions_of_rule[rule_id]
+        if session is None:
+            continue
+        start = _epoch(session.starts_at)
+        conn.execute(outbox.update().where(outbox.c.id == row.id).values(
+            dedupe_key="%s:%d" % (row.dedupe_key, start), context={"session_id": session.id, "starts_at": start}))
 
 
 def downgrade():

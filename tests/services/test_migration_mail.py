@@ -38,3 +38,41 @@ def test_stored_private_links_are_redacted_and_filled_in_again_at_delivery(empty
         downgrade(revision="0001")
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_reminders_queued_under_the_old_key_are_not_queued_again(empty_database_url):  # noqa: F811
+    from app.models import ReminderRule
+    from tests.factories import create_event
+
+    app = _make_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="0001")
+        event = create_event(sessions=2)
+        rule = ReminderRule(event_id=event.id, days_before=7, send_time="10:00")
+        db.session.add(rule)
+        db.session.commit()
+        first = event.sessions[0]
+        rule_id, session_id, start = rule.id, first.id, int(first.starts_at.timestamp())
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for key in (f"reminder:5:{rule_id}", "reminder:6:999", "reg:5:confirmed:created"):
+                conn.execute(text(
+                    "INSERT INTO outbox_messages (dedupe_key, kind, to_email, subject, body_text, body_html,"
+                    " attachments, language, status, attempts, next_attempt_at, last_error, created_at)"
+                    " VALUES (:k, :kind, 'a@example.jp', 's', 'b', '', '[]', 'ja', 'sent', 1,"
+                    " CURRENT_TIMESTAMP, '', CURRENT_TIMESTAMP)"),
+                    {"k": key, "kind": "reminder" if key.startswith("reminder") else "confirmed"})
+        upgrade(revision="0002_mail_context")
+        with db.engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT dedupe_key, context FROM outbox_messages")).all())
+        from app import notifications
+
+        new_key = notifications.reminder_key(5, rule_id, first.starts_at)
+        assert new_key == f"reminder:5:{rule_id}:{start}"
+        assert new_key in rows  # the scheduler finds it and does not queue the reminder again
+        context = rows[new_key]
+        context = context if isinstance(context, dict) else __import__("json").loads(context)
+        assert context == {"session_id": session_id, "starts_at": start}
+        assert "reminder:6:999" in rows and "reg:5:confirmed:created" in rows  # unknown rule, other kinds: as they were
+        downgrade(revision="base")
+        db.engine.dispose()
