@@ -78,6 +78,12 @@ class Config:
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
     MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "50"))
+    # Seconds: SMTP connect and each read/write; a hung server cannot hold a batch past its lease.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # Seconds the outbox waits after the SMTP server could not be reached (no message's tries are spent).
+    MAIL_OUTAGE_BACKOFF = float(os.environ.get("MAIL_OUTAGE_BACKOFF", "300"))
+    # Seconds a 日程変更 mail waits, so that several edits in a row make one mail with the final dates.
+    MAIL_SCHEDULE_SETTLE = float(os.environ.get("MAIL_SCHEDULE_SETTLE", "300"))
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

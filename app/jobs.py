@@ -4,26 +4,44 @@ Delivery guarantee
 ------------------
 A pass claims a batch of due messages in one short transaction (PostgreSQL:
 ``SELECT ... FOR UPDATE SKIP LOCKED``; SQLite: the ``BEGIN IMMEDIATE`` write
-lock) that marks them ``sending`` with a 5-minute lease and commits. Only then
-does it open ONE SMTP connection for the batch and send each message to its
-single recipient, committing ``sent`` right after each one goes. Any number of
-workers can run side by side: a claimed message belongs to one worker, so it
-is never sent twice by two workers.
+lock) that marks them ``sending`` with a 5-minute lease and commits. Only then,
+one message at a time, does it check that each mail is still true and build it
+(app.services.outbox.prepare): a mail that no longer is (a reminder for a
+cancelled registration or a moved session, a confirmation after a
+cancellation, a schedule mail followed by a newer one...) becomes
+``superseded`` and is never sent (rules: app.domain.mail_relevance); the
+registrant's private links are filled in from app.urls now, never stored. Then
+it opens ONE SMTP connection for the batch (with MAIL_TIMEOUT on connecting
+and on every read) and sends each message to its single recipient, committing
+``sent`` right after each one goes. Any number of workers can run side by
+side: a claimed message belongs to one worker, so it is never sent twice by
+two workers.
 
 The trade-off chosen is *at-least-once* for the one case nothing can make
 exact: a worker that dies (or loses its database) after the SMTP server
 accepted a message but before ``sent`` was committed. Its lease runs out and
 another worker sends that one message again. We prefer a rare duplicate
 reminder to a lost confirmation. Everything else is exactly once: a worker
-stops taking messages from its batch 30 seconds before its lease ends (and
-gives the rest back untried), and it records an outcome only while it still
-holds the claim (``locked_until`` equals its lease).
+stops taking messages from its batch well before its lease ends (30 seconds,
+or 5 x MAIL_TIMEOUT when that is longer: room for one slow send) and gives the
+rest back untried, and it records an outcome only while it still holds the
+claim (``locked_until`` equals its lease). MAIL_TIMEOUT bounds how long a hung
+server can hold a send, so a send never outlives the lease.
 
-Failures: each claim counts one try (``attempts``). A failed try is due again
-after 1, 5, 25, 125... minutes (at most 6 hours); after MAIL_MAX_ATTEMPTS
-tries the message is ``failed`` and waits for an organizer to retry it on the
-outbox page. When the SMTP connection itself cannot be opened (or drops), the
-whole (rest of the) batch goes back the same way: nothing is lost.
+Failures: each claim counts one try (``attempts``).
+
+* A message that cannot be built (a broken attachment, a bad header) or that
+  the server refuses with a temporary 4xx answer is due again after 1, 5, 25,
+  125... minutes (at most 6 hours); after MAIL_MAX_ATTEMPTS tries it is
+  ``failed`` and waits for an organizer to retry it on the outbox page. It
+  never holds up the other messages.
+* A permanent 5xx answer about the message (recipient, sender or data
+  refused) makes it ``failed`` at once.
+* When the SMTP server cannot be reached (refused, dropped, timed out, 421),
+  no message is to blame: the whole (rest of the) batch is given back with its
+  try not counted and waits MAIL_OUTAGE_BACKOFF (default 5 minutes), logged as
+  a warning. An outage of any length burns no attempts: nothing is lost and
+  nothing turns ``failed`` because of it.
 
 With MAIL_SUPPRESS_SEND (development, tests) Flask-Mail sends nothing over the
 network; messages are marked sent and organizers read them on the outbox page.
@@ -39,17 +57,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import click
+import flask_mail
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.db_types import utcnow
-from app.extensions import db, mail
+from app.extensions import db
+from app.models import OutboxMessage
 from app.services import outbox, reminders
 
 log = logging.getLogger(__name__)
 
-#: Stop taking messages from a batch this long before its lease runs out.
+#: Stop taking messages from a batch this long before its lease runs out (at least; see lease_margin).
 LEASE_MARGIN = timedelta(seconds=30)
+#: SMTP socket timeout in seconds (connect, each read and write) when MAIL_TIMEOUT is not set.
+DEFAULT_TIMEOUT = 30
+#: Seconds the outbox waits after the SMTP server could not be reached, when MAIL_OUTAGE_BACKOFF is not set.
+DEFAULT_OUTAGE_BACKOFF = 300
 
 Clock = Callable[[], datetime]
 
@@ -61,86 +86,146 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     released: int = 0
+    superseded: int = 0
+    deferred: int = 0  # given back untried because the SMTP server could not be reached
     batches: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
-        for name in ("claimed", "sent", "retrying", "failed", "released", "batches"):
+        for name in ("claimed", "sent", "retrying", "failed", "released", "superseded", "deferred", "batches"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """What a claimed row holds, copied before the claim commits (no ORM access while sending)."""
+class _TimeoutConnection(flask_mail.Connection):
+    """Flask-Mail's connection, with MAIL_TIMEOUT on the socket.
 
-    id: int
-    to_email: str
-    subject: str
-    body_text: str
-    body_html: str
-    attachments: list
+    Flask-Mail 0.10 opens ``smtplib.SMTP(server, port)`` without a timeout, so a
+    server that accepts the connection and then says nothing blocks the worker
+    for ever (past its lease: another worker then sends the batch again).
+    smtplib applies the timeout to connecting and to every read and write.
+    """
 
-    @classmethod
-    def of(cls, m, now) -> _Snapshot:
-        return cls(m.id, m.to_email, m.subject, m.body_text, m.body_html or "", outbox.attachment_data(m, now))
+    def configure_host(self) -> smtplib.SMTP:
+        m = self.mail
+        timeout = current_app.config.get("MAIL_TIMEOUT") or DEFAULT_TIMEOUT
+        factory = smtplib.SMTP_SSL if m.use_ssl else smtplib.SMTP
+        host = factory(m.server, m.port, timeout=timeout)
+        try:
+            host.set_debuglevel(int(m.debug))
+            if m.use_tls:
+                host.starttls()
+            if m.username and m.password:
+                host.login(m.username, m.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+
+def smtp_connect() -> flask_mail.Connection:
+    """A connection context (like `mail.connect()`) whose SMTP socket has MAIL_TIMEOUT."""
+    return _TimeoutConnection(current_app.extensions["mail"])
 
 
 def _is_connection_error(exc: BaseException) -> bool:
-    """True when the SMTP connection is gone (the rest of the batch cannot go either)."""
+    """True when the SMTP connection is gone or the server cannot be reached (no message is to blame):
+    refused, dropped, timed out, or a 421 "service not available" answer."""
     if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
         return True
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421:
+        return True
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _is_permanent(exc: BaseException) -> bool:
+    """A 5xx answer about this message (recipient, sender or data refused): trying again cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in (exc.recipients or {}).values()]
+        return bool(codes) and all(500 <= int(code) < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= int(exc.smtp_code) < 600
+    return False
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[: outbox.ERROR_MAX_LENGTH]
 
 
+def outage_backoff() -> timedelta:
+    """How long the whole outbox waits after the SMTP server could not be reached (MAIL_OUTAGE_BACKOFF seconds)."""
+    return timedelta(seconds=float(current_app.config.get("MAIL_OUTAGE_BACKOFF") or DEFAULT_OUTAGE_BACKOFF))
+
+
+def lease_margin() -> timedelta:
+    """Stop taking messages this long before the lease ends: at least LEASE_MARGIN, and room for one
+    slow send (connecting and each SMTP command may each take up to MAIL_TIMEOUT)."""
+    timeout = float(current_app.config.get("MAIL_TIMEOUT") or DEFAULT_TIMEOUT)
+    return max(LEASE_MARGIN, timedelta(seconds=timeout * 5))
+
+
 def deliver_batch(*, clock: Clock = utcnow, connect: Callable | None = None,
                   batch_size: int | None = None) -> DeliveryReport:
-    """Claim one batch, send it over one connection, record each outcome. Commits."""
+    """Claim one batch, check and build each message, send them over one connection, record each outcome.
+
+    Commits: the claim at once, then each outcome as it happens.
+    """
     config = current_app.config
     batch_size = batch_size or config["MAIL_BATCH_SIZE"]
     max_attempts = config["MAIL_MAX_ATTEMPTS"]
     sender = config["MAIL_DEFAULT_SENDER"]
-    connect = connect or mail.connect
+    connect = connect or smtp_connect
     report = DeliveryReport()
 
     now = clock()
     try:
-        claimed = outbox.claim_batch(now, batch_size)
-        snapshots = [_Snapshot.of(m, now) for m in claimed]
+        claimed = [m.id for m in outbox.claim_batch(now, batch_size)]
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    if not snapshots:
+    if not claimed:
         return report
     lease = now + outbox.LEASE
-    report.claimed = len(snapshots)
+    report.claimed = len(claimed)
     report.batches = 1
 
-    def fail(snapshot: _Snapshot, error: str) -> None:
-        status = outbox.mark_failed(snapshot.id, lease, error, clock(), max_attempts)
+    def fail(message_id: int, error: str, permanent: bool = False) -> None:
+        status = outbox.mark_failed(message_id, lease, error, clock(), max_attempts, permanent=permanent)
         db.session.commit()
         if status == outbox.FAILED:
             report.failed += 1
         elif status == outbox.PENDING:
             report.retrying += 1
 
+    # Check and build each message on its own (outside the claim): one that cannot be built fails alone.
+    ready: list[outbox.Outgoing] = []
+    for message_id in claimed:
+        try:
+            outgoing = outbox.prepare(message_id, lease, now, sender)
+            if outgoing is None and _status(message_id) == outbox.SUPERSEDED:
+                report.superseded += 1
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            error = _describe(exc)
+            log.warning("mail: message %s cannot be built: %s", message_id, error)
+            report.errors.append(error)
+            fail(message_id, error)
+            continue
+        if outgoing is not None:
+            ready.append(outgoing)
+    if not ready:
+        return report
+
     try:
         context = connect()
         connection = context.__enter__()
-    except Exception as exc:  # the server is down: the whole batch is retried later
-        error = _describe(exc)
-        log.warning("mail: cannot connect (%s); %d messages will be retried", error, len(snapshots))
-        report.errors.append(error)
-        for snapshot in snapshots:
-            fail(snapshot, error)
+    except Exception as exc:  # the server cannot be reached: the whole batch waits, no try is spent
+        _defer(ready, lease, clock, _describe(exc), report, "cannot connect")
         return report
     try:
-        _send_all(connection, snapshots, lease, sender, clock, fail, report)
+        _send_all(connection, ready, lease, clock, fail, report)
     finally:
         try:
             context.__exit__(None, None, None)
@@ -149,31 +234,48 @@ def deliver_batch(*, clock: Clock = utcnow, connect: Callable | None = None,
     return report
 
 
-def _send_all(connection, snapshots: list[_Snapshot], lease: datetime, sender: str, clock: Clock,
-              fail: Callable[[_Snapshot, str], None], report: DeliveryReport) -> None:
-    pending = list(snapshots)
+def _status(message_id: int) -> str | None:
+    return db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
+
+
+def _defer(items: list[outbox.Outgoing], lease: datetime, clock: Clock, error: str, report: DeliveryReport,
+           what: str) -> None:
+    until = clock() + outage_backoff()
+    log.warning("mail: SMTP %s (%s); %d messages wait until %s, their tries not counted",
+                what, error, len(items), until.isoformat())
+    report.errors.append(error)
+    for item in items:
+        if outbox.defer(item.id, lease, until, error):
+            report.deferred += 1
+    db.session.commit()
+
+
+def _send_all(connection, items: list[outbox.Outgoing], lease: datetime, clock: Clock,
+              fail: Callable[..., None], report: DeliveryReport) -> None:
+    pending = list(items)
+    margin = lease_margin()
     while pending:
-        snapshot = pending.pop(0)
-        if clock() >= lease - LEASE_MARGIN:
-            for untried in [snapshot, *pending]:
+        item = pending.pop(0)
+        if clock() >= lease - margin:
+            for untried in [item, *pending]:
                 if outbox.release(untried.id, lease):
                     report.released += 1
             db.session.commit()
             return
         try:
-            connection.send(outbox.build_message(snapshot, sender))
+            connection.send(item.mail)
         except Exception as exc:
             error = _describe(exc)
-            report.errors.append(error)
-            fail(snapshot, error)
             if _is_connection_error(exc):
-                log.warning("mail: connection lost (%s); the rest of the batch will be retried", error)
-                for untried in pending:
-                    fail(untried, error)
+                _defer([item, *pending], lease, clock, error, report, "connection lost")
                 return
-            log.warning("mail: message %s not sent: %s", snapshot.id, error)
+            report.errors.append(error)
+            permanent = _is_permanent(exc)
+            log.warning("mail: message %s not sent (%s): %s", item.id, "permanent" if permanent else "will retry",
+                        error)
+            fail(item.id, error, permanent)
             continue
-        if outbox.mark_sent(snapshot.id, lease, clock()):
+        if outbox.mark_sent(item.id, lease, clock()):
             report.sent += 1
         db.session.commit()
 
@@ -187,8 +289,8 @@ def deliver_due(*, clock: Clock = utcnow, connect: Callable | None = None, batch
             break
         report = deliver_batch(clock=clock, connect=connect, batch_size=batch_size)
         total.add(report)
-        if report.claimed == 0 or report.sent + report.released == 0:
-            break  # nothing due, or the server refuses everything: wait for the next pass
+        if report.claimed == 0 or report.sent + report.released + report.superseded == 0:
+            break  # nothing due, or the server refuses everything (or cannot be reached): wait for the next pass
     return total
 
 
@@ -210,7 +312,8 @@ class PassReport:
     def summary(self) -> str:
         d = self.delivery
         return (f"reminders queued: {self.reminders}; mails sent: {d.sent}, retrying: {d.retrying}, "
-                f"failed: {d.failed}, given back: {d.released}")
+                f"failed: {d.failed}, given back: {d.released}, not needed any more: {d.superseded}, "
+                f"waiting for the SMTP server: {d.deferred}")
 
 
 def run_once(*, clock: Clock = utcnow, connect: Callable | None = None,

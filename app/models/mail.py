@@ -33,10 +33,13 @@ class OutboxMessage(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sending, sent, failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sending, sent, failed, superseded
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the send-time check (app.domain.mail_relevance) needs beyond kind and registration:
+    # {"session_id", "starts_at"} for reminders, {"dates"} for schedule mails; {"superseded": reason} once superseded.
+    context: Mapped[dict | None] = mapped_column(JSON)

@@ -3,18 +3,25 @@
 Each function renders templates/email/<kind>.txt (+ .html when present) in the
 registrant's language and adds an OutboxMessage whose `dedupe_key` makes the
 same mail impossible to queue twice. Delivery is app.jobs' business.
+
+The registrant's private links (manage, 受付票, calendar: ``/r/<token>...``) are
+NOT written into the stored body: templates get placeholders
+(app.domain.mail_text) that delivery replaces with app.urls' links at send
+time, so staff reading the outbox never see a usable link. What the send-time
+check (app.domain.mail_relevance) needs is kept in the row's ``context``.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
 from app import urls
+from app.domain import mail_relevance, mail_text
 from app.extensions import db
 from app.models import OutboxMessage, Registration
 
@@ -29,24 +36,27 @@ def _render(kind: str, context: dict) -> tuple[str, str]:
 
 
 def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: datetime, subject: str = "",
-            extra: dict | None = None, skip_if_exists: bool = True) -> OutboxMessage | None:
-    """Render one mail for one registrant and add it to the outbox (flush only)."""
+            extra: dict | None = None, skip_if_exists: bool = True, context: dict | None = None,
+            send_at: datetime | None = None) -> OutboxMessage | None:
+    """Render one mail for one registrant and add it to the outbox (flush only).
+
+    `context` is kept for the send-time check; `send_at` (default: now) delays the first try.
+    """
     if skip_if_exists and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     event = registration.event
     with force_locale(registration.language or "ja"):
-        context = {
+        values = {
             "registration": registration,
             "event": event,
-            "manage_url": urls.manage_url(registration),
-            "ticket_url": urls.ticket_url(registration),
-            "calendar_url": urls.calendar_url(registration),
+            # filled in at delivery (app.services.outbox.prepare): never stored in full
+            **mail_text.PLACEHOLDERS,
             "event_url": urls.event_url(event),
             "now": now,
             **(extra or {}),
         }
-        text, html = _render(kind, context)
-        subject = subject or _subject(kind, event, extra or {})
+        text, html = _render(kind, values)
+        subject = mail_text.one_line(subject or _subject(kind, event, extra or {}), 300)
         attachments = _attachments(kind, registration, now)
     message = OutboxMessage(
         dedupe_key=dedupe_key,
@@ -60,9 +70,10 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
         event_id=event.id,
         registration_id=registration.id,
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=send_at or now,
         attempts=0,
         status="pending",
+        context=context,
     )
     db.session.add(message)
     return message
@@ -100,6 +111,7 @@ def _subject(kind: str, event, extra: dict) -> str:
         "reminder": _("Reminder: %(title)s", title=event.title),
         "event_cancelled": _("Cancelled: %(title)s", title=event.title),
         "event_postponed": _("Postponed: %(title)s", title=event.title),
+        "schedule_changed": _("Schedule changed: %(title)s", title=event.title),
     }
     return subjects[kind]
 
@@ -134,12 +146,60 @@ def event_status_changed(event, registration: Registration, now: datetime) -> No
     enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{now.timestamp():.0f}", now=now)
 
 
-def reminder_key(registration_id: int, rule_id: int) -> str:
-    return f"reminder:{registration_id}:{rule_id}"
+def reminder_key(registration_id: int, rule_id: int, session_starts_at: datetime) -> str:
+    """One reminder per registration, rule and session date: a rescheduled session gets new reminders."""
+    return f"reminder:{registration_id}:{rule_id}:{mail_relevance.epoch(session_starts_at)}"
 
 
 def reminder(registration: Registration, rule, *, session, now: datetime,
              skip_if_exists: bool = True) -> OutboxMessage | None:
-    """The reminder of `rule` for one confirmed registrant: queued once per registration and rule."""
-    return enqueue("reminder", registration, dedupe_key=reminder_key(registration.id, rule.id), now=now,
-                   extra={"rule": rule, "session": session}, skip_if_exists=skip_if_exists)
+    """The reminder of `rule` for one confirmed registrant: queued once per registration, rule and session date."""
+    return enqueue("reminder", registration, dedupe_key=reminder_key(registration.id, rule.id, session.starts_at),
+                   now=now, extra={"rule": rule, "session": session}, skip_if_exists=skip_if_exists,
+                   context={"session_id": session.id, "starts_at": mail_relevance.epoch(session.starts_at)})
+
+
+# --- 日程変更 (schedule changed) ------------------------------------------------------
+
+#: Default wait before a schedule mail goes, so that several edits in a row make one mail (MAIL_SCHEDULE_SETTLE).
+SCHEDULE_SETTLE = timedelta(minutes=5)
+SCHEDULE_KIND = "schedule_changed"
+
+
+def _dates(event) -> list:
+    return mail_relevance.dates_signature(
+        mail_relevance.SessionDate(s.id, s.starts_at, s.ends_at) for s in event.sessions)
+
+
+def schedule_changed(event, registrations, *, now: datetime) -> int:
+    """Tell each active registrant the event's (new) dates: ONE mail per registrant per settled change.
+
+    The mail waits MAIL_SCHEDULE_SETTLE; a newer one (another edit meanwhile)
+    supersedes the older ones still waiting, so five edits in a row make one
+    mail, with the final dates. Returns how many were queued.
+    """
+    settle = current_app.config.get("MAIL_SCHEDULE_SETTLE", SCHEDULE_SETTLE)
+    if not isinstance(settle, timedelta):
+        settle = timedelta(seconds=float(settle))
+    dates = _dates(event)
+    registrations = list(registrations)
+    if not registrations:
+        return 0
+    ids = [r.id for r in registrations]
+    previous = {}
+    for rid, mid, status in db.session.execute(
+        select(OutboxMessage.registration_id, OutboxMessage.id, OutboxMessage.status)
+        .where(OutboxMessage.kind == SCHEDULE_KIND, OutboxMessage.registration_id.in_(ids))
+    ):
+        previous.setdefault(rid, []).append((mid, status))
+    waiting = [mid for items in previous.values() for mid, status in items if status == "pending"]
+    if waiting:
+        for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(waiting))):
+            message.status = "superseded"
+            message.context = {**(message.context or {}), "superseded": mail_relevance.NEWER_MAIL}
+    for registration in registrations:
+        n = len(previous.get(registration.id, [])) + 1
+        enqueue(SCHEDULE_KIND, registration, dedupe_key=f"reg:{registration.id}:{SCHEDULE_KIND}:{n}", now=now,
+                skip_if_exists=False, context={"dates": dates}, send_at=now + settle)
+    db.session.flush()
+    return len(registrations)

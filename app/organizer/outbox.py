@@ -3,6 +3,9 @@
 Any staff member may read (with MAIL_SUPPRESS_SEND this is where the mails are
 read); retrying is for editors. The HTML body is shown in a sandboxed iframe
 (``srcdoc``, no scripts, no same origin), the text body as escaped text.
+A registrant's private links (manage, 受付票, calendar) are never shown: stored
+bodies hold placeholders (filled in only when the mail is sent), and the page
+shows a masked note in their place (also for any link still stored in full).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.auth.permissions import editor_required, staff_required
 from app.db_types import utcnow
+from app.domain import mail_relevance, mail_text
 from app.extensions import db
 from app.models import Event, OutboxMessage
 from app.organizer import bp
@@ -27,7 +31,21 @@ STATUS_LABELS = {
     "sending": _l("Being sent"),
     "sent": _l("Delivered"),
     "failed": _l("Not delivered"),
+    "superseded": _l("Not needed any more"),
 }
+#: Why a mail was not sent (app.domain.mail_relevance reason codes).
+SUPERSEDED_LABELS = {
+    mail_relevance.REGISTRATION_GONE: _l("The registration no longer exists."),
+    mail_relevance.REGISTRATION_CHANGED: _l("The registration changed before the mail was sent."),
+    mail_relevance.EVENT_CHANGED: _l("The event changed (cancelled, postponed or published again) before the mail was sent."),
+    mail_relevance.SESSION_GONE: _l("The session was removed."),
+    mail_relevance.SESSION_STARTED: _l("The session had already started."),
+    mail_relevance.SESSION_MOVED: _l("The session moved to another date; a reminder for the new date is sent instead."),
+    mail_relevance.NEWER_MAIL: _l("A newer mail of the same kind replaces it."),
+    mail_relevance.DATES_CHANGED: _l("The dates changed again; a newer mail tells the final dates."),
+}
+#: Shown instead of a registrant's private link: staff never see a usable one.
+PRIVATE_LINK_MASK = _l("(personal link: inserted when the mail is sent)")
 KIND_LABELS = {
     "confirmed": _l("Registration confirmation"),
     "waitlisted": _l("Waiting list notice"),
@@ -39,6 +57,7 @@ KIND_LABELS = {
     "reminder": _l("Reminder"),
     "event_cancelled": _l("Event cancellation notice"),
     "event_postponed": _l("Postponement notice"),
+    "schedule_changed": _l("Schedule change notice"),
 }
 
 
@@ -61,6 +80,18 @@ def _status_label(value: str) -> str:
 @bp.app_template_filter("outbox_kind_label")
 def _kind_label(value: str) -> str:
     return str(KIND_LABELS.get(value, value))
+
+
+@bp.app_template_filter("outbox_superseded_label")
+def _superseded_label(message: OutboxMessage) -> str:
+    reason = (message.context or {}).get("superseded", "")
+    return str(SUPERSEDED_LABELS.get(reason, reason))
+
+
+@bp.app_template_filter("mail_masked")
+def _mail_masked(body: str, html: bool = False) -> str:
+    """A stored body as staff may read it: private links masked."""
+    return mail_text.mask_links(body or "", str(PRIVATE_LINK_MASK), html=html)
 
 
 @bp.route("/outbox")

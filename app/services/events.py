@@ -41,7 +41,7 @@ from app.models import (
     ReminderRule,
     TicketType,
 )
-from app.services import audit, locks
+from app.services import audit, locks, schedule_mail
 from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
 
@@ -417,6 +417,7 @@ def add_session(event: Event, data: Any, actor: Organizer | None, now: datetime)
     event.sessions.append(session)
     sync_starts_at(event)
     db.session.flush()
+    schedule_mail.sessions_changed(event, now)
     _audit("event.session_added", actor=actor, now=now, event=event, session_id=session.id,
            starts_at=session.starts_at.isoformat())
     db.session.flush()
@@ -431,6 +432,7 @@ def update_session(session: EventSession, data: Any, actor: Organizer | None, no
     _require_editable(event)
     for key, value in values.items():
         setattr(session, key, value)
+    schedule_mail.session_updated(event, session, now)
     sync_starts_at(event)
     _audit("event.session_updated", actor=actor, now=now, event=event, session_id=session.id,
            starts_at=session.starts_at.isoformat())
@@ -446,6 +448,7 @@ def delete_session(session: EventSession, actor: Organizer | None, now: datetime
     session_id = session.id
     event.sessions.remove(session)
     sync_starts_at(event)
+    schedule_mail.sessions_changed(event, now)
     _audit("event.session_deleted", actor=actor, now=now, event=event, session_id=session_id)
     db.session.flush()
 
@@ -549,6 +552,7 @@ def publish(event: Event, actor: Organizer | None, now: datetime) -> Event:
         event.status_reason = ""
     event.updated_at = now
     _audit("event.published", actor=actor, now=now, event=event, previous=previous)
+    schedule_mail.published(event, previous, now)
     db.session.flush()
     if previous == EventStatus.POSTPONED:
         # Seats freed while it was postponed go to the waiting list now.

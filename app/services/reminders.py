@@ -4,10 +4,13 @@ For each reminder rule of a live event (published or closed), the due time is
 computed by app.domain.reminders from the first session (or the rule's own
 session, for per-session rules in a series). When it has passed and the
 session has not started, every confirmed registration that was confirmed by
-then gets one `reminder` mail, dedupe key ``reminder:<registration>:<rule>``:
-a late run catches up, a second run queues nothing, and someone who registers
-after the due time does not get that stale reminder. Events without rule rows
-get no reminders (none are invented here).
+then gets one `reminder` mail, dedupe key
+``reminder:<registration>:<rule>:<session start, epoch seconds>``: a late run
+catches up, a second run queues nothing, and someone who registers after the
+due time does not get that stale reminder. When the session moves, the key
+changes, so the reminder for the new date is queued; one still waiting for the
+old date is superseded at send time (app.domain.mail_relevance). Events
+without rule rows get no reminders (none are invented here).
 """
 from __future__ import annotations
 
@@ -78,7 +81,7 @@ def queue_due_reminders(now: datetime) -> int:
     for item in due_rules(now):
         rule = item.rule
         existing = set(db.session.scalars(
-            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"reminder:%:{rule.id}"))
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"reminder:%:{rule.id}:%"))
         ))
         candidates = db.session.scalars(
             select(Registration)
@@ -87,7 +90,7 @@ def queue_due_reminders(now: datetime) -> int:
         )
         count = 0
         for registration in candidates:
-            if notifications.reminder_key(registration.id, rule.id) in existing:
+            if notifications.reminder_key(registration.id, rule.id, item.session.starts_at) in existing:
                 continue
             if not rules.wants_reminder(registration.confirmed_at or registration.created_at, item.due):
                 continue

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from app.domain.codes import RegistrationStatus
 from app.domain.dates import JST
+from app.domain.mail_text import one_line
 
 PREFIX = "TSUDOI"
 _MAC_LENGTH = 24  # hex characters (96 bits)
@@ -68,7 +69,7 @@ def _location(event, session) -> str:
     if session.is_online or event.format == "online":
         return "Online / オンライン"
     venue = session.venue or event.venue
-    return " ".join(part for part in (venue, event.address) if part)
+    return one_line(" ".join(part for part in (venue, event.address) if part))
 
 
 def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = "tsudoi") -> bytes:
@@ -76,6 +77,8 @@ def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = 
 
     Confirmed registrants of online/hybrid events get the online URL; a cancelled
     registration (or event) yields CANCELLED events so calendars drop them.
+    Single-line fields (calendar name, summary, location) lose any line break or
+    control character an organizer typed: the file is always valid.
     """
     event = registration.event
     confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -90,7 +93,8 @@ def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = 
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", event.title)
+    title = one_line(event.title)
+    cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", "Asia/Tokyo")
     many = len(event.sessions) > 1
     for n, session in enumerate(event.sessions, start=1):
@@ -100,11 +104,11 @@ def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = 
         item.add("dtstart", session.starts_at.astimezone(JST))
         if session.ends_at:
             item.add("dtend", session.ends_at.astimezone(JST))
-        summary = event.title
+        summary = title
         if session.title:
-            summary = f"{event.title}（{session.title}）"
+            summary = f"{title}（{one_line(session.title)}）"
         elif many:
-            summary = f"{event.title}（{n}/{len(event.sessions)}）"
+            summary = f"{title}（{n}/{len(event.sessions)}）"
         item.add("summary", summary)
         location = _location(event, session)
         if location:

@@ -1,7 +1,7 @@
 """secrets: private links stored as hashes, sign-in sessions, API token expiry
 
 Revision ID: 0003_secrets
-Revises: 0001
+Revises: 0002_mail_context
 Create Date: 2026-11-30
 
 1. registrations.manage_token (the plain token of the registrant's private link
@@ -41,7 +41,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_secrets'
-down_revision = '0001'
+down_revision = '0002_mail_context'
 branch_labels = None
 depends_on = None
 

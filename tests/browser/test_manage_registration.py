@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.database import read_only
 from app.extensions import db
 from app.models import OutboxMessage, Registration
+from app.services import outbox
 from tests.factories import register
 
 
@@ -31,8 +32,8 @@ def _registered(create_event):
     db.session.rollback()
 
     def mail_body():
-        return db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.kind == "confirmed", OutboxMessage.to_email == "taro1@example.jp")).one().body_text
+        return outbox.text_as_sent(db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "confirmed", OutboxMessage.to_email == "taro1@example.jp")).one())
 
     match = re.search(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_\-]+(?=\s)", _read(mail_body))
     assert match, "the confirmation mail has the private link"

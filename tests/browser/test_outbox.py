@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.extensions import db
+from app import jobs
+from app.db_types import utcnow
+from app.extensions import db, mail
 from app.models import OutboxMessage
+from app.services import registrations
 from tests.factories import register
 
 
@@ -19,12 +23,17 @@ def _detached(user):
 
 def test_organizer_reads_a_mail_and_retries_a_failed_one(page, browser_login, create_organizer, create_event):
     event = create_event(title="TOHOKU DXセミナー", format="online", online_url="https://meet.example.jp/dx")
-    register(event, 1)
+    token = register(event, 1).registration.manage_token
     register(event, 2)
     failed = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
     failed.status, failed.attempts, failed.last_error = "failed", 5, "SMTPConnectError: 421 try later"
     db.session.commit()
     failed_id = failed.id
+    # A third registrant cancels before the mail job runs: the confirmation is no longer true.
+    third = register(event, 3).registration
+    registrations.cancel(third, now=utcnow())
+    db.session.commit()
+    jobs.deliver_due()
     user = _detached(create_organizer())
 
     browser_login(page, user)
@@ -39,10 +48,23 @@ def test_organizer_reads_a_mail_and_retries_a_failed_one(page, browser_login, cr
     text = page.locator(".mail-text").inner_text()
     assert "山田 太郎1 様" in text and "参加登録が完了しました" in text
     assert "https://meet.example.jp/dx" in text
+    # The registrant's private link is never shown to staff: a masked note instead.
+    assert "（本人用リンク：送信時に挿入）" in text and token not in page.content()
     html = page.frame_locator("iframe.mail-html")
     assert "参加登録が完了しました" in html.locator("body").inner_text()
+    assert "（本人用リンク：送信時に挿入）" in html.locator("body").inner_text()
     page.locator("iframe.mail-html").scroll_into_view_if_needed()
     page.screenshot(path="/tmp/outbox_detail.png")
+
+    # Mails that were no longer true are counted and explained, not sent.
+    page.goto("/organizer/outbox")
+    page.get_by_label("状態", exact=True).select_option("superseded")
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_url("**status=superseded**")
+    assert page.locator('[data-status="superseded"]').inner_text() == "1"
+    page.locator("tr", has_text="taro3@example.jp").get_by_role("link").click()
+    assert "送信不要" in page.locator("dl.facts").inner_text()
+    assert "送信前に申込の状態が変わりました。" in page.locator("dl.facts").inner_text()
 
     # Back to the list, open the failed one, send it again.
     page.goto("/organizer/outbox?status=failed")
@@ -71,3 +93,41 @@ def test_outbox_on_a_phone(phone_page, browser_login, create_organizer, create_e
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400  # nothing overflows the phone screen
     phone_page.screenshot(path="/tmp/outbox_phone.png", full_page=True)
+
+
+def test_moving_a_session_sends_one_schedule_change_mail(page, browser_login, create_organizer, create_event):
+    """The organizer moves the date in the browser; registrants get ONE 日程変更 mail with the new date."""
+    from datetime import timedelta
+
+    from app.domain.dates import to_jst
+
+    event = create_event(title="MaaSシンポジウム")
+    register(event, 1)
+    register(event, 2)
+    jobs.deliver_due()  # the confirmations
+    event_id, session_id = event.id, event.sessions[0].id
+    new_day = to_jst(event.starts_at + timedelta(days=14)).date()
+    user = _detached(create_organizer())
+
+    browser_login(page, user)
+    for hour in ("13:00", "14:00"):  # two edits in a row
+        page.goto(f"/organizer/events/{event_id}/sessions/{session_id}/edit")
+        page.locator("#date").fill(new_day.isoformat())
+        page.locator("#start_time").fill(hour)
+        page.locator("#end_time").fill("17:00")
+        page.get_by_role("button", name="保存").click()
+        page.wait_for_url(f"**/organizer/events/{event_id}**")
+    page.goto(f"/organizer/outbox?event_id={event_id}")
+    rows = page.locator("tr.outbox-row", has_text="日程変更のお知らせ")
+    expect(rows).to_have_count(4)  # two per registrant: the first superseded by the second
+    expect(page.locator("tr.outbox-row.status-pending", has_text="日程変更のお知らせ")).to_have_count(2)
+    expect(page.locator("tr.outbox-row.status-superseded", has_text="送信不要")).to_have_count(2)
+
+    db.session.rollback()
+    with mail.record_messages() as recorded:
+        jobs.deliver_due(clock=lambda: utcnow() + timedelta(minutes=10))
+    db.session.rollback()
+    assert sorted(m.recipients[0] for m in recorded) == ["taro1@example.jp", "taro2@example.jp"]
+    assert all(m.subject == "【日程変更のお知らせ】MaaSシンポジウム" for m in recorded)
+    assert f"{new_day.year}年{new_day.month}月{new_day.day}日" in recorded[0].body
+    assert "14:00" in recorded[0].body

@@ -21,9 +21,11 @@ from app.services.errors import ServiceError
 class FakeSMTP:
     """Stands in for `mail.connect`: records (recipients, subject) per message, or fails on demand."""
 
-    def __init__(self, *, down: bool = False, refuse: set[str] | None = None, drop_after: int | None = None):
+    def __init__(self, *, down: bool = False, refuse: set[str] | None = None, drop_after: int | None = None,
+                 refuse_code: int = 550):
         self.down = down
         self.refuse = refuse or set()
+        self.refuse_code = refuse_code
         self.drop_after = drop_after
         self.sent: list = []
         self.connections = 0
@@ -46,7 +48,7 @@ class FakeSMTP:
         if self.drop_after is not None and len(self.sent) >= self.drop_after:
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         if message.recipients[0] in self.refuse:
-            raise smtplib.SMTPRecipientsRefused({message.recipients[0]: (550, b"no such user")})
+            raise smtplib.SMTPRecipientsRefused({message.recipients[0]: (self.refuse_code, b"no such user")})
         with self._lock:
             self.sent.append(message)
 
@@ -100,24 +102,49 @@ def test_delivers_each_due_message_once_to_one_recipient(app):
     assert len(smtp.sent) == 3
 
 
-def test_smtp_down_nothing_lost_backoff_then_failed(app):
+def test_smtp_outage_spends_no_attempts_and_backs_off_the_whole_batch(app, monkeypatch):
+    """An outage of hours must not turn queued confirmations into `failed` (it did after ~2.5 h)."""
+    app.config["MAIL_MAX_ATTEMPTS"] = 3
+    app.config["MAIL_OUTAGE_BACKOFF"] = 300
+    warnings = []
+    monkeypatch.setattr(jobs.log, "warning", lambda msg, *args: warnings.append(msg % args))
+    now = utcnow()
+    ids = make_messages(3, now)
+    down = FakeSMTP(down=True)
+    clock = now
+    for _ in range(40):  # more than 3 hours of connection refused, every 5 minutes
+        report = jobs.deliver_due(clock=lambda c=clock: c, connect=down)
+        assert (report.deferred, report.failed, report.retrying) == (3, 0, 0)
+        for mid in ids:
+            m = get(mid)
+            assert (m.status, m.attempts) == ("pending", 0)
+            assert "Connection refused" in m.last_error
+            assert m.next_attempt_at == clock + timedelta(minutes=5)  # batch-wide backoff
+        # Not due again before the backoff has passed: one connection attempt per backoff, not per message.
+        assert jobs.deliver_due(clock=lambda c=clock: c + timedelta(seconds=30), connect=down).claimed == 0
+        clock += timedelta(minutes=5)
+    assert len(warnings) == 40 and all("cannot connect" in w and "not counted" in w for w in warnings)  # logged
+    smtp = FakeSMTP()
+    assert jobs.deliver_due(clock=lambda: clock, connect=smtp).sent == 3
+    assert [(get(i).status, get(i).attempts) for i in ids] == [("sent", 1)] * 3
+
+
+def test_temporary_refusal_backs_off_then_failed_then_organizer_retry(app):
     app.config["MAIL_MAX_ATTEMPTS"] = 4
     now = utcnow()
     [mid] = make_messages(1, now)
-    down = FakeSMTP(down=True)
+    busy = FakeSMTP(refuse={"user0@example.jp"}, refuse_code=451)
     clock = now
-    expected_waits = [1, 5, 25]
-    for attempt, wait in enumerate(expected_waits, start=1):
-        report = jobs.deliver_due(clock=lambda c=clock: c, connect=down)
+    for attempt, wait in enumerate([1, 5, 25], start=1):
+        report = jobs.deliver_due(clock=lambda c=clock: c, connect=busy)
         m = get(mid)
         assert (m.status, m.attempts) == ("pending", attempt)
-        assert "Connection refused" in m.last_error
+        assert "451" in m.last_error
         assert m.next_attempt_at == clock + timedelta(minutes=wait)
         assert report.retrying == 1
-        # Not due again before the backoff has passed.
-        assert jobs.deliver_due(clock=lambda c=clock: c + timedelta(seconds=30), connect=down).claimed == 0
+        assert jobs.deliver_due(clock=lambda c=clock: c + timedelta(seconds=30), connect=busy).claimed == 0
         clock = m.next_attempt_at
-    report = jobs.deliver_due(clock=lambda c=clock: c, connect=down)
+    report = jobs.deliver_due(clock=lambda c=clock: c, connect=busy)
     m = get(mid)
     assert (m.status, m.attempts, report.failed) == ("failed", 4, 1)
     # A failed mail is not retried by the worker on its own...
@@ -148,28 +175,52 @@ def test_only_failed_mails_can_be_retried(app):
         outbox.retry(get(mid), actor=None, now=now)
 
 
-def test_refused_recipient_fails_alone(app):
+def test_permanently_refused_recipient_fails_at_once_and_alone(app):
     now = utcnow()
     ids = make_messages(3, now)
-    smtp = FakeSMTP(refuse={"user1@example.jp"})
+    smtp = FakeSMTP(refuse={"user1@example.jp"})  # 550
     report = jobs.deliver_due(clock=lambda: now, connect=smtp)
-    assert report.sent == 2 and report.retrying == 1
-    assert [get(i).status for i in ids] == ["sent", "pending", "sent"]
+    assert report.sent == 2 and report.failed == 1 and report.retrying == 0
+    assert [get(i).status for i in ids] == ["sent", "failed", "sent"]
+    assert get(ids[1]).attempts == 1
     assert "SMTPRecipientsRefused" in get(ids[1]).last_error
 
 
-def test_connection_lost_mid_batch_releases_the_rest(app):
+@pytest.mark.parametrize("exc,status", [
+    (smtplib.SMTPDataError(554, b"message rejected"), "failed"),
+    (smtplib.SMTPSenderRefused(553, b"sender refused", "noreply@tsudoi.example.jp"), "failed"),
+    (smtplib.SMTPDataError(452, b"insufficient storage"), "pending"),
+    (smtplib.SMTPRecipientsRefused({"user0@example.jp": (450, b"mailbox busy")}), "pending"),
+])
+def test_5xx_fails_at_once_4xx_is_retried(app, exc, status):
+    now = utcnow()
+    [mid] = make_messages(1, now)
+
+    class Refusing(FakeSMTP):
+        def send(self, message):
+            raise exc
+
+    jobs.deliver_due(clock=lambda: now, connect=Refusing())
+    m = get(mid)
+    assert (m.status, m.attempts) == (status, 1)
+    if status == "pending":
+        assert m.next_attempt_at == now + timedelta(minutes=1)
+
+
+def test_connection_lost_mid_batch_gives_back_the_rest_uncounted(app):
+    app.config["MAIL_OUTAGE_BACKOFF"] = 120
     now = utcnow()
     ids = make_messages(4, now)
     smtp = FakeSMTP(drop_after=2)
     report = jobs.deliver_due(clock=lambda: now, connect=smtp)
-    assert report.sent == 2 and report.retrying == 2
+    assert report.sent == 2 and report.deferred == 2 and report.retrying == 0
     statuses = [get(i) for i in ids]
     assert [m.status for m in statuses] == ["sent", "sent", "pending", "pending"]
-    assert all(m.next_attempt_at == now + timedelta(minutes=1) for m in statuses[2:])
+    assert all(m.attempts == 0 for m in statuses[2:])
+    assert all(m.next_attempt_at == now + timedelta(minutes=2) for m in statuses[2:])
     # When the server is back, the rest go, and the first two are not sent again.
     smtp2 = FakeSMTP()
-    jobs.deliver_due(clock=lambda: now + timedelta(minutes=1), connect=smtp2)
+    jobs.deliver_due(clock=lambda: now + timedelta(minutes=2), connect=smtp2)
     assert [m.recipients[0] for m in smtp2.sent] == ["user2@example.jp", "user3@example.jp"]
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.db_types import utcnow
 from app.extensions import db
-from app.models import AuditLog, OutboxMessage
+from app.models import AuditLog, OutboxMessage, Registration
 from tests.factories import register
 
 
@@ -109,3 +110,51 @@ def test_retry_all_failed_of_one_event(app, client, login, create_organizer, cre
     statuses = {m.to_email: m.status for m in db.session.scalars(select(OutboxMessage))}
     assert statuses == {"taro1@example.jp": "pending", "taro2@example.jp": "pending", "taro3@example.jp": "failed"}
     assert len(db.session.scalars(select(AuditLog).where(AuditLog.action == "mail.retried")).all()) == 2
+
+
+def test_staff_never_see_a_manage_token_on_the_outbox_pages(app, client, login, create_organizer, create_event):
+    """Stored bodies hold placeholders; even a link stored in full (before the migration) is masked."""
+    event, _, messages = _setup(create_event)
+    registration = db.session.get(Registration, messages[0].registration_id)
+    token = registration.manage_token
+    legacy = messages[1]
+    legacy_token = db.session.get(Registration, legacy.registration_id).manage_token
+    legacy.body_text += f"\nhttp://localhost:5000/r/{legacy_token}/ticket"
+    legacy.body_html = legacy.body_html.replace("</body>", f'<a href="http://x.jp/r/{legacy_token}">x</a></body>')
+    db.session.commit()
+    for role in ("viewer", "organizer"):
+        c = app.test_client()
+        login(create_organizer(role=role), c=c)
+        pages = [c.get("/organizer/outbox").get_data(as_text=True)]
+        for m in messages:
+            pages.append(c.get(f"/organizer/outbox/{m.id}").get_data(as_text=True))
+        for page in pages:
+            assert token not in page and legacy_token not in page
+            assert "/r/" not in page
+        assert "（本人用リンク：送信時に挿入）" in pages[1]
+        assert "（本人用リンク：送信時に挿入）" in pages[2]
+
+
+def test_superseded_mails_are_counted_filtered_and_explained(app, client, login, create_organizer, create_event):
+    from app import jobs
+    from app.services import registrations as registration_service
+
+    event, _, messages = _setup(create_event)
+    registration = db.session.get(Registration, messages[0].registration_id)
+    registration_service.cancel(registration, now=utcnow())
+    db.session.commit()
+    jobs.deliver_due()
+    db.session.expire_all()
+    superseded = db.session.get(OutboxMessage, messages[0].id)
+    assert superseded.status == "superseded"
+    login(create_organizer(role="viewer"))
+    page = client.get("/organizer/outbox").get_data(as_text=True)
+    assert "送信不要" in page
+    assert '<strong data-status="superseded">1</strong>' in page
+    page = client.get("/organizer/outbox?status=superseded").get_data(as_text=True)
+    assert "taro1@example.jp" in page and "taro2@example.jp" not in page
+    page = client.get(f"/organizer/outbox/{superseded.id}").get_data(as_text=True)
+    assert "送信しなかった理由" in page and "送信前に申込の状態が変わりました。" in page
+    # English works too.
+    page = client.get(f"/organizer/outbox/{superseded.id}?lang=en").get_data(as_text=True)
+    assert "Not needed any more" in page and "The registration changed before the mail was sent." in page
