@@ -15,7 +15,9 @@ Rules per kind (the state is the one at send time):
 * ``confirmed``, ``promoted``: the registration is still confirmed.
 * ``waitlisted``, ``applied``, ``pending``: the registration is still in that state.
 * ``cancelled``: the registration is still cancelled.
-* ``event_cancelled``, ``event_postponed``: the event still has that status.
+* ``event_cancelled``, ``event_postponed``: the event still has that status; a
+  postponement notice also needs the registration still active (it asks them to
+  wait for the new dates, which is no news to someone who has cancelled).
 * ``manage_link``: the registration is still active.
 * ``schedule_changed``: the registration is active, the event is live, no newer
   schedule mail was queued for the registration, and the event's dates are still
@@ -89,7 +91,11 @@ def why_not_relevant(kind: str, context: Mapping | None, *, registration_status:
             return REGISTRATION_GONE
         return None if registration_status in _SAME_STATUS_KINDS[kind] else REGISTRATION_CHANGED
     if kind in _EVENT_STATUS_KINDS:
-        return None if event_status == _EVENT_STATUS_KINDS[kind] else EVENT_CHANGED
+        if event_status != _EVENT_STATUS_KINDS[kind]:
+            return EVENT_CHANGED
+        if kind == "event_postponed" and registration_status not in ACTIVE_REGISTRATION_STATUSES:
+            return REGISTRATION_GONE if registration_status is None else REGISTRATION_CHANGED
+        return None
     if kind == "reminder":
         return _reminder(context, registration_status, event_status, sessions, now)
     if kind == "schedule_changed":

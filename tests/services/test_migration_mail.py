@@ -1,6 +1,8 @@
 """Revision 0002_mail_context: private links already stored in outbox bodies become placeholders."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -41,19 +43,34 @@ def test_stored_private_links_are_redacted_and_filled_in_again_at_delivery(empty
 
 
 def test_reminders_queued_under_the_old_key_are_not_queued_again(empty_database_url):  # noqa: F811
-    from app.models import ReminderRule
-    from tests.factories import create_event
+    from datetime import datetime
 
     app = _make_app(empty_database_url)
     with app.app_context():
         upgrade(revision="0001")
-        event = create_event(sessions=2)
-        rule = ReminderRule(event_id=event.id, days_before=7, send_time="10:00")
-        db.session.add(rule)
-        db.session.commit()
-        first = event.sessions[0]
-        rule_id, session_id, start = rule.id, first.id, int(first.starts_at.timestamp())
-        db.session.remove()
+        # Rows written as at revision 0001, in SQL (today's models have columns that 0001 has not).
+        first_start = datetime(2027, 1, 20, 4, 0, tzinfo=UTC)
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO events (slug, title, summary, description, category, format, venue, address,"
+                " online_url, organizer_name, co_organizers, contact, status, status_reason, admission_mode,"
+                " waitlist_enabled, one_per_organization, consent_text, starts_at, created_at, updated_at)"
+                " VALUES ('m', 'セミナー', '', '', 'seminar', 'online', '', '', '', '', '', '', 'published', '',"
+                " 'first_come', true, false, '', :start, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"start": first_start})
+            event_id = conn.execute(text("SELECT id FROM events WHERE slug = 'm'")).scalar_one()
+            for day in (0, 1):
+                conn.execute(text(
+                    "INSERT INTO event_sessions (event_id, title, starts_at, venue, is_online)"
+                    " VALUES (:e, '', :s, '', false)"), {"e": event_id, "s": first_start.replace(day=20 + day)})
+            conn.execute(text("INSERT INTO reminder_rules (event_id, days_before, send_time)"
+                              " VALUES (:e, 7, '10:00')"), {"e": event_id})
+            rule_id = conn.execute(text("SELECT id FROM reminder_rules")).scalar_one()
+            session_id = conn.execute(text("SELECT id FROM event_sessions ORDER BY starts_at")).first()[0]
+        start = int(first_start.timestamp())
+
+        class first:  # noqa: N801 - what the assertions below read of the first session
+            starts_at = first_start
+
         with db.engine.begin() as conn:
             for key in (f"reminder:5:{rule_id}", "reminder:6:999", "reg:5:confirmed:created"):
                 conn.execute(text(

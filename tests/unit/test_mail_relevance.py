@@ -62,6 +62,9 @@ def test_event_status_kinds():
     assert check("event_postponed", event="postponed") is None
     assert check("event_postponed", event="published") == r.EVENT_CHANGED
     assert check("event_cancelled", event="postponed") == r.EVENT_CHANGED
+    # a postponement is no news to someone who cancelled meanwhile; a cancellation stays true for them
+    assert check("event_postponed", event="postponed", reg="cancelled") == r.REGISTRATION_CHANGED
+    assert check("event_cancelled", event="cancelled", reg="cancelled") is None
 
 
 def test_schedule_changed():
