@@ -51,7 +51,10 @@ def json_body() -> dict | None:
     """The request's JSON object, or None when it is not JSON or not an object."""
     if not request.is_json:
         return None
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not a registration
+        return None
     return data if isinstance(data, dict) else None
 
 
@@ -60,10 +63,9 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
+    if not raw.isascii() or not raw.strip().isdigit() or len(raw.strip()) > 12:
+        return None  # "1e400", "٣", "-1", 10**5000 (int() of long digit strings is slow, then refused)
+    value = int(raw)
     if value < minimum:
         return None
     if maximum is not None:

@@ -33,6 +33,7 @@ from app.domain.admission import WindowState
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
 from app.domain.people import normalize_email
 from app.domain.registration_input import REQUIRED, clean_registration
+from app.domain.text_input import is_safe_key, parse_id
 from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.services import registrations as registration_service
@@ -203,14 +204,21 @@ def register(event_id: int):
     # Refusals (not found, closed, invalid, 満席) are found by reading alone, in one or two
     # queries and without a lock; only a registration that may succeed loads the event.
     now = utcnow()
+    email = data.get("email")
+    # Only a value the database can compare is looked up (no NUL, no lone surrogate, no megabytes);
+    # anything else is reported by the validation below.
+    email = normalize_email(email) if is_safe_key(email) and len(email) <= 254 else ""
+    ticket_type_id = data.get("ticket_type_id")
+    if ticket_type_id not in (None, ""):
+        ticket_type_id = parse_id(ticket_type_id) or -1  # 1e400, 2**40, "x": no such 参加枠
     with reads_first(db.session):
-        snap = registration_service.snapshot(event_id, normalize_email(str(data.get("email") or "")))
+        snap = registration_service.snapshot(event_id, email)
         if snap is None or snap.status == EventStatus.DRAFT:
             return error_response(404, "not_found")
         window = snap.window(now)
         if not window.is_open:
             return _window_refusal(window)
-        refusal = snap.refusal(data.get("ticket_type_id"))
+        refusal = snap.refusal(ticket_type_id)
         if refusal is not None:
             return error_response(409, refusal.code, message=_(refusal.message))
         questions = registration_service.question_specs(event_id) if snap.has_questions else []
@@ -273,6 +281,8 @@ def cancel_registration():
     token = data.get("manage_token")
     if not isinstance(token, str) or not token.strip():
         return validation_error({"manage_token": [REQUIRED]})
+    if not is_safe_key(token):
+        return error_response(404, "not_found", "unknown_token")
     registration = registration_service.get_by_token(token.strip())
     if registration is None:
         return error_response(404, "not_found", "unknown_token")

@@ -146,7 +146,9 @@ def register(slug: str):
         return _render_form(event, form, window=window)
 
     ticket_type = next(tt for tt in event.ticket_types if tt.id == clean.ticket_type_id)
-    carried = [(k, v) for k, values in request.form.lists() if k not in ("csrf_token", "action") for v in values]
+    # Only the form's own fields go on to the review page (never whatever else was posted).
+    fields = {field.name for field in form} - {"csrf_token"}
+    carried = [(k, v) for k, values in request.form.lists() if k in fields for v in values]
     return render_template(
         "registration/confirm.html",
         event=event,
