@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import bp
 from app.api.auth import current_organizer, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
+from app.api.validation import check_body
 from app.api.serializers import (
     events_json,
     iso,
@@ -160,6 +161,7 @@ def create_event():
     data = json_body()
     if data is None:
         return error_response(400, "bad_request", "bad_json")
+    type_errors = check_body(data, "EventInput")  # the OpenAPI document's types, enums and required fields
     data = dict(data)
     status = data.pop("status", EventStatus.DRAFT.value) or EventStatus.DRAFT.value
     errors = {key: [_("Send a list.")] for key in LIST_FIELDS
@@ -171,11 +173,13 @@ def create_event():
     actor, now = current_organizer(), utcnow()
     try:
         event = event_service.create_event(data, actor, now)
+        if type_errors:  # the rules found nothing more: report the types, write nothing
+            raise ValidationError({})
         if status == EventStatus.PUBLISHED:
             event = event_service.publish(event, actor, now)
     except ValidationError as exc:
         db.session.rollback()
-        return validation_error(exc.errors)
+        return validation_error({**type_errors, **exc.errors})
     except ServiceError as exc:
         db.session.rollback()
         return validation_error({"status": [exc.message]})
@@ -223,8 +227,10 @@ def register(event_id: int):
             return error_response(409, refusal.code, message=_(refusal.message))
         questions = registration_service.question_specs(event_id) if snap.has_questions else []
         clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types))
+        # The OpenAPI document's types and required fields, then the rules' finer messages per field.
+        errors = {**check_body(data, "RegistrationInput"), **{_api_field(k): v for k, v in errors.items()}}
         if errors:
-            return validation_error({_api_field(k): v for k, v in errors.items()})
+            return validation_error(errors)
     event = db.session.scalars(  # one query: the mail needs its sessions and 参加枠
         select(Event).where(Event.id == event_id)
         .options(joinedload(Event.ticket_types), joinedload(Event.sessions))
