@@ -65,9 +65,11 @@ def _error(description: str) -> dict:
 
 
 PAGE_PARAMS = [
-    {"name": "page", "in": "query", "description": "Pages past 1,000,000 are read as 1,000,000.",
+    {"name": "page", "in": "query", "allowEmptyValue": True,
+     "description": "Pages past 1,000,000 are read as 1,000,000; empty: the first.",
      "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"name": "per_page", "in": "query", "description": "Larger values than 200 are lowered to 200 (the answer's "
+    {"name": "per_page", "in": "query", "allowEmptyValue": True,
+     "description": "Larger values than 200 are lowered to 200 (the answer's "
      "per_page says which was used).", "schema": {"type": "integer", "minimum": 1, "default": 50}},
 ]
 EVENT_ID = {"name": "event_id", "in": "path", "required": True,

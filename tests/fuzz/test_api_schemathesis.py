@@ -40,22 +40,43 @@ def _seed() -> int:
     return event.id
 
 
+#: Operations where a request valid per the document may still be refused, and why.
+#: Everything else (no 5xx, the answers' schemas, status codes, content types, headers, and
+#: no 2xx for a request the document calls invalid) is checked everywhere.
+RULES_BEYOND_THE_SCHEMA = {
+    # Business rules: the 参加枠 must exist, the reading must be kana, the email deliverable-looking,
+    # times in order, a published event complete... (422, documented).
+    ("POST", "/api/v1/events/{event_id}/registrations"),
+    ("POST", "/api/v1/events"),
+}
+#: Without a token, asking for drafts is a 400 (documented on the parameter).
+ANONYMOUS_ONLY = {("GET", "/api/v1/events")}
+
+
+def _checks(operation, anonymous: bool) -> list:
+    key = (operation.method.upper(), operation.path)
+    if key in RULES_BEYOND_THE_SCHEMA or (anonymous and key in ANONYMOUS_ONLY):
+        return [c for c in CHECKS if c is not st_checks.positive_data_acceptance]
+    return CHECKS
+
+
 def _fuzz(app, headers: dict | None = None) -> None:
     event_id = _seed()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 6
     for operation in operations:
+        checks = _checks(operation, headers is None)
         # Random ids mostly find nothing: the operations on one event also run on the real one.
         known = [{}, {"event_id": event_id}] if "{event_id}" in operation.path else [{}]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            for path_parameters in known:
+            for path_parameters in known if mode is GenerationMode.POSITIVE else [{}]:
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None)
 
                 @SETTINGS
                 @given(case=strategy)
                 def check(case):
-                    case.call_and_validate(checks=CHECKS, headers=headers)
+                    case.call_and_validate(checks=checks, headers=headers)
 
                 try:
                     check()
