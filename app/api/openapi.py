@@ -254,7 +254,7 @@ def schemas() -> dict:
                 "prefecture": {"enum": list(PREFECTURES), "description": "JIS X 0401, two digits (\"04\" 宮城県)"},
                 "corporate_number": {"type": ["string", "null"], "maxLength": limits.CORPORATE_NUMBER_INPUT_MAX,
                                      "description": "法人番号, 13 digits (optional)"},
-                "answers": {"type": "object", "description": "{\"<question_id>\": value}: one of the question's "
+                "answers": {"description": "{\"<question_id>\": value}: one of the question's "
                             "choices (single), a list of them (multiple), a boolean (yes/no), or text of at most "
                             f"{limits.ANSWER_TEXT_MAX} characters ({limits.ANSWER_TEXTAREA_MAX} for a text area)",
                             "additionalProperties": True, "type": ["object", "null"]},

@@ -20,13 +20,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import bp
 from app.api.auth import current_organizer, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
-from app.api.validation import check_body
 from app.api.serializers import (
     events_json,
     iso,
     registration_json,
     waitlist_positions,
 )
+from app.api.validation import check_body
 from app.database import reads_first
 from app.db_types import utcnow
 from app.domain import admission

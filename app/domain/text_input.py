@@ -47,7 +47,7 @@ EVENT_LENGTHS: dict[str, int] = {
     "contact": 2000,
     "consent_text": 5000,
     "online_url": 500,
-    "slug": 100,
+    "slug": 120,
 }
 #: Fields that may hold several lines; every other text field is single-line.
 MULTILINE_FIELDS = frozenset({"summary", "description", "co_organizers", "contact", "consent_text",

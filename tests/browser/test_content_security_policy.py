@@ -1,9 +1,9 @@
 """The Content-Security-Policy blocks nothing the pages need: their script runs, no violation is reported."""
 from __future__ import annotations
 
-from tests.browser.test_registration_flow import _fill_form
 from app.extensions import db
 from app.models import Question
+from tests.browser.test_registration_flow import _fill_form
 
 WATCH_VIOLATIONS = """
 window.__cspViolations = [];

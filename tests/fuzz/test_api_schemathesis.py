@@ -75,7 +75,7 @@ def _fuzz(app, headers: dict | None = None) -> None:
 
                 @SETTINGS
                 @given(case=strategy)
-                def check(case):
+                def check(case, checks=checks):
                     case.call_and_validate(checks=checks, headers=headers)
 
                 try:

@@ -272,3 +272,9 @@ def test_over_long_form_field_is_refused_not_truncated(client, create_event):
     assert "長すぎます" in r.get_data(as_text=True)
     _nothing_written()
     assert _count(AuditLog) == 0
+
+
+@pytest.mark.parametrize("email", ["a\x00@example.jp", "staff\x00"])
+def test_login_with_a_nul_in_the_email_is_a_wrong_login(client, email):
+    r = client.post("/login", data={"email": email, "password": "x" * 12})
+    assert r.status_code == 200  # the form again, with its message; no 500 on PostgreSQL
