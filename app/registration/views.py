@@ -147,8 +147,9 @@ def register(slug: str):
 
     ticket_type = next(tt for tt in event.ticket_types if tt.id == clean.ticket_type_id)
     # Only the form's own fields go on to the review page (never whatever else was posted).
-    fields = {field.name for field in form} - {"csrf_token"}
-    carried = [(k, v) for k, values in request.form.lists() if k in fields for v in values]
+    # Check boxes go on as "y" (their raw value is never checked, so never echoed).
+    fields = {field.name: field.type == "BooleanField" for field in form if field.name != "csrf_token"}
+    carried = [(k, "y" if fields[k] else v) for k, values in request.form.lists() if k in fields for v in values]
     return render_template(
         "registration/confirm.html",
         event=event,

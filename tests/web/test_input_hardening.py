@@ -263,6 +263,11 @@ def test_confirm_page_does_not_echo_unknown_fields(client, create_event):
     assert r.status_code == 200
     assert len(r.data) < 100_000
     assert "junk" not in r.get_data(as_text=True)
+    # A check box's raw value is not echoed either.
+    r = client.post(f"/events/{event.slug}/register", data={**_form_data(event), "consent": "y" * 400_000})
+    assert r.status_code == 200
+    assert "お申し込み内容の確認" in r.get_data(as_text=True)
+    assert len(r.data) < 100_000
 
 
 def test_over_long_form_field_is_refused_not_truncated(client, create_event):
