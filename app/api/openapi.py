@@ -395,7 +395,8 @@ def _paths() -> dict:
                 "security": [{}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["manage_token"],
-                    "properties": {"manage_token": {"type": "string"}}}}}},
+                    "properties": {"manage_token": {"type": "string", "minLength": 1, "pattern": "\\S",
+                                                    "description": "From the manage link (/r/<token>)"}}}}}},
                 "responses": {
                     "200": _json(_ref("Registration"), "Cancelled"),
                     "400": COMMON_ERRORS["400"],

@@ -60,6 +60,15 @@ def _checks(operation, anonymous: bool) -> list:
     return CHECKS
 
 
+def _property(strategy, checks: list, headers: dict | None):
+    @SETTINGS
+    @given(case=strategy)
+    def check(case):
+        case.call_and_validate(checks=checks, headers=headers)
+
+    return check
+
+
 def _fuzz(app, headers: dict | None = None) -> None:
     event_id = _seed()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -73,10 +82,7 @@ def _fuzz(app, headers: dict | None = None) -> None:
             for path_parameters in known if mode is GenerationMode.POSITIVE else [{}]:
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None)
 
-                @SETTINGS
-                @given(case=strategy)
-                def check(case, checks=checks):
-                    case.call_and_validate(checks=checks, headers=headers)
+                check = _property(strategy, checks, headers)
 
                 try:
                     check()
