@@ -50,11 +50,22 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or default_database_url()
     )
-    # A ping before every checkout costs a round trip per request; off by default (a dropped
-    # connection then fails the requests in flight and the pool is renewed). DATABASE_PRE_PING=true turns it on.
+    # PostgreSQL: test each pooled connection before use ("SELECT 1", one local round trip) so that
+    # connections the server dropped (a restart, pg_terminate_backend, a failover) are replaced
+    # instead of failing requests. On by default for PostgreSQL, off for SQLite (no server);
+    # DATABASE_PRE_PING=true/false forces it. See app.database.engine_options.
+    DATABASE_PRE_PING = os.environ.get("DATABASE_PRE_PING", "").strip().lower() or "auto"
     # hide_parameters: a failed statement's error (and its log line) never shows the values
     # bound to it, which are personal data (emails, names, phone numbers).
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": _bool("DATABASE_PRE_PING", False), "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
+    # Seconds told to clients (Retry-After) when the database cannot be reached (503).
+    DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "5"))
+    # Largest request body (bytes) before a 413; forms are bounded the same way.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(512 * 1024)))
+    MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", "500"))
+    # Strict-Transport-Security max-age; 0 sends none (development, tests). Production: a year.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = "Asia/Tokyo"
     BABEL_DEFAULT_LOCALE = "ja"
@@ -130,6 +141,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     TSUDOI_ENV = "production"
     SESSION_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
     REMEMBER_COOKIE_SECURE = True
     # Never "sent" without sending: production delivers every mail (MAIL_SUPPRESS_SEND is ignored).
     MAIL_SUPPRESS_SEND = False

@@ -42,6 +42,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for message in config_warnings:
         app.logger.warning("%s", message)
 
+    from app.database import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("DATABASE_PRE_PING", "auto")),
+        **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+    }
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -72,12 +78,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         if token is not None:
             reset_read_only(token)
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    from app import web_guards
+
+    web_guards.init_app(app)  # URL converters, query checks, security headers
 
     from app import models  # noqa: F401  (register the models with SQLAlchemy)
     from app.api import bp as api_bp

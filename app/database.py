@@ -54,6 +54,31 @@ def reads_first(session):
             session.rollback()
 
 
+def engine_options(url: str, pre_ping: str | bool | None = "auto") -> dict:
+    """Pool options: `pool_pre_ping` on for a database server (PostgreSQL), off for SQLite.
+
+    With pre-ping, a connection the server dropped (restart, pg_terminate_backend, an idle
+    timeout in a proxy) is noticed at checkout and replaced; without it the request that
+    draws it fails. The cost is one "SELECT 1" round trip per checkout (see README).
+    """
+    if isinstance(pre_ping, str):
+        pre_ping = pre_ping.strip().lower()
+        pre_ping = (not url.startswith("sqlite")) if pre_ping in ("", "auto") else pre_ping in (
+            "1", "true", "yes", "on")
+    return {"pool_pre_ping": bool(pre_ping)}
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Is this error the database being out of reach (not a bug in a query)?"""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return False
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return

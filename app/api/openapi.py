@@ -5,9 +5,12 @@ Kept by hand next to the views; tests/web/test_api_openapi.py checks that every
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
 
 from app.api import bp
+from app.domain import text_input as limits
 from app.domain.codes import (
     PREFECTURES,
     AdmissionMode,
@@ -22,6 +25,28 @@ from app.domain.codes import (
 DATETIME = {"type": "string", "format": "date-time",
             "description": "ISO 8601 with offset; answers use Japan time (+09:00)."}
 NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+#: A time sent in: ISO 8601, with or without an offset (without: Japan time); years 1900-9998.
+DATETIME_INPUT = {"type": "string", "format": "date-time", "pattern": r"^(19|[2-8]\d|9[0-8])\d\d-",
+                  "description": "ISO 8601 (2026-07-12T13:30:00+09:00); without an offset it is read as "
+                                 "Japan time. Years 1900 to 9998."}
+
+# Characters: no control characters anywhere; no line breaks in one-line fields (app.domain.text_input).
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\ufffe\\uffff"
+_ONE_LINE = f"[^{_CONTROLS}\\u2028\\u2029]"
+ONE_LINE_PATTERN = f"^{_ONE_LINE}*$"
+#: One line with at least one character that is not a space (a required name).
+NON_BLANK_PATTERN = f"^{_ONE_LINE}*[^\\s{_CONTROLS}\\u2028\\u2029]{_ONE_LINE}*$"
+MULTILINE_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufffe\\uffff]*$"
+
+
+def text(max_length: int, *, required: bool = False, multiline: bool = False, **extra) -> dict:
+    """A text field's schema: its length (the column's) and the characters it takes (null: empty)."""
+    schema = {"type": "string" if required else ["string", "null"], "maxLength": max_length,
+              "pattern": MULTILINE_PATTERN if multiline else NON_BLANK_PATTERN if required else ONE_LINE_PATTERN}
+    if required:
+        schema["minLength"] = 1
+    schema.update(extra)
+    return schema
 
 
 def _ref(name: str) -> dict:
@@ -40,11 +65,21 @@ def _error(description: str) -> dict:
 
 
 PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"name": "per_page", "in": "query", "description": "At most 200 (larger values are lowered to 200).",
-     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {"name": "page", "in": "query", "allowEmptyValue": True,
+     "description": "Pages past 1,000,000 are read as 1,000,000; empty: the first.",
+     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "per_page", "in": "query", "allowEmptyValue": True,
+     "description": "Larger values than 200 are lowered to 200 (the answer's "
+     "per_page says which was used).", "schema": {"type": "integer", "minimum": 1, "default": 50}},
 ]
-EVENT_ID = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+EVENT_ID = {"name": "event_id", "in": "path", "required": True,
+            "description": "Ids fit a 32-bit integer; larger ones are not found (404).",
+            "schema": {"type": "integer", "minimum": 1}}
+
+
+def _status_list(values: list[str]) -> dict:
+    one = "(" + "|".join(values) + ")"
+    return {"type": "string", "pattern": f"^{one}(,{one})*$"}
 LINK_HEADERS = {
     "Link": {"description": 'RFC 8288 links rel="next" / rel="prev"', "schema": {"type": "string"}},
     "X-Total-Count": {"schema": {"type": "integer"}},
@@ -60,7 +95,9 @@ COMMON_ERRORS = {
 }
 
 
-def _schemas() -> dict:
+@cache
+def schemas() -> dict:
+    """The components' schemas (also used to check request bodies: app.api.validation)."""
     return {
         "Error": {
             "type": "object",
@@ -143,34 +180,56 @@ def _schemas() -> dict:
         "EventInput": {
             "type": "object",
             "required": ["title", "sessions", "ticket_types"],
-            "description": "Times without an offset are read as Japan time. Fields as in the organizer pages.",
+            "description": "Times without an offset are read as Japan time. Fields as in the organizer pages. "
+                           "One-line fields refuse line breaks; no field takes control characters.",
             "properties": {
-                "title": {"type": "string", "maxLength": 200}, "slug": {"type": "string"},
-                "summary": {"type": "string"}, "description": {"type": "string", "description": "Markdown"},
+                "title": text(limits.EVENT_LENGTHS["title"], required=True),
+                "slug": {"type": "string", "maxLength": limits.EVENT_LENGTHS["slug"],
+                         "pattern": "^[a-z0-9-]*$", "description": "Made from the title when left out"},
+                "summary": text(limits.EVENT_LENGTHS["summary"], multiline=True),
+                "description": text(limits.EVENT_LENGTHS["description"], multiline=True, description="Markdown"),
                 "category": {"enum": [c.value for c in EventCategory]},
                 "format": {"enum": [f.value for f in EventFormat]},
-                "venue": {"type": "string"}, "address": {"type": "string"},
-                "prefecture": {"enum": list(PREFECTURES)}, "online_url": {"type": "string"},
-                "organizer_name": {"type": "string"}, "co_organizers": {"type": "string"},
-                "contact": {"type": "string"}, "consent_text": {"type": "string"},
-                "registration_opens_at": DATETIME, "registration_closes_at": DATETIME,
+                "venue": text(limits.EVENT_LENGTHS["venue"]), "address": text(limits.EVENT_LENGTHS["address"]),
+                "prefecture": {"enum": list(PREFECTURES)},
+                "online_url": {"type": "string", "maxLength": limits.EVENT_LENGTHS["online_url"],
+                               "pattern": "^(https?://[^\\s/$.?#][^\\s]*)?$"},
+                "organizer_name": text(limits.EVENT_LENGTHS["organizer_name"]),
+                "co_organizers": text(limits.EVENT_LENGTHS["co_organizers"], multiline=True,
+                                      description="One per line"),
+                "contact": text(limits.EVENT_LENGTHS["contact"], multiline=True),
+                "consent_text": text(limits.EVENT_LENGTHS["consent_text"], multiline=True),
+                "registration_opens_at": DATETIME_INPUT, "registration_closes_at": DATETIME_INPUT,
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
                 "status": {"enum": ["draft", "published"], "default": "draft",
                            "description": "published: publish at once (422 if the event is not complete)"},
-                "sessions": {"type": "array", "items": {
+                "sessions": {"type": "array", "maxItems": 100, "items": {
                     "type": "object", "required": ["starts_at"],
-                    "properties": {"title": {"type": "string"}, "starts_at": DATETIME, "ends_at": DATETIME,
-                                   "venue": {"type": "string"}, "is_online": {"type": "boolean"}}}},
-                "ticket_types": {"type": "array", "items": {
+                    "properties": {"title": text(limits.SESSION_LENGTHS["title"]), "starts_at": DATETIME_INPUT,
+                                   "ends_at": DATETIME_INPUT, "venue": text(limits.SESSION_LENGTHS["venue"]),
+                                   "is_online": {"type": "boolean"}}}},
+                "ticket_types": {"type": "array", "maxItems": 50, "items": {
                     "type": "object", "required": ["name"],
-                    "properties": {"name": {"type": "string"}, "description": {"type": "string"},
-                                   "capacity": {"type": ["integer", "null"], "minimum": 0}}}},
-                "questions": {"type": "array", "items": {
+                    "properties": {"name": text(limits.TICKET_TYPE_LENGTHS["name"], required=True),
+                                   "description": text(limits.TICKET_TYPE_LENGTHS["description"], multiline=True),
+                                   "capacity": {"type": ["integer", "null"], "minimum": 0,
+                                                "maximum": 1_000_000}}}},
+                "questions": {"type": "array", "maxItems": 50, "items": {
                     "type": "object", "required": ["label"],
-                    "properties": {"kind": {"enum": [k.value for k in QuestionKind]}, "label": {"type": "string"},
-                                   "help_text": {"type": "string"}, "required": {"type": "boolean"},
-                                   "choices": {"type": "array", "items": {"type": "string"}}}}},
+                    "properties": {"kind": {"enum": [k.value for k in QuestionKind]},
+                                   "label": text(limits.QUESTION_LENGTHS["label"], required=True),
+                                   "help_text": text(limits.QUESTION_LENGTHS["help_text"]),
+                                   "required": {"type": "boolean"},
+                                   "choices": {"type": "array", "maxItems": limits.MAX_CHOICES,
+                                               "items": text(limits.CHOICE_MAX),
+                                               "description": "single / multiple: at least two"}}}},
+                "reminder_rules": {"type": "array", "maxItems": 20, "description": "Default: 7 and 1 days before",
+                                   "items": {"type": "object", "required": ["days_before"],
+                                             "properties": {"days_before": {"type": "integer", "minimum": 0,
+                                                                            "maximum": 365},
+                                                            "send_time": {"type": "string",
+                                                                          "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"}}}},
             },
         },
         "RegistrationInput": {
@@ -178,22 +237,29 @@ def _schemas() -> dict:
             "required": ["family_name", "given_name", "family_name_kana", "given_name_kana", "email",
                          "organization", "organization_type", "prefecture", "consent"],
             "properties": {
-                "ticket_type_id": {"type": "integer", "description": "May be left out when the event has one 参加枠."},
-                "family_name": {"type": "string", "maxLength": 100, "description": "姓"},
-                "given_name": {"type": "string", "maxLength": 100, "description": "名"},
-                "family_name_kana": {"type": "string", "description": "セイ (hiragana or half-width kana accepted)"},
-                "given_name_kana": {"type": "string", "description": "メイ"},
-                "email": {"type": "string", "format": "email"},
-                "phone": {"type": "string", "description": "10 or 11 digits; hyphens allowed"},
-                "organization": {"type": "string", "maxLength": 200},
-                "department": {"type": "string"}, "job_title": {"type": "string"},
+                "ticket_type_id": {"type": ["integer", "null"],
+                                   "description": "May be left out (or null) when the event has one 参加枠."},
+                "family_name": text(limits.REGISTRATION_LENGTHS["family_name"], required=True, description="姓"),
+                "given_name": text(limits.REGISTRATION_LENGTHS["given_name"], required=True, description="名"),
+                "family_name_kana": text(limits.REGISTRATION_LENGTHS["family_name_kana"], required=True,
+                                         description="セイ (hiragana or half-width kana accepted)"),
+                "given_name_kana": text(limits.REGISTRATION_LENGTHS["given_name_kana"], required=True, description="メイ"),
+                "email": {"type": "string", "format": "email", "maxLength": limits.REGISTRATION_LENGTHS["email"]},
+                "phone": {"type": ["string", "null"], "maxLength": limits.PHONE_INPUT_MAX,
+                          "pattern": "^[0-9０-９ ()（）+＋.．‐‑‒–—―−ー－-]*$",
+                          "description": "10 or 11 digits; hyphens, spaces and brackets allowed"},
+                "organization": text(limits.REGISTRATION_LENGTHS["organization"], required=True),
+                "department": text(limits.REGISTRATION_LENGTHS["department"]), "job_title": text(limits.REGISTRATION_LENGTHS["job_title"]),
                 "organization_type": {"enum": [t.value for t in OrganizationType]},
                 "prefecture": {"enum": list(PREFECTURES), "description": "JIS X 0401, two digits (\"04\" 宮城県)"},
-                "corporate_number": {"type": "string", "description": "法人番号, 13 digits (optional)"},
-                "answers": {"type": "object", "description": "{\"<question_id>\": value}; a list for multiple "
-                            "choice, a boolean for yes/no", "additionalProperties": True},
+                "corporate_number": {"type": ["string", "null"], "maxLength": limits.CORPORATE_NUMBER_INPUT_MAX,
+                                     "description": "法人番号, 13 digits (optional)"},
+                "answers": {"description": "{\"<question_id>\": value}: one of the question's "
+                            "choices (single), a list of them (multiple), a boolean (yes/no), or text of at most "
+                            f"{limits.ANSWER_TEXT_MAX} characters ({limits.ANSWER_TEXTAREA_MAX} for a text area)",
+                            "additionalProperties": True, "type": ["object", "null"]},
                 "consent": {"const": True, "description": "Agreement to the event's purpose of use"},
-                "opt_in_announcements": {"type": "boolean"},
+                "opt_in_announcements": {"type": ["boolean", "null"]},
             },
         },
         "RegistrationCreated": {
@@ -260,8 +326,8 @@ def _paths() -> dict:
                                "A token that is sent must be valid.",
                 "security": [{}, {"bearerAuth": []}],
                 "parameters": PAGE_PARAMS + [{
-                    "name": "status", "in": "query", "description": "Comma-separated; default published",
-                    "schema": {"type": "string"}}],
+                    "name": "status", "in": "query", "description": "Comma-separated; default published. "
+                    "Drafts only with a token.", "schema": _status_list([s.value for s in EventStatus])}],
                 "responses": {"200": _json(_ref("EventPage"), "A page of events", LINK_HEADERS),
                               "400": COMMON_ERRORS["400"], "401": unauthorized},
             },
@@ -294,7 +360,7 @@ def _paths() -> dict:
                 "security": [{"bearerAuth": []}],
                 "parameters": [EVENT_ID, *PAGE_PARAMS, {
                     "name": "status", "in": "query", "description": "Comma-separated, e.g. confirmed,waitlisted",
-                    "schema": {"type": "string"}}],
+                    "schema": _status_list([s.value for s in RegistrationStatus])}],
                 "responses": {"200": _json(_ref("RegistrationPage"), "A page of registrations", LINK_HEADERS),
                               "400": COMMON_ERRORS["400"], "401": unauthorized,
                               "404": _error("Unknown event (`not_found`).")},
@@ -329,7 +395,8 @@ def _paths() -> dict:
                 "security": [{}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["manage_token"],
-                    "properties": {"manage_token": {"type": "string"}}}}}},
+                    "properties": {"manage_token": {"type": "string", "minLength": 1, "pattern": "\\S",
+                                                    "description": "From the manage link (/r/<token>)"}}}}}},
                 "responses": {
                     "200": _json(_ref("Registration"), "Cancelled"),
                     "400": COMMON_ERRORS["400"],
@@ -355,7 +422,7 @@ def document() -> dict:
         "servers": [{"url": current_app.config["BASE_URL"]}],
         "paths": _paths(),
         "components": {
-            "schemas": _schemas(),
+            "schemas": schemas(),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer",
                                "description": "`flask organizers token EMAIL` prints a new token."},

@@ -51,7 +51,10 @@ def json_body() -> dict | None:
     """The request's JSON object, or None when it is not JSON or not an object."""
     if not request.is_json:
         return None
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not a registration
+        return None
     return data if isinstance(data, dict) else None
 
 
@@ -60,10 +63,12 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
+    digits = raw.strip()
+    if not digits.isascii() or not digits.isdigit():
+        return None  # "1e400", "٣", "-1", "1.5"
+    if len(digits) > 18:  # past any maximum (and int() of a long digit string is slow)
+        return maximum if maximum is not None else None
+    value = int(digits)
     if value < minimum:
         return None
     if maximum is not None:

@@ -26,6 +26,7 @@ from app.api.serializers import (
     registration_json,
     waitlist_positions,
 )
+from app.api.validation import check_body
 from app.database import reads_first
 from app.db_types import utcnow
 from app.domain import admission
@@ -33,6 +34,7 @@ from app.domain.admission import WindowState
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
 from app.domain.people import normalize_email
 from app.domain.registration_input import REQUIRED, clean_registration
+from app.domain.text_input import is_safe_key, parse_id
 from app.extensions import db, limiter
 from app.models import Event, Registration
 from app.services import registrations as registration_service
@@ -159,6 +161,7 @@ def create_event():
     data = json_body()
     if data is None:
         return error_response(400, "bad_request", "bad_json")
+    type_errors = check_body(data, "EventInput")  # the OpenAPI document's types, enums and required fields
     data = dict(data)
     status = data.pop("status", EventStatus.DRAFT.value) or EventStatus.DRAFT.value
     errors = {key: [_("Send a list.")] for key in LIST_FIELDS
@@ -170,11 +173,13 @@ def create_event():
     actor, now = current_organizer(), utcnow()
     try:
         event = event_service.create_event(data, actor, now)
+        if type_errors:  # the rules found nothing more: report the types, write nothing
+            raise ValidationError({})
         if status == EventStatus.PUBLISHED:
             event = event_service.publish(event, actor, now)
     except ValidationError as exc:
         db.session.rollback()
-        return validation_error(exc.errors)
+        return validation_error({**type_errors, **exc.errors})
     except ServiceError as exc:
         db.session.rollback()
         return validation_error({"status": [exc.message]})
@@ -203,20 +208,29 @@ def register(event_id: int):
     # Refusals (not found, closed, invalid, 満席) are found by reading alone, in one or two
     # queries and without a lock; only a registration that may succeed loads the event.
     now = utcnow()
+    email = data.get("email")
+    # Only a value the database can compare is looked up (no NUL, no lone surrogate, no megabytes);
+    # anything else is reported by the validation below.
+    email = normalize_email(email) if is_safe_key(email) and len(email) <= 254 else ""
+    ticket_type_id = data.get("ticket_type_id")
+    if ticket_type_id not in (None, ""):
+        ticket_type_id = parse_id(ticket_type_id) or -1  # 1e400, 2**40, "x": no such 参加枠
     with reads_first(db.session):
-        snap = registration_service.snapshot(event_id, normalize_email(str(data.get("email") or "")))
+        snap = registration_service.snapshot(event_id, email)
         if snap is None or snap.status == EventStatus.DRAFT:
             return error_response(404, "not_found")
         window = snap.window(now)
         if not window.is_open:
             return _window_refusal(window)
-        refusal = snap.refusal(data.get("ticket_type_id"))
+        refusal = snap.refusal(ticket_type_id)
         if refusal is not None:
             return error_response(409, refusal.code, message=_(refusal.message))
         questions = registration_service.question_specs(event_id) if snap.has_questions else []
         clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types))
+        # The OpenAPI document's types and required fields, then the rules' finer messages per field.
+        errors = {**check_body(data, "RegistrationInput"), **{_api_field(k): v for k, v in errors.items()}}
         if errors:
-            return validation_error({_api_field(k): v for k, v in errors.items()})
+            return validation_error(errors)
     event = db.session.scalars(  # one query: the mail needs its sessions and 参加枠
         select(Event).where(Event.id == event_id)
         .options(joinedload(Event.ticket_types), joinedload(Event.sessions))
@@ -274,6 +288,8 @@ def cancel_registration():
     token = data.get("manage_token")
     if not isinstance(token, str) or not token.strip():
         return validation_error({"manage_token": [REQUIRED]})
+    if not is_safe_key(token):
+        return error_response(404, "not_found", "unknown_token")
     registration = registration_service.get_by_token(token.strip())
     if registration is None:
         return error_response(404, "not_found", "unknown_token")

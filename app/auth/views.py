@@ -13,6 +13,7 @@ from app.auth import bp
 from app.auth.forms import LoginForm
 from app.db_types import utcnow
 from app.domain.people import normalize_email
+from app.domain.text_input import is_safe_key
 from app.extensions import db, limiter
 from app.models import Organizer
 from app.services import accounts
@@ -50,7 +51,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = normalize_email(form.email.data)
-        user = db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email))
+        user = (db.session.scalar(select(Organizer).where(func.lower(Organizer.email) == email))
+                if is_safe_key(email) else None)  # a NUL would be refused by PostgreSQL
         if user is None:
             Organizer(password_hash=_DUMMY_HASH).check_password(form.password.data)
         elif user.is_active and user.check_password(form.password.data):

@@ -11,6 +11,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.domain import text_input
 from app.domain.codes import PREFECTURES, OrganizationType, QuestionKind
 from app.domain.people import (
     is_katakana,
@@ -46,12 +47,18 @@ MESSAGES = {
     "ticket_type": N_("Choose a ticket type."),
     "choice": N_("Choose one of the options."),
     "consent": N_("Please agree to the purpose of use to register."),
+    "control": text_input.CONTROL_CHARACTERS,
+    "line_break": text_input.LINE_BREAK,
+    "yesno": N_("Choose yes or no."),
 }
 
-LIMITS = {
-    "family_name": 100, "given_name": 100, "family_name_kana": 100, "given_name_kana": 100,
-    "organization": 200, "department": 200, "job_title": 100, "email": 254,
-}
+#: Maximum lengths (characters), shared with the columns, the form and the OpenAPI document.
+LIMITS = text_input.REGISTRATION_LENGTHS
+#: Values a yes/no answer may take (the form sends yes/no, the API a boolean).
+YES_VALUES = {"yes", "true", "1", "on", "y"}
+NO_VALUES = {"no", "false", "0", "off", "n"}
+#: Characters a phone number or corporate number may be typed with, besides digits.
+_NUMBER_PUNCTUATION = set(" -‐‑‒–—―−ー－()（）+＋.．　")
 
 
 @dataclass
@@ -91,6 +98,11 @@ def _text(raw: dict, name: str) -> str:
     return str(value).strip()
 
 
+def _number_typed(value: str) -> bool:
+    """Digits (half- or full-width) and the usual separators only: never letters dropped silently."""
+    return all(ch.isdigit() or ch in _NUMBER_PUNCTUATION for ch in value)
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -117,11 +129,21 @@ def clean_registration(
     def present(name: str) -> bool:
         return not partial or name in raw
 
+    def characters_ok(name: str, value: str, *, multiline: bool = False) -> bool:
+        """Report control characters and line breaks; a refused value is never stored."""
+        problem = text_input.character_error(value, multiline=multiline)
+        if problem is not None:
+            errors.setdefault(name, []).append(problem)
+            return False
+        return True
+
     for name in ("family_name", "given_name", "organization", "department", "job_title"):
         if not present(name):
             continue
         value = _text(raw, name)
-        if not value and name in ("family_name", "given_name", "organization"):
+        if not characters_ok(name, value):
+            pass
+        elif not value and name in ("family_name", "given_name", "organization"):
             err(name, "required")
         elif len(value) > LIMITS[name]:
             err(name, "too_long")
@@ -130,7 +152,15 @@ def clean_registration(
     for name in ("family_name_kana", "given_name_kana"):
         if not present(name):
             continue
-        value = to_katakana(_text(raw, name))
+        value = _text(raw, name)
+        if not characters_ok(name, value):
+            setattr(out, name, value)
+            continue
+        if len(value) > LIMITS[name]:
+            err(name, "too_long")
+            setattr(out, name, value)
+            continue
+        value = to_katakana(value)
         if not value:
             err(name, "required")
         elif not is_katakana(value):
@@ -141,8 +171,12 @@ def clean_registration(
 
     if present("email"):
         email = _text(raw, "email")
-        if not email:
+        if not characters_ok("email", email):
+            pass
+        elif not email:
             err("email", "required")
+        elif len(email) > LIMITS["email"]:
+            err("email", "too_long")
         else:
             try:
                 email = validate_email(email, check_deliverability=False).normalized
@@ -154,15 +188,28 @@ def clean_registration(
         out.email_normalized = normalize_email(email)
         if require_email_confirmation and "email" not in errors:
             confirm = _text(raw, "email_confirm")
-            if not confirm:
+            if not characters_ok("email_confirm", confirm):
+                pass
+            elif len(confirm) > LIMITS["email"]:
+                err("email_confirm", "too_long")
+            elif not confirm:
                 err("email_confirm", "required")
             elif normalize_email(confirm) != out.email_normalized:
                 err("email_confirm", "email_mismatch")
 
     if present("phone"):
-        phone = normalize_phone(_text(raw, "phone"))
-        if phone and not is_valid_phone(phone):
-            err("phone", "phone")
+        typed = _text(raw, "phone")
+        phone = ""
+        if not characters_ok("phone", typed):
+            pass
+        elif len(typed) > text_input.PHONE_INPUT_MAX:
+            err("phone", "too_long")
+        elif typed and not _number_typed(typed):
+            err("phone", "phone")  # letters are refused, never dropped (the number would be stored empty)
+        else:
+            phone = normalize_phone(typed)
+            if phone and not is_valid_phone(phone):
+                err("phone", "phone")
         out.phone = phone
 
     if present("organization_type"):
@@ -177,12 +224,20 @@ def clean_registration(
             pref = "0" + pref
         if pref not in PREFECTURES:
             err("prefecture", "prefecture" if pref else "required")
+            pref = ""
         out.prefecture = pref or None
 
     if present("corporate_number"):
-        number = normalize_corporate_number(_text(raw, "corporate_number"))
-        if number and not is_valid_corporate_number(number):
+        typed = _text(raw, "corporate_number")
+        number = ""
+        if not characters_ok("corporate_number", typed):
+            pass
+        elif len(typed) > text_input.CORPORATE_NUMBER_INPUT_MAX or not _number_typed(typed):
             err("corporate_number", "corporate_number")
+        else:
+            number = normalize_corporate_number(typed)
+            if number and not is_valid_corporate_number(number):
+                err("corporate_number", "corporate_number")
         out.corporate_number = number
 
     if present("organization") or present("corporate_number"):
@@ -193,10 +248,7 @@ def clean_registration(
         if tt in (None, "") and len(ticket_type_ids) == 1:
             out.ticket_type_id = ticket_type_ids[0]
         else:
-            try:
-                out.ticket_type_id = int(tt)
-            except (TypeError, ValueError):
-                out.ticket_type_id = None
+            out.ticket_type_id = text_input.parse_id(tt)  # 1e400, 2**40, "x": no crash, no overflow
             if out.ticket_type_id not in ticket_type_ids:
                 err("ticket_type_id", "ticket_type")
 
@@ -210,16 +262,20 @@ def clean_registration(
             value = answers_raw.get(key, answers_raw.get(q.id))
             if q.kind == QuestionKind.MULTIPLE:
                 values = value if isinstance(value, list) else ([value] if value not in (None, "") else [])
-                values = [str(v) for v in values]
-                if any(v not in q.choices for v in values):
+                if any(not isinstance(v, str | int) or isinstance(v, bool) for v in values):
+                    values = [None]
+                values = [str(v) if v is not None else None for v in values]
+                if any(v not in q.choices for v in values) or len(values) > len(set(values)):
                     err(name, "choice")
+                    values = []  # only the question's own choices are ever kept
                 elif q.required and not values:
                     err(name, "required")
                 out.answers[key] = values
             elif q.kind == QuestionKind.SINGLE:
-                value = "" if value is None else str(value).strip()
-                if value and value not in q.choices:
+                value = "" if value is None else (str(value).strip() if isinstance(value, str | int) else None)
+                if value is None or (value and value not in q.choices):
                     err(name, "choice")
+                    value = ""
                 elif q.required and not value:
                     err(name, "required")
                 out.answers[key] = value
@@ -228,14 +284,26 @@ def clean_registration(
                     if q.required:
                         err(name, "required")
                     out.answers[key] = None
+                elif isinstance(value, bool):
+                    out.answers[key] = value
+                elif isinstance(value, str) and value.strip().lower() in YES_VALUES | NO_VALUES:
+                    out.answers[key] = value.strip().lower() in YES_VALUES
                 else:
-                    out.answers[key] = _bool(value)
+                    err(name, "yesno")
+                    out.answers[key] = None
             else:
-                value = "" if value is None else str(value).strip()
-                if q.required and not value:
+                multiline = q.kind == QuestionKind.TEXTAREA
+                if value is not None and not isinstance(value, str | int | float) or isinstance(value, bool):
+                    value = str(value)
+                value = text_input.as_text(value)
+                limit = text_input.ANSWER_TEXTAREA_MAX if multiline else text_input.ANSWER_TEXT_MAX
+                if not characters_ok(name, value, multiline=multiline):
+                    value = ""
+                elif q.required and not value:
                     err(name, "required")
-                elif len(value) > (4000 if q.kind == QuestionKind.TEXTAREA else 500):
+                elif len(value) > limit:
                     err(name, "too_long")
+                    value = ""
                 out.answers[key] = value
 
     if not partial:

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
+from app.domain import text_input as limits
 from app.domain.codes import AdmissionMode, EventCategory, EventFormat, EventStatus
 from app.extensions import db
 
@@ -27,17 +28,17 @@ class Event(db.Model):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(String(500), default="")
+    slug: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["slug"]), unique=True)
+    title: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["title"]))
+    summary: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["summary"]), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
     category: Mapped[str] = mapped_column(String(30), default=EventCategory.SEMINAR, index=True)
     format: Mapped[str] = mapped_column(String(20), default=EventFormat.IN_PERSON)
-    venue: Mapped[str] = mapped_column(String(200), default="")
-    address: Mapped[str] = mapped_column(String(300), default="")
+    venue: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["venue"]), default="")
+    address: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["address"]), default="")
     prefecture: Mapped[str | None] = mapped_column(String(2), index=True)  # JIS X 0401
-    online_url: Mapped[str] = mapped_column(String(500), default="")  # confirmed registrants only
-    organizer_name: Mapped[str] = mapped_column(String(200), default="")
+    online_url: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["online_url"]), default="")  # confirmed registrants only
+    organizer_name: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["organizer_name"]), default="")
     co_organizers: Mapped[str] = mapped_column(Text, default="")  # one per line
     contact: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, index=True)
@@ -94,10 +95,10 @@ class EventSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(limits.SESSION_LENGTHS["title"]), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    venue: Mapped[str] = mapped_column(String(200), default="")  # empty: the event's venue
+    venue: Mapped[str] = mapped_column(String(limits.SESSION_LENGTHS["venue"]), default="")  # empty: the event's venue
     is_online: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
@@ -122,7 +123,7 @@ class TicketType(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(limits.TICKET_TYPE_LENGTHS["name"]))
     description: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -146,8 +147,8 @@ class Question(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(20))  # domain.codes.QuestionKind
-    label: Mapped[str] = mapped_column(String(300))
-    help_text: Mapped[str] = mapped_column(String(500), default="")
+    label: Mapped[str] = mapped_column(String(limits.QUESTION_LENGTHS["label"]))
+    help_text: Mapped[str] = mapped_column(String(limits.QUESTION_LENGTHS["help_text"]), default="")
     choices: Mapped[list] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(default=False)
 

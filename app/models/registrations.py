@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db_types import UTCDateTime, utcnow
 from app.domain import manage_links
 from app.domain.codes import RegistrationStatus
+from app.domain.text_input import PHONE_MAX
+from app.domain.text_input import REGISTRATION_LENGTHS as LEN
 from app.extensions import db
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted', 'applied', 'pending')"
@@ -54,19 +56,19 @@ class Registration(db.Model):
     manage_salt: Mapped[str | None] = mapped_column(String(32))
     # The link it had before it was given a new one (migrated row, changed SECRET_KEY): still works.
     previous_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(LEN["email"]))
     email_normalized: Mapped[str] = mapped_column(String(254))
-    family_name: Mapped[str] = mapped_column(String(100))
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name_kana: Mapped[str] = mapped_column(String(100), default="")
-    given_name_kana: Mapped[str] = mapped_column(String(100), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")  # digits only
-    organization: Mapped[str] = mapped_column(String(200), default="")
+    family_name: Mapped[str] = mapped_column(String(LEN["family_name"]))
+    given_name: Mapped[str] = mapped_column(String(LEN["given_name"]))
+    family_name_kana: Mapped[str] = mapped_column(String(LEN["family_name_kana"]), default="")
+    given_name_kana: Mapped[str] = mapped_column(String(LEN["given_name_kana"]), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")  # digits only
+    organization: Mapped[str] = mapped_column(String(LEN["organization"]), default="")
     organization_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     # Set only when the event allows one registration per organisation.
     organization_lock_key: Mapped[str | None] = mapped_column(String(200))
-    department: Mapped[str] = mapped_column(String(200), default="")
-    job_title: Mapped[str] = mapped_column(String(100), default="")
+    department: Mapped[str] = mapped_column(String(LEN["department"]), default="")
+    job_title: Mapped[str] = mapped_column(String(LEN["job_title"]), default="")
     organization_type: Mapped[str] = mapped_column(String(20), default="company", index=True)
     prefecture: Mapped[str | None] = mapped_column(String(2))
     corporate_number: Mapped[str] = mapped_column(String(13), default="")

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app import labels
+from app.domain import text_input as limits
 from app.domain.codes import PREFECTURES, QuestionKind
 from app.domain.events import SLUG_RE
 from app.labels import REQUIRED
@@ -39,25 +40,27 @@ def prefecture_choices() -> list[tuple[str, str]]:
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=limits.EVENT_LENGTHS["title"])])
     slug = StringField(
         _l("URL name"),
-        validators=[Optional(), Length(max=120),
+        validators=[Optional(), Length(max=limits.EVENT_LENGTHS["slug"]),
                     Regexp(SLUG_RE, message=_l("Use only lower-case letters a-z, digits and hyphens (-)."))],
         filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
     )
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
-    description = TextAreaField(_l("Description (Markdown)"), render_kw={"rows": 10})
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["summary"])], render_kw={"rows": 2})
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=limits.EVENT_LENGTHS["description"])],
+                                render_kw={"rows": 10})
     category = SelectField(_l("Category"), choices=labels.choices(labels.CATEGORY_LABELS))
     format = SelectField(_l("Format"), choices=labels.choices(labels.FORMAT_LABELS))
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["venue"])])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["address"])])
     prefecture = SelectField(_l("Prefecture"), choices=prefecture_choices, validators=[Optional()])
     online_url = URLField(_l("Online URL (shown to confirmed registrants only)"),
-                          validators=[Optional(), Length(max=500)])
-    organizer_name = StringField(_l("Organiser"), validators=[Optional(), Length(max=200)])
-    co_organizers = TextAreaField(_l("Co-organisers (one per line)"), render_kw={"rows": 3})
-    contact = TextAreaField(_l("Contact"), render_kw={"rows": 3})
+                          validators=[Optional(), Length(max=limits.EVENT_LENGTHS["online_url"])])
+    organizer_name = StringField(_l("Organiser"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["organizer_name"])])
+    co_organizers = TextAreaField(_l("Co-organisers (one per line)"),
+                                  validators=[Length(max=limits.EVENT_LENGTHS["co_organizers"])], render_kw={"rows": 3})
+    contact = TextAreaField(_l("Contact"), validators=[Length(max=limits.EVENT_LENGTHS["contact"])], render_kw={"rows": 3})
     registration_opens_at = DateTimeLocalField(_l("Registration opens (Japan time)"), format=DATETIME_FORMAT,
                                                validators=[Optional()])
     registration_closes_at = DateTimeLocalField(_l("Registration closes (Japan time)"), format=DATETIME_FORMAT,
@@ -75,7 +78,7 @@ class NewEventForm(EventForm):
     first_date = DateField(_l("Date of the first session"), validators=[Optional()])
     first_start = TimeField(_l("Start time"), validators=[Optional()])
     first_end = TimeField(_l("End time"), validators=[Optional()])
-    first_ticket_name = StringField(_l("Name of the first 参加枠"), validators=[Optional(), Length(max=100)])
+    first_ticket_name = StringField(_l("Name of the first 参加枠"), validators=[Optional(), Length(max=limits.TICKET_TYPE_LENGTHS["name"])])
     first_ticket_capacity = IntegerField(_l("Capacity (blank: no limit)"),
                                          validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
@@ -94,16 +97,17 @@ class NewEventForm(EventForm):
 
 
 class SessionForm(FlaskForm):
-    title = StringField(_l("Session title (e.g. Day 1)"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Session title (e.g. Day 1)"),
+                        validators=[Optional(), Length(max=limits.SESSION_LENGTHS["title"])])
     date = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
     start_time = TimeField(_l("Start time"), validators=[InputRequired(REQUIRED)])
     end_time = TimeField(_l("End time"), validators=[Optional()])
-    venue = StringField(_l("Place (blank: the event's venue)"), validators=[Optional(), Length(max=200)])
+    venue = StringField(_l("Place (blank: the event's venue)"), validators=[Optional(), Length(max=limits.SESSION_LENGTHS["venue"])])
     is_online = BooleanField(_l("Held online"))
 
 
 class TicketTypeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=limits.TICKET_TYPE_LENGTHS["name"])])
     description = TextAreaField(_l("Description"), render_kw={"rows": 2})
     capacity = IntegerField(_l("Capacity (blank: no limit)"),
                             validators=[Optional(), NumberRange(min=0, max=1_000_000)])
@@ -111,8 +115,8 @@ class TicketTypeForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     kind = SelectField(_l("Kind of answer"), choices=labels.choices(QUESTION_KIND_LABELS))
-    label = StringField(_l("Question"), validators=[DataRequired(REQUIRED), Length(max=300)])
-    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Question"), validators=[DataRequired(REQUIRED), Length(max=limits.QUESTION_LENGTHS["label"])])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=limits.QUESTION_LENGTHS["help_text"])])
     choices = TextAreaField(_l("Choices (one per line)"), render_kw={"rows": 3})
     required = BooleanField(_l("An answer is required"))
 

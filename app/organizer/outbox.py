@@ -139,13 +139,19 @@ def outbox_message(message_id: int):
     if message is None:
         abort(404)
     event = db.session.get(Event, message.event_id) if message.event_id else None
-    return render_template(
+    from flask import make_response
+
+    from app.web_guards import allow_inline_style_attributes
+
+    # The mail's HTML (inline style="" attributes, as mail clients need) is shown in a sandboxed
+    # srcdoc frame, which inherits this page's Content-Security-Policy.
+    return allow_inline_style_attributes(make_response(render_template(
         "organizer/outbox/detail.html",
         message=message,
         event=event,
         registrant_url=_registrant_url(message),
         can_edit=current_user.can_edit,
-    )
+    )))
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])

@@ -147,7 +147,10 @@ def register(slug: str):
         return _render_form(event, form, window=window)
 
     ticket_type = next(tt for tt in event.ticket_types if tt.id == clean.ticket_type_id)
-    carried = [(k, v) for k, values in request.form.lists() if k not in ("csrf_token", "action") for v in values]
+    # Only the form's own fields go on to the review page (never whatever else was posted).
+    # Check boxes go on as "y" (their raw value is never checked, so never echoed).
+    fields = {field.name: field.type == "BooleanField" for field in form if field.name != "csrf_token"}
+    carried = [(k, "y" if fields[k] else v) for k, values in request.form.lists() if k in fields for v in values]
     return render_template(
         "registration/confirm.html",
         event=event,

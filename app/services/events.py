@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.domain import events as rules
+from app.domain import text_input
 from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
     PREFECTURES,
@@ -49,18 +50,15 @@ log = logging.getLogger(__name__)
 
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
-#: Event fields that `create_event` / `update_event` accept, with their maximum length.
+#: Event fields that `create_event` / `update_event` accept, with their maximum length
+#: (app.domain.text_input: the same numbers as the columns, the forms and the OpenAPI document).
 TEXT_FIELDS: dict[str, int | None] = {
-    "title": 200,
-    "summary": 500,
-    "description": None,
-    "venue": 200,
-    "address": 300,
-    "organizer_name": 200,
-    "co_organizers": None,
-    "contact": None,
-    "consent_text": None,
+    key: text_input.EVENT_LENGTHS[key]
+    for key in ("title", "summary", "description", "venue", "address", "organizer_name", "co_organizers",
+                "contact", "consent_text")
 }
+#: Earliest and latest year accepted in a date (a typo such as 0202 or 20266 is refused).
+MIN_YEAR, MAX_YEAR = 1900, 9998
 EVENT_FIELDS = (
     "slug", "title", "summary", "description", "category", "format", "venue", "address", "prefecture",
     "online_url", "organizer_name", "co_organizers", "contact", "registration_opens_at",
@@ -108,8 +106,8 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "\n".join(str(v).strip() for v in value if str(v).strip())
-    return str(value).strip()
+        return "\n".join(text_input.as_text(v) for v in value if text_input.as_text(v))
+    return text_input.as_text(value)
 
 
 def _bool(value: Any) -> bool:
@@ -131,17 +129,24 @@ def _datetime(value: Any, key: str, errors: _Errors) -> datetime | None:
     if not isinstance(value, datetime):
         errors.add(key, _("Enter a date and time like 2026-07-12T13:30."))
         return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        errors.add(key, _("Enter a year between %(min)d and %(max)d.", min=MIN_YEAR, max=MAX_YEAR))
+        return None
     return rules.jst_to_utc(value)
 
 
 def _int(value: Any, key: str, errors: _Errors, *, minimum: int = 0, maximum: int | None = None) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         errors.add(key, _("Enter a whole number."))
         return None
+    text = str(int(value)) if isinstance(value, float) else str(value).strip()
+    if len(text) > 20:  # int() of a 100,000-digit string is slow; no capacity is that large
+        errors.add(key, _("Enter a number of at most %(max)d.", max=maximum or text_input.MAX_INT4))
+        return None
     try:
-        number = int(str(value).strip())
+        number = int(text)
     except (TypeError, ValueError):
         errors.add(key, _("Enter a whole number."))
         return None
@@ -154,9 +159,13 @@ def _int(value: Any, key: str, errors: _Errors, *, minimum: int = 0, maximum: in
     return number
 
 
-def _check_length(value: str, key: str, limit: int | None, errors: _Errors) -> None:
-    if limit is not None and len(value) > limit:
-        errors.add(key, _("Use at most %(n)d characters.", n=limit))
+def _check_length(value: str, key: str, limit: int | None, errors: _Errors, *, multiline: bool = False) -> None:
+    """Too long, or with characters no field takes (NUL, controls; line breaks in a one-line field)."""
+    problem = text_input.character_error(value, multiline=multiline)
+    if problem is not None:
+        errors.add(key, _(problem))
+    if len(value) > (limit if limit is not None else text_input.LONG_TEXT_MAX):
+        errors.add(key, _("Use at most %(n)d characters.", n=limit or text_input.LONG_TEXT_MAX))
 
 
 def _audit(action: str, *, actor: Organizer | None, now: datetime, event: Event | None = None,
@@ -200,7 +209,7 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
             value = _text(data.get(key))
             if key == "co_organizers":
                 value = "\n".join(rules.split_lines(value))
-            _check_length(value, key, limit, errors)
+            _check_length(value, key, limit, errors, multiline=key in text_input.MULTILINE_FIELDS)
             out[key] = value
     if "title" in out and not out["title"]:
         errors.add("title", _("Enter a title."))
@@ -208,7 +217,7 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
     if present("slug"):
         slug = _text(data.get("slug")).lower()
         if slug:
-            if not rules.is_valid_slug(slug):
+            if len(slug) > text_input.EVENT_LENGTHS["slug"] or not rules.is_valid_slug(slug):
                 errors.add("slug", _("Use only lower-case letters a-z, digits and hyphens (-)."))
             elif _slug_taken(slug, exclude_id=event.id if event is not None else None):
                 errors.add("slug", _("Another event already uses this URL name."))
@@ -237,13 +246,14 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
             code = "0" + code
         if code and code not in PREFECTURES:
             errors.add("prefecture", _("Choose a prefecture from the list."))
+            code = ""
         out["prefecture"] = code or None
 
     if present("online_url"):
         url = _text(data.get("online_url"))
         if url and not URL_RE.match(url):
             errors.add("online_url", _("Enter a web address starting with https://."))
-        _check_length(url, "online_url", 500, errors)
+        _check_length(url, "online_url", text_input.EVENT_LENGTHS["online_url"], errors)
         out["online_url"] = url
 
     for key in ("registration_opens_at", "registration_closes_at"):
@@ -263,9 +273,9 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
 
 def _clean_session(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
     title = _text(data.get("title"))
-    _check_length(title, prefix + "title", 200, errors)
+    _check_length(title, prefix + "title", text_input.SESSION_LENGTHS["title"], errors)
     venue = _text(data.get("venue"))
-    _check_length(venue, prefix + "venue", 200, errors)
+    _check_length(venue, prefix + "venue", text_input.SESSION_LENGTHS["venue"], errors)
     starts_at = _datetime(data.get("starts_at"), prefix + "starts_at", errors)
     if starts_at is None and not errors.errors.get(prefix + "starts_at"):
         errors.add(prefix + "starts_at", _("Enter when the session starts."))
@@ -280,9 +290,12 @@ def _clean_ticket_type(data: Mapping[str, Any], errors: _Errors, prefix: str = "
     name = _text(data.get("name"))
     if not name:
         errors.add(prefix + "name", _("Enter a name for the 参加枠."))
-    _check_length(name, prefix + "name", 100, errors)
+    _check_length(name, prefix + "name", text_input.TICKET_TYPE_LENGTHS["name"], errors)
+    description = _text(data.get("description"))
+    _check_length(description, prefix + "description", text_input.TICKET_TYPE_LENGTHS["description"], errors,
+                  multiline=True)
     capacity = _int(data.get("capacity"), prefix + "capacity", errors, minimum=0, maximum=1_000_000)
-    return {"name": name, "description": _text(data.get("description")), "capacity": capacity}
+    return {"name": name, "description": description, "capacity": capacity}
 
 
 def _clean_question(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
@@ -292,14 +305,18 @@ def _clean_question(data: Mapping[str, Any], errors: _Errors, prefix: str = "") 
     label = _text(data.get("label"))
     if not label:
         errors.add(prefix + "label", _("Enter the question."))
-    _check_length(label, prefix + "label", 300, errors)
+    _check_length(label, prefix + "label", text_input.QUESTION_LENGTHS["label"], errors)
     help_text = _text(data.get("help_text"))
-    _check_length(help_text, prefix + "help_text", 500, errors)
+    _check_length(help_text, prefix + "help_text", text_input.QUESTION_LENGTHS["help_text"], errors)
     raw_choices = data.get("choices")
     choices = rules.split_lines(raw_choices if isinstance(raw_choices, str) else _text(raw_choices))
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         if len(choices) < 2:
             errors.add(prefix + "choices", _("Enter at least two choices, one per line."))
+        elif len(choices) > text_input.MAX_CHOICES:
+            errors.add(prefix + "choices", _("Use at most %(n)d choices.", n=text_input.MAX_CHOICES))
+        for choice in choices:
+            _check_length(choice, prefix + "choices", text_input.CHOICE_MAX, errors)
     else:
         choices = []
     return {"kind": kind, "label": label, "help_text": help_text, "choices": choices,
@@ -319,7 +336,7 @@ def _clean_reminder(data: Mapping[str, Any], errors: _Errors, prefix: str = "") 
     if session_id in ("", None):
         session_id = None
     else:
-        session_id = _int(session_id, prefix + "session_id", errors, minimum=1, maximum=2**31)
+        session_id = _int(session_id, prefix + "session_id", errors, minimum=1, maximum=text_input.MAX_INT4)
     return {"days_before": days, "send_time": send_time, "session_id": session_id}
 
 

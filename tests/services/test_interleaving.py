@@ -21,10 +21,10 @@ import traceback
 
 from sqlalchemy import select
 
+from app import jobs
 from app.db_types import utcnow
 from app.domain.registration_input import clean_registration
 from app.extensions import db
-from app import jobs
 from app.models import Event, Organizer, OutboxMessage, Registration, TicketType
 from app.services import events as event_service
 from app.services import invariants, outbox, registrations
