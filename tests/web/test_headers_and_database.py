@@ -25,9 +25,8 @@ def test_security_headers_on_pages_and_api(client, create_event):
 
 
 def test_hsts_in_production(database_url, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "a-long-production-secret-key")
-
     class Prod(ProductionConfig):
+        SECRET_KEY = "a-long-production-secret-key-" + "0123456789abcdef" * 2
         SQLALCHEMY_DATABASE_URI = database_url
         HSTS_SECONDS = 31536000
 
