@@ -625,6 +625,9 @@ def _change_status(event: Event, status: EventStatus, reason: str, allowed: tupl
     reason = _text(reason)
     if not reason:
         raise ValidationError({"reason": [_("Enter the reason; it is shown on the event page and in the mail.")]})
+    errors = _Errors()
+    _check_length(reason, "reason", text_input.LONG_TEXT_MAX, errors, multiline=True)
+    errors.raise_if_any()
     event = _lock_event(event)
     if event.status not in allowed:
         raise ServiceError(_("This cannot be done to an event in its current state."), code="bad_status")

@@ -382,3 +382,16 @@ def test_a_series_can_have_a_reminder_before_each_session(app, create_event, cre
     with pytest.raises(ValidationError) as info:
         service.add_reminder_rule(event, {"days_before": 2, "session_id": other.sessions[0].id}, staff, utcnow())
     assert "session_id" in info.value.errors
+
+
+@pytest.mark.parametrize("change", [service.cancel, service.postpone])
+def test_a_reason_with_control_characters_is_refused_next_to_the_field(app, create_organizer, change):
+    actor = create_organizer()
+    event = service.create_event(_data(), actor, NOW)
+    service.publish(event, actor, NOW)
+    db.session.commit()
+    with pytest.raises(ValidationError) as info:
+        change(event, "台風\x00のため", actor, NOW)
+    assert "reason" in info.value.errors
+    db.session.rollback()
+    assert db.session.get(type(event), event.id).status == "published"
