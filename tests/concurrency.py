@@ -21,3 +21,16 @@ def fire_at_once(send: Callable[[T], R], payloads: list[T], clients: int) -> lis
     chunks = [payloads[i::clients] for i in range(clients)]
     with ThreadPoolExecutor(max_workers=clients) as pool:
         return [answer for result in pool.map(client, chunks) for answer in result]
+
+
+def read_beside_a_server(fn: Callable[[], R]) -> R:
+    """Read from the test thread without holding the write lock a live server's threads need
+    (SQLite: a deferred transaction, ended at once)."""
+    from app.database import read_only
+    from app.extensions import db
+
+    with read_only():
+        try:
+            return fn()
+        finally:
+            db.session.rollback()

@@ -83,3 +83,12 @@ def while_holding(app, first: Callable[[], object], second: Callable[[], object]
     assert not thread.is_alive(), "the second operation never finished"
     db.session.expire_all()
     return held, other
+
+
+def assert_no_breach() -> None:
+    """What `flask check` checks: no invariant is broken (app.services.invariants)."""
+    from app.services import invariants
+
+    db.session.expire_all()
+    found = invariants.breaches()
+    assert found == [], "\n".join(map(str, found))

@@ -8,24 +8,15 @@ from types import SimpleNamespace
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.database import read_only
 from app.db_types import utcnow
 from app.domain.dates import JST
 from app.extensions import db
 from app.models import Event, EventSession, OutboxMessage, Registration
 from app.services import registrations
+from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
 
 REASON = "台風接近に伴い、参加者の安全を考慮して開催を中止いたします。"
-
-
-def _read(fn):
-    """Read from the test thread without holding a write lock the server's threads need."""
-    with read_only():
-        try:
-            return fn()
-        finally:
-            db.session.rollback()
 
 
 def test_cancel_a_published_event_with_registrants(page, browser_login, create_event, create_organizer):

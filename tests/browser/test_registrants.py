@@ -10,21 +10,12 @@ from types import SimpleNamespace
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.database import read_only
 from app.extensions import db
 from app.models import AuditLog, OutboxMessage, Registration, TicketType
+from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
 
 TITLE = "SIer's Day 2026"
-
-
-def _read(fn):
-    """Read from the test thread without holding a write lock the server's threads need."""
-    with read_only():
-        try:
-            return fn()
-        finally:
-            db.session.rollback()
 
 
 def _setup(create_event, create_organizer, role="organizer"):

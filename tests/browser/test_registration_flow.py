@@ -5,20 +5,11 @@ import re
 
 from sqlalchemy import select
 
-from app.database import read_only
 from app.extensions import db
 from app.models import OutboxMessage, Question, Registration
 from app.services import outbox
+from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
-
-
-def _read(fn):
-    """Read from the test thread without holding a write lock the server's threads need."""
-    with read_only():
-        try:
-            return fn()
-        finally:
-            db.session.rollback()
 
 
 def _fill_form(page, *, email_confirm: str):

@@ -18,7 +18,7 @@ from app.services import events as event_service
 from app.services import invariants, registrations
 from app.services.errors import ServiceError
 from tests import factories
-from tests.races import while_holding
+from tests.races import assert_no_breach, while_holding
 
 
 def _reg(reg_id: int) -> Registration:
@@ -27,12 +27,6 @@ def _reg(reg_id: int) -> Registration:
 
 def _tt(tt_id: int) -> TicketType:
     return db.session.get(TicketType, tt_id)
-
-
-def _assert_no_breach():
-    db.session.expire_all()
-    found = invariants.breaches()
-    assert found == [], "\n".join(map(str, found))
 
 
 def _two_ticket_types(capacity_a=3, capacity_b=3, confirmed_a=3, confirmed_b=2):
@@ -56,7 +50,7 @@ def test_two_moves_of_one_registrant_at_once(app, create_organizer):
     assert first.error is None and second.error is None
     assert _reg(moved).ticket_type_id == b
     assert _tt(a).confirmed_count == 2 and _tt(b).confirmed_count == 3
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_a_move_racing_the_registrants_own_cancellation(app, create_organizer):
@@ -73,12 +67,12 @@ def test_a_move_racing_the_registrants_own_cancellation(app, create_organizer):
     assert first.error is None and second.error is None
     assert _reg(target).status == "cancelled"
     assert _tt(a).confirmed_count == 2 and _tt(b).confirmed_count == 2
-    _assert_no_breach()
+    assert_no_breach()
     # and later cancellations still work (the counters did not drift)
     for reg_id in regs_a[1:]:
         registrations.cancel(_reg(reg_id), now=utcnow())
     db.session.commit()
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_two_restores_at_once_confirm_once(app, create_organizer):
@@ -97,7 +91,7 @@ def test_two_restores_at_once_confirm_once(app, create_organizer):
     assert first.error is None
     assert isinstance(second.error, ServiceError) and second.error.code == "not_cancelled"
     assert _tt(event.ticket_types[0].id).confirmed_count == 1
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_a_registration_racing_the_events_cancellation_is_refused_or_told(app, create_organizer):
@@ -125,7 +119,7 @@ def test_a_registration_racing_the_events_cancellation_is_refused_or_told(app, c
     assert first.error is None
     assert isinstance(second.error, registrations.RegistrationClosed), second.error
     assert db.session.scalar(select(Registration.id).where(Registration.event_id == event_id)) is None
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_simultaneous_waitlisting_hands_out_distinct_places(app):
@@ -140,7 +134,7 @@ def test_simultaneous_waitlisting_hands_out_distinct_places(app):
     a, b = _reg(first.value), _reg(second.value)
     assert {a.status, b.status} == {"waitlisted"}
     assert registrations.waitlist_position(a) == 1 and registrations.waitlist_position(b) == 2
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_nobody_is_confirmed_by_first_come_while_someone_waits(app, create_organizer):
@@ -158,7 +152,7 @@ def test_nobody_is_confirmed_by_first_come_while_someone_waits(app, create_organ
                                                             OutboxMessage.kind == "promoted"))
     newcomer = factories.register(event, ticket_type_id=b).registration
     assert newcomer.status == "confirmed"
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_cancelling_a_seat_of_a_cancelled_or_postponed_event_promotes_nobody(app, create_organizer):
@@ -173,7 +167,7 @@ def test_cancelling_a_seat_of_a_cancelled_or_postponed_event_promotes_nobody(app
         db.session.commit()
         assert waiting.status == "waitlisted"
         assert not db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "promoted"))
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_republishing_a_postponed_event_promotes_into_seats_freed_meanwhile(app, create_organizer):
@@ -188,7 +182,7 @@ def test_republishing_a_postponed_event_promotes_into_seats_freed_meanwhile(app,
     event_service.publish(event, staff, utcnow())
     db.session.commit()
     assert waiting.status == "confirmed"
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_restore_in_a_cancelled_event_is_refused_and_mails_nothing(app, create_organizer):
@@ -231,7 +225,7 @@ def test_restore_joins_the_end_of_the_line_when_people_wait(app, create_organize
     registrations.restore(holder, now=utcnow(), actor=staff)
     db.session.commit()
     assert holder.status == "waitlisted" and registrations.waitlist_position(holder) == 1
-    _assert_no_breach()
+    assert_no_breach()
 
 
 @pytest.mark.parametrize("first, second", [
@@ -248,7 +242,7 @@ def test_one_per_organisation_holds_with_or_without_the_corporate_number(app, fi
     with pytest.raises(registrations.OrganizationTaken):
         factories.register(event, **second)
     db.session.rollback()
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_two_companies_of_one_name_with_different_numbers_may_both_register(app):
@@ -256,7 +250,7 @@ def test_two_companies_of_one_name_with_different_numbers_may_both_register(app)
     factories.register(event, organization="山田商店株式会社", corporate_number="7000012050002")
     other = factories.register(event, organization="山田商店株式会社", corporate_number="1000013050238")
     assert other.registration.status == "confirmed"
-    _assert_no_breach()
+    assert_no_breach()
 
 
 def test_check_names_each_breach(app, runner):

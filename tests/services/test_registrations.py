@@ -15,6 +15,7 @@ from app.models import AuditLog, Event, OutboxMessage, Registration, TicketType
 from app.services import outbox, registrations
 from app.services.errors import ServiceError
 from tests.factories import register, registration_data
+from tests.races import assert_no_breach
 
 
 def _outbox(kind=None):
@@ -207,6 +208,7 @@ def test_fifty_simultaneous_registrations_for_ten_seats(app, create_event):
     confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(Registration.status == "confirmed"))
     assert confirmed == 10
     assert db.session.scalar(select(TicketType.confirmed_count).where(TicketType.event_id == event_id)) == 10
+    assert_no_breach()  # what `flask check` checks
 
 
 def test_concurrent_cancellations_and_registrations_never_oversell_or_double_promote(app, create_event):
@@ -235,6 +237,7 @@ def test_concurrent_cancellations_and_registrations_never_oversell_or_double_pro
     promoted_mails = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "promoted"))
     assert promoted_mails == 5
     assert db.session.scalar(select(TicketType.confirmed_count).where(TicketType.event_id == event_id)) == 5
+    assert_no_breach()  # what `flask check` checks
 
 
 def test_a_stale_look_never_gives_a_seat_and_leaves_nothing_behind(app, create_event, monkeypatch):

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Registration, TicketType
 from tests import factories
 from tests.concurrency import fire_at_once
+from tests.races import assert_no_breach
 
 CLIENTS = 16
 REQUESTS = 60
@@ -48,6 +49,7 @@ def test_many_simultaneous_api_registrations_never_oversell(live_server, create_
     assert confirmed == SEATS
     assert db.session.get(TicketType, ticket_type_id).confirmed_count == SEATS
     assert db.session.scalar(select(func.count()).select_from(Registration)) == SEATS
+    assert_no_breach()  # what `flask check` checks
 
 
 def test_simultaneous_registrations_are_told_distinct_places_in_the_order_of_promotion(live_server, create_event):
@@ -81,3 +83,4 @@ def test_simultaneous_registrations_are_told_distinct_places_in_the_order_of_pro
             Registration.event_id == event_id, Registration.status == "confirmed",
             Registration.id.in_(by_place), Registration.id.not_in(promoted))).all()
     assert promoted == by_place[:10]
+    assert_no_breach()  # what `flask check` checks

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Registration, TicketType
 from tests.concurrency import fire_at_once
+from tests.races import assert_no_breach
 from tests.web.test_registration import form_data
 
 CLIENTS = 16
@@ -60,3 +61,4 @@ def test_many_simultaneous_form_registrations_never_oversell(live_server, create
     assert db.session.get(TicketType, ticket_type_id).confirmed_count == SEATS
     assert db.session.scalar(select(func.count()).select_from(Registration)) == SEATS
     db.session.rollback()
+    assert_no_breach()  # what `flask check` checks

@@ -13,10 +13,10 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from app.database import read_only
 from app.db_types import utcnow
 from app.extensions import db
 from app.models import AuditLog
+from tests.concurrency import read_beside_a_server as _read
 from tests.conftest import _make_app
 from tests.factories import DEFAULT_PASSWORD
 
@@ -37,14 +37,6 @@ def staff(create_organizer):
         return found
 
     return make
-
-
-def _read(fn):
-    with read_only():
-        try:
-            return fn()
-        finally:
-            db.session.rollback()
 
 
 def _signed_in(app, user, *, remember: bool = False):
