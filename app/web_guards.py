@@ -31,8 +31,8 @@ CSP_DIRECTIVES: dict[str, str] = {
 }
 #: Features no page uses. When one does (a QR scanner needs the camera), allow it as camera=(self).
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid",
-    "magnetometer", "gyroscope", "accelerometer", "display-capture", "interest-cohort",
+    "camera", "microphone", "geolocation", "payment", "usb", "serial", "hid",
+    "magnetometer", "gyroscope", "accelerometer", "display-capture",
 ))
 #: Set on a response (response.csp_extra = {...}) to widen one directive for that page only.
 CSP_EXTRA_ATTR = "csp_extra"
