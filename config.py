@@ -50,11 +50,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL") or default_database_url()
     )
-    # PostgreSQL: test each pooled connection before use ("SELECT 1", one local round trip) so that
-    # connections the server dropped (a restart, pg_terminate_backend, a failover) are replaced
-    # instead of failing requests. On by default for PostgreSQL, off for SQLite (no server);
-    # DATABASE_PRE_PING=true/false forces it. See app.database.engine_options.
+    # PostgreSQL: a pooled connection idle for DATABASE_PING_IDLE_SECONDS or more is tested
+    # ("SELECT 1") before use, so connections the server dropped (a restart, pg_terminate_backend,
+    # a failover) are replaced instead of failing requests; connections in steady use are not.
+    # DATABASE_PRE_PING=true tests every checkout, false none. See app.database.ping_after_idle.
     DATABASE_PRE_PING = os.environ.get("DATABASE_PRE_PING", "").strip().lower() or "auto"
+    DATABASE_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_IDLE_SECONDS", "1"))
     # hide_parameters: a failed statement's error (and its log line) never shows the values
     # bound to it, which are personal data (emails, names, phone numbers).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}

@@ -42,15 +42,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for message in config_warnings:
         app.logger.warning("%s", message)
 
-    from app.database import engine_options
+    from app.database import ping_after_idle
 
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("DATABASE_PRE_PING", "auto")),
-        **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
-    }
+    ping_idle = ping_after_idle(app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("DATABASE_PRE_PING", "auto"),
+                                app.config.get("DATABASE_PING_IDLE_SECONDS", 1.0))
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, ping_idle)
     migrate.init_app(app, db, directory=str(__import__("config").BASE_DIR / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)

@@ -9,6 +9,7 @@ PostgreSQL needs none of this: services lock rows with SELECT ... FOR UPDATE.
 from __future__ import annotations
 
 import contextvars
+import time
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -54,18 +55,43 @@ def reads_first(session):
             session.rollback()
 
 
-def engine_options(url: str, pre_ping: str | bool | None = "auto") -> dict:
-    """Pool options: `pool_pre_ping` on for a database server (PostgreSQL), off for SQLite.
+def ping_after_idle(url: str, setting: str | bool | None = "auto", idle_seconds: float = 1.0) -> float | None:
+    """How long a pooled connection may sit idle before it is pinged at checkout (None: never).
 
-    With pre-ping, a connection the server dropped (restart, pg_terminate_backend, an idle
-    timeout in a proxy) is noticed at checkout and replaced; without it the request that
-    draws it fails. The cost is one "SELECT 1" round trip per checkout (see README).
+    ``auto`` (the default): a database server (PostgreSQL) pings connections idle for
+    `idle_seconds` or more, SQLite never. ``true``: every checkout (SQLAlchemy's pre-ping).
+    ``false``: never. A connection the server dropped (restart, failover,
+    pg_terminate_backend, a proxy's idle timeout) is then found and replaced before a
+    request uses it; a connection in steady use (a flash crowd reuses each within
+    milliseconds) is not pinged, so a busy server pays no round trip. Should the server
+    drop connections while they are busy, the one request that meets a dead connection is
+    answered 503 and SQLAlchemy renews that worker's whole pool.
     """
-    if isinstance(pre_ping, str):
-        pre_ping = pre_ping.strip().lower()
-        pre_ping = (not url.startswith("sqlite")) if pre_ping in ("", "auto") else pre_ping in (
-            "1", "true", "yes", "on")
-    return {"pool_pre_ping": bool(pre_ping)}
+    if isinstance(setting, str):
+        setting = setting.strip().lower()
+        if setting in ("", "auto"):
+            return None if url.startswith("sqlite") else max(float(idle_seconds), 0.0)
+        setting = setting in ("1", "true", "yes", "on")
+    return 0.0 if setting else None
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping (and, if dead, replace) a pooled connection idle for `idle_seconds` or more at checkout."""
+    from sqlalchemy import exc as sa_exc
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, connection_record):
+        connection_record.info["tsudoi_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, connection_record, connection_proxy):
+        since = connection_record.info.pop("tsudoi_idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # just opened, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool opens a new connection and tries again
+            raise sa_exc.DisconnectionError(f"pooled connection was dropped: {type(exc).__name__}") from exc
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -79,7 +105,9 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, ping_idle_seconds: float | None = None) -> None:
+    if ping_idle_seconds is not None:
+        ping_idle_connections(engine, ping_idle_seconds)
     if engine.dialect.name != "sqlite":
         return
 

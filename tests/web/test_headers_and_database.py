@@ -4,7 +4,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-from sqlalchemy import text
 
 from app.extensions import db
 from config import ProductionConfig
@@ -92,38 +91,77 @@ def test_unreachable_database_is_503_with_retry_after(unreachable_app):
     assert r.status_code == 503
 
 
-def test_pre_ping_is_on_for_postgresql_and_off_for_sqlite():
-    from app.database import engine_options
+def test_idle_connections_are_pinged_on_postgresql_never_on_sqlite():
+    from app.database import ping_after_idle
 
-    assert engine_options("postgresql+psycopg://x/y")["pool_pre_ping"] is True
-    assert engine_options("sqlite:///x.sqlite3")["pool_pre_ping"] is False
-    assert engine_options("postgresql+psycopg://x/y", "false")["pool_pre_ping"] is False
-    assert engine_options("sqlite:///x", "true")["pool_pre_ping"] is True
+    assert ping_after_idle("postgresql+psycopg://x/y") == 1.0
+    assert ping_after_idle("postgresql+psycopg://x/y", "auto", 5) == 5.0
+    assert ping_after_idle("sqlite:///x.sqlite3") is None
+    assert ping_after_idle("postgresql+psycopg://x/y", "false") is None
+    assert ping_after_idle("sqlite:///x", "true") == 0.0  # every checkout
 
 
-def test_pool_recovers_after_the_server_terminated_its_connections(app, client, create_event):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("pg_terminate_backend needs PostgreSQL")
-    from tests import factories
+def _terminate_pooled_connections(engine, n: int) -> None:
+    """Fill the pool with `n` connections, then have PostgreSQL kill them all."""
+    import psycopg
 
-    event = create_event()
-    event_id, data = event.id, [factories.registration_data(event, n) for n in range(6)]
-    db.session.remove()
-    # Fill the pool with several connections, then have PostgreSQL kill them all.
-    connections = [db.engine.connect() for _ in range(3)]
+    connections = [engine.connect() for _ in range(n)]
     pids = [c.exec_driver_sql("SELECT pg_backend_pid()").scalar() for c in connections]
     for c in connections:
         c.close()  # back to the pool, alive as far as the pool knows
-    import psycopg
-
-    admin_url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin_url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin_url, autocommit=True) as admin:
         for pid in pids:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    for n in range(6):  # every pooled connection is drawn at least once: none may fail
-        r = client.get(f"/api/v1/events/{event_id}")
-        assert r.status_code == 200, r.data
-        r = client.post(f"/api/v1/events/{event_id}/registrations", json=data[n])
-        assert r.status_code == 201, r.data
-    with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def _requests(client, event_id, data) -> list[int]:
+    codes = []
+    for body in data:
+        codes.append(client.get(f"/api/v1/events/{event_id}").status_code)
+        codes.append(client.post(f"/api/v1/events/{event_id}/registrations", json=body).status_code)
+    return codes
+
+
+def test_pool_recovers_after_the_server_terminated_idle_connections(database_url, _schema):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend needs PostgreSQL")
+    import time
+
+    from tests import factories
+
+    app = _make_app(database_url, DATABASE_PING_IDLE_SECONDS=0.2)
+    with app.app_context():
+        event = factories.create_event()
+        event_id, data = event.id, [factories.registration_data(event, n) for n in range(6)]
+        db.session.remove()
+        _terminate_pooled_connections(db.engine, 3)
+        time.sleep(0.3)  # the pooled connections are idle past the threshold: pinged, replaced
+        assert _requests(app.test_client(), event_id, data) == [200, 201] * 6  # none may fail
+        db.session.remove()
+        _empty_tables_of(app)
+
+
+def test_connections_killed_while_busy_fail_one_request_then_the_pool_is_renewed(database_url, _schema):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend needs PostgreSQL")
+    from tests import factories
+
+    app = _make_app(database_url, DATABASE_PING_IDLE_SECONDS=3600)  # no ping: as under a flash crowd
+    with app.app_context():
+        event = factories.create_event()
+        event_id, data = event.id, [factories.registration_data(event, n) for n in range(6)]
+        db.session.remove()
+        _terminate_pooled_connections(db.engine, 3)
+        codes = _requests(app.test_client(), event_id, data)
+        assert codes.count(503) <= 1, codes  # the request that met a dead connection
+        assert codes[-6:] == [200, 201] * 3, codes  # and then the whole pool was renewed
+        db.session.remove()
+        _empty_tables_of(app)
+
+
+def _empty_tables_of(app) -> None:
+    from tests.conftest import _empty_tables
+
+    _empty_tables()
+    db.engine.dispose()
