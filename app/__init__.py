@@ -7,7 +7,7 @@ from flask import Flask, g, request
 
 from app.database import configure_engine, reset_read_only, set_read_only
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from config import Config, check_config, config_from_env
+from config import BASE_DIR, INSTANCE_DIR, Config, check_config, config_from_env
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -32,8 +32,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from config import INSTANCE_DIR
-
     INSTANCE_DIR.mkdir(exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from app import logs
@@ -49,7 +47,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, ping_idle)
-    migrate.init_app(app, db, directory=str(__import__("config").BASE_DIR / "migrations"))
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

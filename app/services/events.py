@@ -11,7 +11,6 @@ ISO 8601 strings; a value without a time zone is read as Japan time.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import notifications
 from app.domain import events as rules
 from app.domain import text_input
 from app.domain.codes import (
@@ -45,8 +45,6 @@ from app.models import (
 from app.services import audit, locks, schedule_mail
 from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
-
-log = logging.getLogger(__name__)
 
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -601,22 +599,10 @@ def unpublish(event: Event, actor: Organizer | None, now: datetime) -> Event:
 
 
 def _notify_status_changed(event: Event, now: datetime) -> int:
-    """Tell every active registrant (app.notifications.event_status_changed, when it exists)."""
-    try:
-        import app.notifications as notifications
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("app.notifications",):
-            raise
-        notifications = None
-    notify = getattr(notifications, "event_status_changed", None)
+    """Tell every active registrant that the event was cancelled or postponed."""
     registrations = _active_registrations(event)
-    if notify is None:
-        if registrations:
-            log.warning("app.notifications.event_status_changed is missing: %d registrants of event %s "
-                        "were not told", len(registrations), event.id)
-        return 0
     for registration in registrations:
-        notify(event, registration, now)
+        notifications.event_status_changed(event, registration, now)
     return len(registrations)
 
 
