@@ -78,6 +78,9 @@ def content_security_policy(extra: dict[str, str] | None = None) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+DEFAULT_CSP = content_security_policy()
+
+
 def allow_inline_style_attributes(response):
     """For a page that shows foreign HTML with style="" attributes in a sandboxed frame (a mail)."""
     extra = dict(getattr(response, CSP_EXTRA_ATTR, None) or {})
@@ -102,7 +105,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Content-Security-Policy", content_security_policy(getattr(response, CSP_EXTRA_ATTR, None)))
+        extra = getattr(response, CSP_EXTRA_ATTR, None)
+        headers.setdefault("Content-Security-Policy", content_security_policy(extra) if extra else DEFAULT_CSP)
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         seconds = current_app.config.get("HSTS_SECONDS") or 0

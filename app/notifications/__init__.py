@@ -24,6 +24,7 @@ from app import urls
 from app.domain import mail_relevance, mail_text
 from app.extensions import db
 from app.models import OutboxMessage, Registration
+from app.services import outbox
 
 
 def _render(kind: str, context: dict) -> tuple[str, str]:
@@ -195,8 +196,7 @@ def schedule_changed(event, registrations, *, now: datetime) -> int:
     waiting = [mid for items in previous.values() for mid, status in items if status == "pending"]
     if waiting:
         for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(waiting))):
-            message.status = "superseded"
-            message.context = {**(message.context or {}), "superseded": mail_relevance.NEWER_MAIL}
+            outbox.mark_superseded(message, mail_relevance.NEWER_MAIL)
     for registration in registrations:
         n = len(previous.get(registration.id, [])) + 1
         enqueue(SCHEDULE_KIND, registration, dedupe_key=f"reg:{registration.id}:{SCHEDULE_KIND}:{n}", now=now,

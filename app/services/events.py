@@ -23,7 +23,6 @@ from app import notifications
 from app.domain import events as rules
 from app.domain import text_input
 from app.domain.codes import (
-    ACTIVE_REGISTRATION_STATUSES,
     PREFECTURES,
     AdmissionMode,
     EventCategory,
@@ -575,20 +574,12 @@ def publish(event: Event, actor: Organizer | None, now: datetime) -> Event:
     return event
 
 
-def _active_registrations(event: Event) -> list[Registration]:
-    return list(db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id,
-                                   Registration.status.in_([s.value for s in ACTIVE_REGISTRATION_STATUSES]))
-        .order_by(Registration.id)
-    ))
-
-
 def unpublish(event: Event, actor: Organizer | None, now: datetime) -> Event:
     """Back to draft: only while nobody has registered (otherwise cancel or postpone)."""
     event = _lock_event(event)
     if event.status != EventStatus.PUBLISHED:
         raise ServiceError(_("Only a published event can be unpublished."), code="bad_status")
-    if _active_registrations(event):
+    if registration_service.active_registrations(event.id):
         raise ServiceError(_("People have registered for this event: cancel or postpone it instead, "
                              "so that they are told."), code="has_registrations")
     event.status = EventStatus.DRAFT
@@ -600,7 +591,7 @@ def unpublish(event: Event, actor: Organizer | None, now: datetime) -> Event:
 
 def _notify_status_changed(event: Event, now: datetime) -> int:
     """Tell every active registrant that the event was cancelled or postponed."""
-    registrations = _active_registrations(event)
+    registrations = registration_service.active_registrations(event.id)
     for registration in registrations:
         notifications.event_status_changed(event, registration, now)
     return len(registrations)

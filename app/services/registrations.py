@@ -71,6 +71,15 @@ def _active_by_email(event_id: int, email_normalized: str) -> Registration | Non
     )
 
 
+def active_registrations(event_id: int) -> list[Registration]:
+    """The event's active registrations (confirmed, waiting, applied, pending), oldest first."""
+    return list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
+        .order_by(Registration.id)
+    ))
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """1 for the first in line; None when not on the waiting list.
 
@@ -470,13 +479,12 @@ def _resend_manage_link(registration: Registration, now: datetime) -> None:
 def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> list[Registration]:
     """Move the first of the waiting list up while the 参加枠 has seats (first come, event live).
 
-    The caller holds the event lock and this 参加枠's lock (app.services.locks);
-    both are re-read here. Promotion follows the places handed out (waitlist_seq).
+    The caller holds the event lock and has locked and re-read this 参加枠
+    (app.services.locks). Promotion follows the places handed out (waitlist_seq).
     """
     event = db.session.get(Event, ticket_type.event_id)
     if not admission.promotes(event_status=event.status, admission_mode=event.admission_mode):
         return []
-    ticket_type = locks.ticket_type(ticket_type.id)
     n = admission.promotable(capacity=ticket_type.capacity, confirmed=ticket_type.confirmed_count,
                              waiting=_waiting_count(ticket_type.id))
     if n == 0:

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 
 from app import notifications
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus
+from app.domain.codes import EventStatus
 from app.domain.mail_relevance import LIVE_EVENT_STATUSES
-from app.extensions import db
-from app.models import Registration
+from app.services import registrations
 
 
 def _tell(event, now: datetime) -> int:
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id,
-                                   Registration.status.in_([s.value for s in ACTIVE_REGISTRATION_STATUSES]))
-        .order_by(Registration.id)
-    ).all()
-    return notifications.schedule_changed(event, registrations, now=now)
+    return notifications.schedule_changed(event, registrations.active_registrations(event.id), now=now)
 
 
 def session_updated(event, session, now: datetime) -> int:
