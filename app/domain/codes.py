@@ -78,6 +78,22 @@ class OrganizationType(StrEnum):
     OTHER = "other"
 
 
+class AttendanceMethod(StrEnum):
+    DOOR = "door"  # scanned or found at the door
+    WALK_IN = "walk_in"  # registered at the door (当日参加)
+    ONLINE = "online"  # first use of the personal join link
+    REPORT = "report"  # a video platform's attendee report
+    IMPORT = "import"  # an imported past list
+
+
+class RegistrationOrigin(StrEnum):
+    WEB = "web"  # the public form
+    API = "api"
+    ORGANIZER = "organizer"  # added by staff
+    WALK_IN = "walk_in"  # registered at the door
+    IMPORT = "import"  # an imported past list
+
+
 class QuestionKind(StrEnum):
     TEXT = "text"
     TEXTAREA = "textarea"

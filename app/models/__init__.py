@@ -1,4 +1,5 @@
 """All models, importable from one place (and seen by Alembic)."""
+from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
 from app.models.mail import OutboxMessage
@@ -7,6 +8,7 @@ from app.models.registrations import Registration
 
 __all__ = [
     "ApiToken",
+    "Attendance",
     "AuditLog",
     "Event",
     "EventSeries",

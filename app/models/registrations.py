@@ -83,6 +83,7 @@ class Registration(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    origin: Mapped[str] = mapped_column(String(20), default="web", server_default="web")  # codes.RegistrationOrigin
     capacity_override: Mapped[bool] = mapped_column(default=False)  # placed past capacity by an organizer
     note: Mapped[str] = mapped_column(Text, default="")  # organizer's note
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
