@@ -84,12 +84,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
     from app.registration import bp as registration_bp
+    from app.stats import bp as stats_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(stats_bp)
 
     from app import cli, errors
 

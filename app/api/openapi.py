@@ -296,8 +296,121 @@ def schemas() -> dict:
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
             },
         },
+        **_stats_schemas(),
         "EventPage": _page_of("Event"),
         "RegistrationPage": _page_of("Registration"),
+    }
+
+
+def _counts(description: str) -> dict:
+    return {"type": "object", "description": description, "additionalProperties": {"type": "integer"}}
+
+
+RATE = {"type": ["number", "null"], "description": "0–1; null when the whole is 0"}
+_FIGURES = {
+    "events": {"type": "integer"}, "applicants": {"type": "integer", "description": "registrations ever made"},
+    "participants": {"type": "integer", "description": "confirmed registrations"},
+    "attendees": {"type": "integer", "description": "participants with a recorded attendance"},
+    "attendance_rate": RATE,
+    "distinct_people": {"type": "integer", "description": "participants, once per email"},
+    "distinct_organizations": {"type": "integer", "description": "participants' organisations, once each"},
+}
+
+
+def _stats_schemas() -> dict:
+    return {
+        "EventStats": {
+            "type": "object",
+            "required": ["applied", "confirmed", "waitlisted", "cancelled", "attended", "by_organization_type",
+                         "by_prefecture", "by_ticket_type"],
+            "properties": {
+                "event_id": {"type": "integer"},
+                "applied": {"type": "integer", "description": "every registration made, whatever its status"},
+                "confirmed": {"type": "integer"}, "waitlisted": {"type": "integer"},
+                "pending": {"type": "integer", "description": "lottery entries and approvals not decided yet"},
+                "lost": {"type": "integer"}, "rejected": {"type": "integer"}, "cancelled": {"type": "integer"},
+                "attended": {"type": "integer", "description": "confirmed registrations with an attendance"},
+                "attendance_rate": RATE, "confirmation_rate": RATE,
+                "distinct_people": {"type": "integer"}, "distinct_organizations": {"type": "integer"},
+                "returning": {"type": "integer", "description": "confirmed registrations whose email or "
+                              "organisation took part in an earlier event"},
+                "new": {"type": "integer"},
+                "by_status": _counts("registrations by status"),
+                "by_organization_type": _counts("confirmed registrations by 組織区分 code"),
+                "by_prefecture": _counts("confirmed registrations by JIS X 0401 code; \"\" = not given"),
+                "by_ticket_type": _counts("confirmed registrations by 参加枠 id"),
+                "attended_by_organization_type": _counts("attendees by 組織区分 code"),
+                "attended_by_prefecture": _counts("attendees by prefecture code"),
+                "attended_by_ticket_type": _counts("attendees by 参加枠 id"),
+                "ticket_type_names": {"type": "object", "additionalProperties": {"type": "string"}},
+                "over_time": {"type": "array", "items": {"type": "object", "properties": {
+                    "days_before": {"type": "integer"}, "registrations": {"type": "integer"},
+                    "cumulative": {"type": "integer"}}}},
+                "questions": {"type": "array", "items": {"type": "object", "properties": {
+                    "question_id": {"type": "integer"}, "label": {"type": "string"}, "kind": {"type": "string"},
+                    "answers": {"type": "array", "items": {"type": "object", "properties": {
+                        "choice": {"type": "string"}, "count": {"type": "integer"}}}}}}},
+            },
+        },
+        "FiscalYearStats": {
+            "type": "object",
+            "required": ["fiscal_year", "label", "events", "applicants", "attendees", "distinct_organizations",
+                         "repeat_participants"],
+            "properties": {
+                "fiscal_year": {"type": "integer", "description": "the 年度's starting 西暦 year (April–March)"},
+                "label": {"type": "string", "description": "令和N年度 (FY2021 (Reiwa 3) in English)"},
+                **_FIGURES,
+                "repeat_participants": {"type": "integer", "description": "distinct people who had taken "
+                                        "part in an earlier event"},
+            },
+        },
+        "FiscalYearReport": {
+            "type": "object", "required": ["fiscal_years", "total", "filters"],
+            "properties": {
+                "fiscal_years": {"type": "array", "items": _ref("FiscalYearStats")},
+                "total": {"type": "object", "properties": _FIGURES,
+                          "description": "the whole range (distinct counts across all its years)"},
+                "filters": {"type": "object"},
+            },
+        },
+    }
+
+
+def _stats_paths(unauthorized: dict) -> dict:
+    return {
+        "/api/v1/events/{event_id}/stats": {
+            "get": {
+                "operationId": "eventStats", "tags": ["stats"],
+                "summary": "One event's funnel and breakdowns (any staff token)",
+                "security": [{"bearerAuth": []}], "parameters": [EVENT_ID],
+                "responses": {"200": _json(_ref("EventStats"), "The figures"), "401": unauthorized,
+                              "404": _error("Unknown event (`not_found`).")},
+            },
+        },
+        "/api/v1/stats/fiscal-years": {
+            "get": {
+                "operationId": "fiscalYearStats", "tags": ["stats"],
+                "summary": "Figures by 年度 (April–March), every year of the range (any staff token)",
+                "security": [{"bearerAuth": []}],
+                "parameters": [
+                    {"name": "from", "in": "query", "description": "First 年度 (西暦); default: the first held "
+                     "event's", "schema": {"type": "integer", "minimum": 1900, "maximum": 2200}},
+                    {"name": "to", "in": "query", "description": "Last 年度; default: the current one",
+                     "schema": {"type": "integer", "minimum": 1900, "maximum": 2200}},
+                    {"name": "category", "in": "query", "schema": {"enum": [c.value for c in EventCategory]}},
+                    {"name": "series", "in": "query", "description": "A series id",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
+                    {"name": "prefecture", "in": "query", "description": "JIS X 0401 code of the event's prefecture",
+                     "schema": {"enum": sorted(PREFECTURES)}},
+                    {"name": "format", "in": "query", "schema": {"enum": [f.value for f in EventFormat]}},
+                ],
+                "responses": {"200": _json(_ref("FiscalYearReport"), "One row per 年度"),
+                              "400": _error("A parameter is not one of its values, `from` comes after `to`, or "
+                                            "the range is longer than 40 years (`bad_request`, with `errors` by "
+                                            "parameter)."),
+                              "401": unauthorized},
+            },
+        },
     }
 
 
@@ -313,6 +426,7 @@ def _page_of(name: str) -> dict:
 def _paths() -> dict:
     unauthorized = _error("No token, or an invalid, revoked or disabled one (`unauthorized`).")
     return {
+        **_stats_paths(unauthorized),
         "/api/v1/openapi.json": {
             "get": {"operationId": "openapi", "summary": "This document", "tags": ["meta"],
                     "responses": {"200": {"description": "OpenAPI 3.1 document",

@@ -48,6 +48,8 @@ RULES_BEYOND_THE_SCHEMA = {
     # times in order, a published event complete... (422, documented).
     ("POST", "/api/v1/events/{event_id}/registrations"),
     ("POST", "/api/v1/events"),
+    # The 年度 range: `from` after `to`, or longer than 40 years, is a 400 (documented).
+    ("GET", "/api/v1/stats/fiscal-years"),
 }
 #: Without a token, asking for drafts is a 400 (documented on the parameter).
 ANONYMOUS_ONLY = {("GET", "/api/v1/events")}

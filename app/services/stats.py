@@ -1,0 +1,381 @@
+"""Participation statistics, computed in SQL the same way on SQLite and PostgreSQL.
+
+Who counts as what (the pages say it too):
+- **applied**: every registration ever made for the event, whatever became of it;
+- **confirmed / waitlisted / lost / cancelled / ...**: registrations by their current status;
+- **participants**: confirmed registrations (a seat was theirs);
+- **attended**: participants with at least one recorded attendance (a cancelled registration
+  never counts, even if it had been checked in before it was cancelled);
+- **distinct people**: participants counted once per normalised email;
+- **distinct organisations**: participants counted once per organisation key (NFKC-folded
+  name or 法人番号, the one-per-organisation key); registrations without an organisation
+  are not counted;
+- **returning**: a participant whose email or organisation took part in an event that
+  started earlier.
+
+A 年度 runs from April 1 00:00 JST to the next April 1; an event belongs to the 年度 of its
+first session's start (`Event.starts_at`). Year ranges are compared as UTC bounds, so the
+same SQL runs on both databases and uses the index on `events.starts_at`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from app.domain import dates
+from app.domain.codes import EventStatus, QuestionKind, RegistrationStatus
+from app.extensions import db
+from app.models import Attendance, Event, Question, Registration, TicketType
+
+#: Events that count as held (or to be held): not drafts, not cancelled, not postponed.
+HELD_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED, EventStatus.FINISHED)
+CONFIRMED = RegistrationStatus.CONFIRMED.value
+
+
+def _attended_clause():
+    """A registration (of the outer query) with at least one attendance."""
+    return exists().where(Attendance.registration_id == Registration.id)
+
+
+def _returning_clause():
+    """The outer registration's email or organisation took part in an earlier event."""
+    earlier = aliased(Registration)
+    earlier_event = aliased(Event)
+    this_event = aliased(Event)
+    return exists().where(
+        earlier.status == CONFIRMED,
+        earlier.event_id == earlier_event.id,
+        this_event.id == Registration.event_id,
+        earlier_event.starts_at < this_event.starts_at,
+        or_(earlier.email_normalized == Registration.email_normalized,
+            and_(Registration.organization_key != "", earlier.organization_key == Registration.organization_key)),
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# ---------------------------------------------------------------------------------------------
+# one event
+
+
+@dataclass
+class Breakdown:
+    """Counts of participants (and of those who attended) by one code."""
+
+    participants: dict[str, int] = field(default_factory=dict)
+    attended: dict[str, int] = field(default_factory=dict)
+
+
+def _breakdown(event_id: int, column) -> Breakdown:
+    """By a column; a text column's NULL is counted under "" (not given)."""
+    attended = func.sum(case((_attended_clause(), 1), else_=0))
+    key = func.coalesce(column, "") if column.type.python_type is str else column
+    rows = db.session.execute(
+        select(key, func.count(), attended)
+        .where(Registration.event_id == event_id, Registration.status == CONFIRMED)
+        .group_by(key)
+    ).all()
+    out = Breakdown()
+    for code, count, came in sorted(rows, key=lambda r: (-r[1], str(r[0]))):
+        out.participants[str(code)] = count
+        out.attended[str(code)] = int(came or 0)
+    return out
+
+
+def event_stats(event: Event) -> dict:
+    """The funnel and the breakdowns of one event (see the module's definitions)."""
+    by_status = dict(db.session.execute(
+        select(Registration.status, func.count()).where(Registration.event_id == event.id)
+        .group_by(Registration.status)).all())
+    participants = by_status.get(CONFIRMED, 0)
+    attended = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED, _attended_clause())) or 0
+    returning = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED, _returning_clause())) or 0
+    distinct_people, distinct_orgs = db.session.execute(
+        select(func.count(distinct(Registration.email_normalized)),
+               func.count(distinct(case((Registration.organization_key != "", Registration.organization_key)))))
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED)).one()
+
+    ticket_names = dict(db.session.execute(
+        select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id)).all())
+    by_ticket = _breakdown(event.id, Registration.ticket_type_id)
+    by_org_type = _breakdown(event.id, Registration.organization_type)
+    by_prefecture = _breakdown(event.id, Registration.prefecture)
+    applied = sum(by_status.values())
+    return {
+        "event_id": event.id,
+        "applied": applied,
+        "confirmed": participants,
+        "waitlisted": by_status.get(RegistrationStatus.WAITLISTED.value, 0),
+        "pending": by_status.get(RegistrationStatus.PENDING.value, 0) + by_status.get(RegistrationStatus.APPLIED.value, 0),
+        "lost": by_status.get(RegistrationStatus.LOST.value, 0),
+        "rejected": by_status.get(RegistrationStatus.REJECTED.value, 0),
+        "cancelled": by_status.get(RegistrationStatus.CANCELLED.value, 0),
+        "attended": attended,
+        "attendance_rate": _rate(attended, participants),
+        "confirmation_rate": _rate(participants, applied),
+        "distinct_people": distinct_people,
+        "distinct_organizations": distinct_orgs,
+        "returning": returning,
+        "new": participants - returning,
+        "by_status": by_status,
+        "by_organization_type": by_org_type.participants,
+        "by_prefecture": by_prefecture.participants,
+        "by_ticket_type": by_ticket.participants,
+        "attended_by_organization_type": by_org_type.attended,
+        "attended_by_prefecture": by_prefecture.attended,
+        "attended_by_ticket_type": by_ticket.attended,
+        "ticket_type_names": {str(k): v for k, v in ticket_names.items()},
+    }
+
+
+def registrations_over_time(event: Event) -> list[dict]:
+    """Cumulative registrations (all that were made) by days before the event's start.
+
+    Counting by days before the start lets editions of a series be laid side by side.
+    """
+    if event.starts_at is None:
+        return []
+    start_day = dates.to_jst(event.starts_at).date()
+    created = db.session.scalars(select(Registration.created_at).where(Registration.event_id == event.id)).all()
+    per_day = Counter((start_day - dates.to_jst(c).date()).days for c in created)
+    out, total = [], 0
+    for days_before in sorted(per_day, reverse=True):
+        total += per_day[days_before]
+        out.append({"days_before": days_before, "registrations": per_day[days_before], "cumulative": total})
+    return out
+
+
+def choice_answers(event: Event) -> list[dict]:
+    """For each choice question: how many participants chose each answer."""
+    questions = db.session.scalars(select(Question).where(
+        Question.event_id == event.id,
+        Question.kind.in_((QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.YESNO)),
+    ).order_by(Question.position, Question.id)).all()
+    if not questions:
+        return []
+    answers = db.session.scalars(select(Registration.answers).where(
+        Registration.event_id == event.id, Registration.status == CONFIRMED)).all()
+    out = []
+    for q in questions:
+        counts: Counter = Counter()
+        key = str(q.id)
+        for a in answers:
+            value = (a or {}).get(key)
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                if isinstance(v, bool):
+                    counts["yes" if v else "no"] += 1
+                elif v not in (None, ""):
+                    counts[str(v)] += 1
+        choices = [str(c) for c in (q.choices or [])] if q.kind != QuestionKind.YESNO else ["yes", "no"]
+        extra = sorted(set(counts) - set(choices))
+        out.append({"question_id": q.id, "label": q.label, "kind": q.kind,
+                    "answers": [{"choice": c, "count": counts.get(c, 0)} for c in choices + extra]})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# across events
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    fiscal_year_from: int
+    fiscal_year_to: int
+    category: str | None = None
+    series_id: int | None = None
+    prefecture: str | None = None
+    format: str | None = None
+
+    def years(self) -> list[int]:
+        return list(range(self.fiscal_year_from, self.fiscal_year_to + 1))
+
+    def where(self) -> list:
+        start, _ = dates.fiscal_year_bounds(self.fiscal_year_from)
+        _, end = dates.fiscal_year_bounds(self.fiscal_year_to)
+        clauses = [Event.status.in_(HELD_EVENT_STATUSES), Event.starts_at >= start, Event.starts_at < end]
+        if self.category:
+            clauses.append(Event.category == self.category)
+        if self.series_id:
+            clauses.append(Event.series_id == self.series_id)
+        if self.prefecture:
+            clauses.append(Event.prefecture == self.prefecture)
+        if self.format:
+            clauses.append(Event.format == self.format)
+        return clauses
+
+
+def fiscal_year_expression(years: list[int]):
+    """SQL: the 年度 of `Event.starts_at`, as a CASE over UTC bounds (portable, index-friendly)."""
+    whens = []
+    for y in years:
+        start, end = dates.fiscal_year_bounds(y)
+        whens.append((and_(Event.starts_at >= start, Event.starts_at < end), literal(y)))
+    return case(*whens, else_=literal(None))
+
+
+GROUPINGS = ("fiscal_year", "category", "series", "prefecture")
+
+
+def _group_column(grouping: str, years: list[int]):
+    if grouping == "fiscal_year":
+        return fiscal_year_expression(years)
+    if grouping == "category":
+        return Event.category
+    if grouping == "series":
+        return func.coalesce(Event.series_id, 0)
+    if grouping == "prefecture":
+        return func.coalesce(Event.prefecture, "")
+    raise ValueError(grouping)
+
+
+def summary(filters: EventFilter, *, grouping: str = "fiscal_year") -> list[dict]:
+    """One row per group: events, applicants, participants, attendees, rates, distinct people and
+    organisations, repeat participants. For `fiscal_year`, every year of the range has a row."""
+    group = _group_column(grouping, filters.years()).label("grp")
+    where = filters.where()
+    events = dict(db.session.execute(
+        select(group, func.count(Event.id)).where(*where).group_by(group)).all())
+    participant = Registration.status == CONFIRMED
+    attended = and_(participant, _attended_clause())
+    rows = db.session.execute(
+        select(
+            group,
+            func.count(Registration.id),
+            func.sum(case((participant, 1), else_=0)),
+            func.sum(case((attended, 1), else_=0)),
+            func.count(distinct(case((participant, Registration.email_normalized)))),
+            func.count(distinct(case((and_(participant, Registration.organization_key != ""),
+                                      Registration.organization_key)))),
+        ).join(Event, Event.id == Registration.event_id).where(*where).group_by(group)
+    ).all()
+    figures = {r[0]: r[1:] for r in rows}
+    repeat = dict(db.session.execute(
+        select(group, func.count(distinct(Registration.email_normalized)))
+        .join(Event, Event.id == Registration.event_id)
+        .where(*where, participant, _returning_clause()).group_by(group)).all())
+
+    keys = filters.years() if grouping == "fiscal_year" else sorted(set(events) | set(figures), key=str)
+    out = []
+    for key in keys:
+        applicants, participants, attendees, people, orgs = figures.get(key, (0, 0, 0, 0, 0))
+        participants, attendees = int(participants or 0), int(attendees or 0)
+        row = {
+            "key": key,
+            "events": events.get(key, 0),
+            "applicants": applicants,
+            "participants": participants,
+            "attendees": attendees,
+            "attendance_rate": _rate(attendees, participants),
+            "distinct_people": people,
+            "distinct_organizations": orgs,
+            "repeat_participants": repeat.get(key, 0),
+        }
+        if grouping == "fiscal_year":
+            row["fiscal_year"] = key
+        out.append(row)
+    return out
+
+
+def totals(filters: EventFilter) -> dict:
+    """The same figures over the whole filtered range (distinct counts across all its years)."""
+    where = filters.where()
+    participant = Registration.status == CONFIRMED
+    applicants, participants, attendees, people, orgs = db.session.execute(
+        select(
+            func.count(Registration.id),
+            func.sum(case((participant, 1), else_=0)),
+            func.sum(case((and_(participant, _attended_clause()), 1), else_=0)),
+            func.count(distinct(case((participant, Registration.email_normalized)))),
+            func.count(distinct(case((and_(participant, Registration.organization_key != ""),
+                                      Registration.organization_key)))),
+        ).join(Event, Event.id == Registration.event_id).where(*where)).one()
+    events = db.session.scalar(select(func.count(Event.id)).where(*where)) or 0
+    participants, attendees = int(participants or 0), int(attendees or 0)
+    return {"events": events, "applicants": applicants, "participants": participants, "attendees": attendees,
+            "attendance_rate": _rate(attendees, participants), "distinct_people": people,
+            "distinct_organizations": orgs}
+
+
+def held_events(filters: EventFilter) -> list[dict]:
+    """開催実績一覧: each event of the range with its date, place and participant figures."""
+    participant = Registration.status == CONFIRMED
+    counts = select(
+        Registration.event_id.label("event_id"),
+        func.count(Registration.id).label("applicants"),
+        func.sum(case((participant, 1), else_=0)).label("participants"),
+        func.sum(case((and_(participant, _attended_clause()), 1), else_=0)).label("attendees"),
+    ).group_by(Registration.event_id).subquery()
+    rows = db.session.execute(
+        select(Event, counts.c.applicants, counts.c.participants, counts.c.attendees)
+        .outerjoin(counts, counts.c.event_id == Event.id)
+        .where(*filters.where()).order_by(Event.starts_at, Event.id)
+    ).all()
+    return [{"event": e, "fiscal_year": dates.fiscal_year(e.starts_at), "applicants": a or 0,
+             "participants": int(p or 0), "attendees": int(t or 0)} for e, a, p, t in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# filters from a query string (the pages and the API read the same parameters)
+
+#: The widest range one request may ask for.
+MAX_YEARS = 40
+FILTER_KEYS = ("from", "to", "category", "series", "prefecture", "format")
+
+
+def default_range(now) -> tuple[int, int]:
+    """From the 年度 of the first held event (at most MAX_YEARS back) to the current 年度."""
+    current = dates.fiscal_year(now)
+    first = db.session.scalar(select(func.min(Event.starts_at)).where(Event.status.in_(HELD_EVENT_STATUSES)))
+    start = min(dates.fiscal_year(first), current) if first else current
+    return max(start, current - MAX_YEARS + 1), current
+
+
+def parse_filters(args, *, now) -> tuple[EventFilter | None, dict[str, str]]:
+    """An EventFilter from query parameters, or None and {parameter: problem code}.
+
+    Problem codes: `year` (not a 西暦 year between 1900 and 2200), `order` (from after to),
+    `range` (more than MAX_YEARS), `unknown` (a code that is not one of the list).
+    """
+    from app.domain.codes import PREFECTURES, EventCategory, EventFormat
+
+    errors: dict[str, str] = {}
+    default_from, default_to = default_range(now)
+    years = {}
+    for key, default in (("from", default_from), ("to", default_to)):
+        raw = (args.get(key) or "").strip()
+        if not raw:
+            years[key] = default
+        elif raw.isascii() and raw.isdigit() and 1900 <= int(raw) <= 2200:
+            years[key] = int(raw)
+        else:
+            errors[key] = "year"
+    if not errors and years["from"] > years["to"]:
+        errors["from"] = "order"
+    elif not errors and years["to"] - years["from"] + 1 > MAX_YEARS:
+        errors["from"] = "range"
+    choices = {"category": {c.value for c in EventCategory}, "format": {f.value for f in EventFormat},
+               "prefecture": set(PREFECTURES)}
+    values: dict = {}
+    for key, allowed in choices.items():
+        raw = (args.get(key) or "").strip()
+        if raw and raw not in allowed:
+            errors[key] = "unknown"
+        values[key] = raw or None
+    raw_series = (args.get("series") or "").strip()
+    if raw_series and not (raw_series.isascii() and raw_series.isdigit() and len(raw_series) < 12
+                           and 0 < int(raw_series) < 2**31):
+        errors["series"] = "unknown"
+    values["series_id"] = int(raw_series) if raw_series and "series" not in errors else None
+    if errors:
+        return None, errors
+    return EventFilter(years["from"], years["to"], **values), {}

@@ -1,0 +1,84 @@
+"""The stats pages: any staff role reads them; tables, charts and downloads agree with the service."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from app.domain import dates
+from app.extensions import db
+from app.models import Attendance
+from tests import factories
+
+
+@pytest.fixture
+def past_events(app):
+    made = []
+    for title, start, n, came in (("令和3年度 DXセミナー", dates.jst_datetime(2021, 7, 12, 13), 5, 3),
+                                  ("=HYPERLINK(\"x\")", dates.jst_datetime(2022, 1, 20, 13), 3, 1),
+                                  ("令和5年度 DX塾", dates.jst_datetime(2023, 11, 10, 10), 2, 2)):
+        event = factories.create_event(title=title, starts_at=start, capacity=None,
+                                       registration_opens_at=start - timedelta(days=30),
+                                       registration_closes_at=start - timedelta(days=1))
+        regs = [factories.register(event, now=start - timedelta(days=5 - i % 3), organization=f"会社{i}",
+                                   prefecture="04" if i % 2 else "03").registration for i in range(n)]
+        for r in regs[:came]:
+            db.session.add(Attendance(event_id=event.id, session_id=event.sessions[0].id, registration_id=r.id,
+                                      method="door", attended_at=start))
+        event.status = "finished"
+        made.append(event)
+    db.session.commit()
+    return made
+
+
+def test_sign_in_required(client):
+    assert client.get("/organizer/stats/").status_code == 302
+
+
+def test_fiscal_year_page_table_and_chart_agree(client, login, past_events):
+    login(factories.create_organizer(role="viewer"))
+    html = client.get("/organizer/stats/?from=2021&to=2023").get_data(as_text=True)
+    assert "令和3年度" in html and "令和4年度" in html and "令和5年度" in html
+    bars = dict(re.findall(r'data-label="([^"]+)" data-series="[^"]*" data-value="(\d+)"', html))
+    assert bars  # the chart has one bar per year and series
+    applicants = re.findall(r'data-fiscal-year="(\d+)">.*?data-key="applicants">(\d+)<', html, re.S)
+    assert applicants == [("2021", "8"), ("2022", "0"), ("2023", "2")]  # 2022-01-20 belongs to 令和3年度
+    values = [int(v) for v in re.findall(r'data-series="[^"]*" data-value="(\d+)"', html)]
+    assert values == [8, 4, 0, 0, 2, 2]  # applicants, attendees per year: the table's figures
+
+
+def test_filters_with_errors_next_to_the_field(client, login, past_events):
+    login(factories.create_organizer(role="viewer"))
+    r = client.get("/organizer/stats/?from=2024&to=2021")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert 'id="f-from-error"' in html and 'aria-invalid="true"' in html
+
+
+def test_downloads_open_cleanly(client, login, past_events):
+    login(factories.create_organizer(role="viewer"))
+    r = client.get("/organizer/stats/fiscal-years.csv?from=2021&to=2023")
+    assert r.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert rows[1][:4] == ["令和3年度", "2021", "2", "8"]
+    x = client.get("/organizer/stats/held-events.xlsx?from=2021&to=2023")
+    sheet = load_workbook(io.BytesIO(x.data)).active
+    titles = [sheet.cell(row=i, column=3).value for i in range(2, sheet.max_row + 1)]
+    assert titles[0] == "令和3年度 DXセミナー"
+    assert titles[1] == "'=HYPERLINK(\"x\")"  # neutralised, not a formula
+    assert sheet.cell(row=2, column=6).value == 5 and sheet.freeze_panes == "A2"
+    assert client.get("/organizer/stats/held-events.xlsx?from=abc").status_code == 400
+
+
+def test_event_page(client, login, past_events):
+    login(factories.create_organizer(role="viewer"))
+    event = past_events[0]
+    html = client.get(f"/organizer/stats/events/{event.id}").get_data(as_text=True)
+    assert "宮城県" in html and "岩手県" in html
+    tiles = dict(re.findall(r'class="chart-tile" data-label="([^"]+)" data-value="(\d+)"', html))
+    assert tiles["宮城県"] == "2" and tiles["岩手県"] == "3"  # i odd: 04, even: 03
+    assert client.get("/organizer/stats/events/999999").status_code == 404
