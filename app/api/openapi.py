@@ -364,6 +364,29 @@ def _stats_schemas() -> dict:
                                         "part in an earlier event"},
             },
         },
+        "Kpi": {
+            "type": "object",
+            "required": ["id", "name", "measure", "target", "value", "progress"],
+            "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "measure": {"enum": ["attendees", "people", "organizations", "target_share"],
+                            "description": "attendees: attendances, once per person and event; people: distinct "
+                            "people who attended; organizations: distinct organisations of confirmed "
+                            "registrations; target_share: % of an uploaded list of organisations that attended"},
+                "fiscal_year_from": {"type": "integer"}, "fiscal_year_to": {"type": "integer"},
+                "label": {"type": "string"}, "unit": {"enum": ["count", "percent"]},
+                "target": {"type": "integer"}, "value": {"type": "number"},
+                "progress": {"type": "number", "description": "value / target; 1 = reached"},
+                "event_ids": {"type": "array", "items": {"type": "integer"}},
+                "series_ids": {"type": "array", "items": {"type": "integer"}},
+                "events": {"type": "array", "items": {"type": "object"}, "description": "(one KPI) events counted"},
+                "matches": {"type": "array", "items": {"type": "object"},
+                            "description": "(one KPI) organisations counted or matched"},
+                "list_size": {"type": "integer"},
+                "unmatched": {"type": "array", "items": {"type": "object"},
+                              "description": "(target_share) list entries that matched nothing"},
+            },
+        },
         "FiscalYearReport": {
             "type": "object", "required": ["fiscal_years", "total", "filters"],
             "properties": {
@@ -378,6 +401,25 @@ def _stats_schemas() -> dict:
 
 def _stats_paths(unauthorized: dict) -> dict:
     return {
+        "/api/v1/kpis": {
+            "get": {
+                "operationId": "listKpis", "tags": ["stats"], "summary": "Every KPI with its progress (any staff token)",
+                "security": [{"bearerAuth": []}],
+                "responses": {"200": _json({"type": "object", "required": ["kpis"], "properties": {
+                    "kpis": {"type": "array", "items": _ref("Kpi")}}}, "The KPIs"), "401": unauthorized},
+            },
+        },
+        "/api/v1/kpis/{kpi_id}": {
+            "get": {
+                "operationId": "getKpi", "tags": ["stats"],
+                "summary": "One KPI: progress, the events counted, matches and unmatched list entries",
+                "security": [{"bearerAuth": []}],
+                "parameters": [{"name": "kpi_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": _json(_ref("Kpi"), "The KPI"), "401": unauthorized,
+                              "404": _error("Unknown KPI (`not_found`).")},
+            },
+        },
         "/api/v1/events/{event_id}/stats": {
             "get": {
                 "operationId": "eventStats", "tags": ["stats"],

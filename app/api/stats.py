@@ -1,4 +1,4 @@
-"""Participation statistics in the API: one event's funnel, and figures by 年度 (viewer tokens and up)."""
+"""Participation statistics in the API: one event's funnel, figures by 年度, KPIs (viewer tokens and up)."""
 from __future__ import annotations
 
 from flask import request
@@ -9,10 +9,11 @@ from app.api.auth import token_required
 from app.api.responses import error_response
 from app.db_types import utcnow
 from app.domain import dates
+from app.domain import kpi as kpi_rules
 from app.extensions import db
 from app.i18n import current_language
-from app.models import Event
-from app.services import stats
+from app.models import Event, Kpi
+from app.services import kpis, stats
 
 PROBLEMS = {
     "year": lambda: _("Enter a year such as 2021."),
@@ -53,3 +54,41 @@ def fiscal_years():
         "filters": {"from": filters.fiscal_year_from, "to": filters.fiscal_year_to, "category": filters.category,
                     "series": filters.series_id, "prefecture": filters.prefecture, "format": filters.format},
     }
+
+
+def _kpi_json(measured, *, detail: bool = False) -> dict:
+    k = measured.kpi
+    body = {
+        "id": k.id, "name": k.name, "measure": k.measure,
+        "fiscal_year_from": k.fiscal_year_from, "fiscal_year_to": k.fiscal_year_to,
+        "label": dates.fiscal_year_label(k.fiscal_year_from, current_language()) + (
+            "" if k.fiscal_year_to == k.fiscal_year_from
+            else "–" + dates.fiscal_year_label(k.fiscal_year_to, current_language())),
+        "unit": "percent" if k.measure in kpi_rules.PERCENT_MEASURES else "count",
+        "target": k.target, "value": measured.value, "progress": measured.progress,
+        "event_ids": [int(i) for i in k.event_ids or []], "series_ids": [int(i) for i in k.series_ids or []],
+    }
+    if detail:
+        body["events"] = [{"event_id": e["event_id"], "title": e["title"], "value": e["value"]}
+                          for e in measured.events]
+        body["matches"] = measured.matches
+        if k.measure == kpi_rules.TARGET_SHARE:
+            body["list_size"] = measured.list_size
+            body["unmatched"] = [{"line": t.position, "name": t.name, "corporate_number": t.corporate_number}
+                                 for t in measured.unmatched]
+    return body
+
+
+@bp.get("/kpis")
+@token_required()
+def list_kpis():
+    return {"kpis": [_kpi_json(kpis.measure(k)) for k in kpis.all_kpis()]}
+
+
+@bp.get("/kpis/<int:kpi_id>")
+@token_required()
+def get_kpi(kpi_id: int):
+    k = db.session.get(Kpi, kpi_id)
+    if k is None:
+        return error_response(404, "not_found")
+    return _kpi_json(kpis.measure(k), detail=True)

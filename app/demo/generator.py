@@ -25,6 +25,7 @@ from app.demo.definitions import (
     past_events,
     upcoming_events,
 )
+from app.demo.kpis import load_kpis, reset_kpis
 from app.demo.people import People, Person
 from app.domain import manage_links
 from app.domain.codes import (
@@ -117,6 +118,7 @@ def reset_demo(now: datetime) -> int:
     Events created by people (any other slug) and the accounts are left alone.
     """
     ids = list(db.session.scalars(select(Event.id).where(Event.slug.in_(all_slugs(_today(now))))))
+    reset_kpis()
     if not ids:
         return 0
     for model in (AuditLog, OutboxMessage, Registration, ReminderRule, Question, TicketType, EventSession):
@@ -191,6 +193,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
     if audit:
         db.session.execute(insert(AuditLog), audit)
     db.session.flush()
+    load_kpis(now=now, rng=rng, actor=admin)
     past = sum(1 for d in definitions if not d.upcoming)
     return LoadResult(events=len(definitions), past=past, upcoming=len(definitions) - past,
                       registrations=len(rows), seconds=time.perf_counter() - started)

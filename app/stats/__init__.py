@@ -3,4 +3,14 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__, url_prefix="/organizer/stats")
 
-from app.stats import views  # noqa: E402,F401
+
+@bp.app_template_global()
+def fiscal_year_label(fiscal_year_start: int) -> str:
+    """令和3年度 (or FY2021 (Reiwa 3) in English)."""
+    from app.domain.dates import fiscal_year_label as label
+    from app.i18n import current_language
+
+    return label(fiscal_year_start, current_language())
+
+
+from app.stats import kpi_views, views  # noqa: E402,F401

@@ -68,3 +68,40 @@ def test_fiscal_year_page_filters_and_chart_matches_table(page, create_event, cr
     page.get_by_role("link", name="DX塾").click()
     expect(page.get_by_role("heading", name="統計: DX塾")).to_be_visible()
     expect(page.locator(".figures")).to_contain_text("100.0%")
+
+
+def test_admin_defines_a_kpi_with_a_target_list_and_reads_its_progress(page, create_event, create_organizer,
+                                                                       browser_login):
+    from pathlib import Path
+
+    event = _past(create_event, "外部人材活用セミナー（青森）", dates.jst_datetime(2021, 9, 14, 13), 0, 0)
+    start = event.starts_at
+    event.status = "published"
+    db.session.commit()
+    r = register(event, now=start - timedelta(days=3), organization="株式会社東北テック").registration
+    db.session.add(Attendance(event_id=event.id, session_id=event.sessions[0].id, registration_id=r.id,
+                              method="door", attended_at=start))
+    event.status = "finished"
+    admin = create_organizer(role="admin")
+    email = admin.email
+    db.session.commit()
+
+    browser_login(page, type("U", (), {"email": email})())
+    page.goto("/organizer/stats/")
+    page.get_by_role("link", name="KPI", exact=True).click()
+    page.get_by_role("link", name="KPIを追加").click()
+    page.get_by_label("名称").fill("地域未来牽引企業のDX展開")
+    page.get_by_label("開始年度").select_option("2021")
+    page.get_by_label("終了年度").select_option("2021")
+    page.get_by_label("数えるもの").select_option("target_share")
+    page.get_by_label("目標値").fill("10")
+    page.get_by_label("対象企業リスト").set_input_files(
+        str(Path(__file__).resolve().parents[1] / "data" / "kpi" / "targets-cp932.csv"))
+    page.get_by_role("button", name="保存").click()
+
+    expect(page.get_by_role("heading", name="地域未来牽引企業のDX展開")).to_be_visible()
+    expect(page.locator("[data-kpi-value]")).to_have_text("25.0%")  # 1 of the 4 listed companies attended
+    expect(page.get_by_text("4行目")).to_be_visible()  # the wrong check digit is reported
+    expect(page.locator("#kpi-matched")).to_contain_text("株式会社東北テック")
+    expect(page.locator("#kpi-unmatched")).to_contain_text("未参加工業")
+    expect(page.locator("meter")).to_have_attribute("value", "1")  # 25 % of a 10 % target: reached

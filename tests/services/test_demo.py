@@ -214,3 +214,24 @@ def test_demo_logins_work(loaded, client):
     assert response.status_code == 302
     viewer = db.session.scalar(select(Organizer).where(Organizer.email == "viewer@tsudoi.example.jp"))
     assert viewer.role == "viewer"
+
+
+def test_demo_defines_the_reports_kpis(app):
+    from app.db_types import utcnow
+    from app.demo.generator import load_demo, reset_demo
+    from app.demo.kpis import NAMES
+    from app.extensions import db
+    from app.models import Kpi
+    from app.services import kpis
+
+    load_demo(now=utcnow())
+    db.session.commit()
+    defined = {k.name: k for k in kpis.all_kpis()}
+    assert set(NAMES) <= set(defined)
+    share = defined[NAMES[0]]
+    assert share.target == 10 and len(share.targets) == 120
+    supporters = kpis.measure(defined[NAMES[1]])
+    assert supporters.kpi.target == 100 and supporters.value > 0
+    reset_demo(utcnow())
+    db.session.commit()
+    assert db.session.query(Kpi).count() == 0

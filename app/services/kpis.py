@@ -1,0 +1,134 @@
+"""KPIs: saving them (admins) and measuring them against their events (domain.kpi says what counts)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+
+from app.domain import dates
+from app.domain import kpi as rules
+from app.domain.codes import RegistrationStatus
+from app.extensions import db
+from app.models import Attendance, Event, Kpi, KpiTarget, Registration
+from app.services import audit
+from app.services.stats import HELD_EVENT_STATUSES
+
+CONFIRMED = RegistrationStatus.CONFIRMED.value
+MAX_LISTED = 1000
+
+
+@dataclass
+class Measured:
+    kpi: Kpi
+    value: float
+    progress: float
+    events: list[dict] = field(default_factory=list)  # the events counted, with their figure
+    matches: list[dict] = field(default_factory=list)  # organisations counted or matched
+    unmatched: list[KpiTarget] = field(default_factory=list)  # target list entries that matched nothing
+    list_size: int = 0
+
+
+def scope(kpi: Kpi) -> list:
+    """SQL conditions on Event for the events a KPI counts."""
+    start, _ = dates.fiscal_year_bounds(kpi.fiscal_year_from)
+    _, end = dates.fiscal_year_bounds(kpi.fiscal_year_to)
+    clauses = [Event.status.in_(HELD_EVENT_STATUSES), Event.starts_at >= start, Event.starts_at < end]
+    chosen = []
+    if kpi.event_ids:
+        chosen.append(Event.id.in_([int(i) for i in kpi.event_ids]))
+    if kpi.series_ids:
+        chosen.append(Event.series_id.in_([int(i) for i in kpi.series_ids]))
+    if chosen:
+        clauses.append(or_(*chosen))
+    return clauses
+
+
+def _attended():
+    return and_(Registration.status == CONFIRMED,
+                exists().where(Attendance.registration_id == Registration.id))
+
+
+def _per_event(kpi: Kpi, figure) -> list[dict]:
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.starts_at, figure)
+        .select_from(Event).outerjoin(Registration, Registration.event_id == Event.id)
+        .where(*scope(kpi)).group_by(Event.id, Event.title, Event.starts_at).order_by(Event.starts_at, Event.id)
+    ).all()
+    return [{"event_id": i, "title": t, "starts_at": s, "value": int(v or 0)} for i, t, s, v in rows]
+
+
+def measure(kpi: Kpi) -> Measured:
+    """The KPI's value now, with what was counted."""
+    attended_flag = case((_attended(), 1), else_=0)
+    if kpi.measure == rules.ATTENDEES:
+        events = _per_event(kpi, func.sum(attended_flag))
+        value = sum(e["value"] for e in events)
+        return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
+    if kpi.measure == rules.PEOPLE:
+        events = _per_event(kpi, func.sum(attended_flag))
+        value = db.session.scalar(
+            select(func.count(distinct(Registration.email_normalized)))
+            .join(Event, Event.id == Registration.event_id).where(*scope(kpi), _attended())) or 0
+        return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
+    if kpi.measure == rules.ORGANIZATIONS:
+        participant = and_(Registration.status == CONFIRMED, Registration.organization_key != "")
+        events = _per_event(kpi, func.count(distinct(case((participant, Registration.organization_key)))))
+        rows = db.session.execute(
+            select(Registration.organization_key, func.min(Registration.organization), func.count())
+            .join(Event, Event.id == Registration.event_id).where(*scope(kpi), participant)
+            .group_by(Registration.organization_key).order_by(func.count().desc(), func.min(Registration.organization))
+        ).all()
+        matches = [{"name": name, "registrations": n} for _key, name, n in rows[:MAX_LISTED]]
+        value = len(rows)
+        return Measured(kpi, value, rules.progress(value, kpi.target), events=events, matches=matches)
+    if kpi.measure == rules.TARGET_SHARE:
+        events = _per_event(kpi, func.sum(attended_flag))
+        orgs = db.session.execute(
+            select(Registration.organization, Registration.corporate_number, func.min(Event.title))
+            .join(Event, Event.id == Registration.event_id)
+            .where(*scope(kpi), _attended(), or_(Registration.organization != "", Registration.corporate_number != ""))
+            .group_by(Registration.organization, Registration.corporate_number)
+        ).all()
+        targets = list(kpi.targets)
+        found = rules.match_targets([(t.name, t.corporate_number) for t in targets],
+                                    [(o[0], o[1]) for o in orgs])
+        matches = [{"target": t.name or t.corporate_number, "organization": orgs[i][0], "event": orgs[i][2]}
+                   for t, i in zip(targets, found, strict=True) if i is not None]
+        unmatched = [t for t, i in zip(targets, found, strict=True) if i is None]
+        share = round(100 * len(matches) / len(targets), 1) if targets else 0.0
+        return Measured(kpi, share, rules.progress(share, kpi.target), events=events, matches=matches,
+                        unmatched=unmatched, list_size=len(targets))
+    raise ValueError(kpi.measure)
+
+
+def all_kpis() -> list[Kpi]:
+    return db.session.scalars(select(Kpi).order_by(Kpi.fiscal_year_to.desc(), Kpi.name, Kpi.id)).all()
+
+
+FIELDS = ("name", "description", "fiscal_year_from", "fiscal_year_to", "measure", "target", "event_ids", "series_ids")
+
+
+def save(kpi: Kpi | None, data: dict, *, actor, now: datetime,
+         targets: list[rules.TargetRow] | None = None, target_list_name: str = "") -> Kpi:
+    """Create or change a KPI (the caller validated `data`); `targets` replaces the target list when given."""
+    created = kpi is None
+    kpi = kpi or Kpi(created_at=now)
+    for name in FIELDS:
+        if name in data:
+            setattr(kpi, name, data[name])
+    kpi.updated_at = now
+    if created:
+        db.session.add(kpi)
+    if targets is not None:
+        kpi.targets = [KpiTarget(position=t.line, name=t.name, corporate_number=t.corporate_number) for t in targets]
+        kpi.target_list_name = target_list_name[:255]
+    db.session.flush()
+    audit.record("kpi.created" if created else "kpi.changed", actor=actor, now=now,
+                 data={"kpi_id": kpi.id, "name": kpi.name, "targets": len(kpi.targets)})
+    return kpi
+
+
+def delete(kpi: Kpi, *, actor, now: datetime) -> None:
+    audit.record("kpi.deleted", actor=actor, now=now, data={"kpi_id": kpi.id, "name": kpi.name})
+    db.session.delete(kpi)
