@@ -43,6 +43,7 @@ class Registration(db.Model):
         ),
         Index("ix_registrations_waitlist", "ticket_type_id", "status", "waitlisted_at", "id"),
         Index("ix_registrations_waitlist_seq", "ticket_type_id", "status", "waitlist_seq"),
+        Index("ix_registrations_email_normalized", "email_normalized"),  # statistics: a person across events
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

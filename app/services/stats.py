@@ -10,8 +10,10 @@ Who counts as what (the pages say it too):
 - **distinct organisations**: participants counted once per organisation key (NFKC-folded
   name or 法人番号, the one-per-organisation key); registrations without an organisation
   are not counted;
-- **returning**: a participant whose email or organisation took part in an event that
-  started earlier.
+- **returning** (one event): a participant whose email or organisation took part in a held event
+  that started earlier;
+- **repeat participants** (a 年度 or another group): people (emails) of the group whose event there
+  started after their first event anywhere (an earlier 年度, or earlier in the same one).
 
 A 年度 runs from April 1 00:00 JST to the next April 1; an event belongs to the 年度 of its
 first session's start (`Event.starts_at`). Year ranges are compared as UTC bounds, so the
@@ -40,19 +42,35 @@ def _attended_clause():
     return exists().where(Attendance.registration_id == Registration.id)
 
 
-def _returning_clause():
-    """The outer registration's email or organisation took part in an earlier event."""
+def _earlier_participation(column, value):
+    """An EXISTS: a confirmed registration with column == value at a held event that started
+    before the outer registration's event (an index on `column` answers it)."""
     earlier = aliased(Registration)
     earlier_event = aliased(Event)
     this_event = aliased(Event)
     return exists().where(
+        getattr(earlier, column.key) == value,
         earlier.status == CONFIRMED,
-        earlier.event_id == earlier_event.id,
+        earlier_event.id == earlier.event_id,
+        earlier_event.status.in_(HELD_EVENT_STATUSES),
         this_event.id == Registration.event_id,
         earlier_event.starts_at < this_event.starts_at,
-        or_(earlier.email_normalized == Registration.email_normalized,
-            and_(Registration.organization_key != "", earlier.organization_key == Registration.organization_key)),
     )
+
+
+def _returning_clause():
+    """The outer registration's email or organisation took part in an earlier held event."""
+    return or_(_earlier_participation(Registration.email_normalized, Registration.email_normalized),
+               and_(Registration.organization_key != "",
+                    _earlier_participation(Registration.organization_key, Registration.organization_key)))
+
+
+def _first_participation():
+    """Subquery: each person's (email's) first start of a held event they took part in."""
+    return (select(Registration.email_normalized.label("email"), func.min(Event.starts_at).label("first"))
+            .join(Event, Event.id == Registration.event_id)
+            .where(Registration.status == CONFIRMED, Event.status.in_(HELD_EVENT_STATUSES))
+            .group_by(Registration.email_normalized).subquery())
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -259,11 +277,17 @@ def summary(filters: EventFilter, *, grouping: str = "fiscal_year") -> list[dict
         ).join(Event, Event.id == Registration.event_id).where(*where).group_by(group)
     ).all()
     figures = {r[0]: r[1:] for r in rows}
+    # Repeat participants: people whose last event in the group started after their first event
+    # anywhere (one aggregate per person, not a lookup per registration).
+    per_person = (select(group, Registration.email_normalized.label("email"),
+                         func.max(Event.starts_at).label("last"))
+                  .join(Event, Event.id == Registration.event_id).where(*where, participant)
+                  .group_by(group, Registration.email_normalized).subquery())
+    first = _first_participation()
     repeat = dict(db.session.execute(
-        select(group, func.count(distinct(Registration.email_normalized)))
-        .join(Event, Event.id == Registration.event_id)
-        .where(*where, participant, _returning_clause()).group_by(group)).all())
-
+        select(per_person.c.grp, func.count())
+        .join(first, first.c.email == per_person.c.email)
+        .where(per_person.c.last > first.c.first).group_by(per_person.c.grp)).all())
     keys = filters.years() if grouping == "fiscal_year" else sorted(set(events) | set(figures), key=str)
     out = []
     for key in keys:

@@ -3,7 +3,8 @@
 `kpis` holds what is counted (a measure code), over which events (chosen event or
 series ids; none: every held event of the years), for which 年度, and the target.
 `kpi_targets` holds an uploaded list of organisations (name, 法人番号) for the
-"share of a target list" measure. No existing data changes.
+"share of a target list" measure. A new index on `registrations.email_normalized`
+serves the statistics that look a person up across events. No data changes.
 
 Revision ID: 0011_kpis
 Revises: 0006
@@ -49,9 +50,12 @@ def upgrade():
     )
     with op.batch_alter_table('kpi_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kpi_targets_kpi_id'), ['kpi_id'], unique=False)
+    # Statistics look a person up across events (new or returning, repeat participants).
+    op.create_index('ix_registrations_email_normalized', 'registrations', ['email_normalized'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_registrations_email_normalized', table_name='registrations')
     with op.batch_alter_table('kpi_targets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_kpi_targets_kpi_id'))
     op.drop_table('kpi_targets')
