@@ -196,7 +196,7 @@ def private_links(registration: Registration | None) -> dict[str, str]:
     if registration is None:
         return {}
     return {"manage_url": urls.manage_url(registration), "ticket_url": urls.ticket_url(registration),
-            "calendar_url": urls.calendar_url(registration)}
+            "calendar_url": urls.calendar_url(registration), "join_url": urls.join_url(registration)}
 
 
 def text_as_sent(message: OutboxMessage) -> str:
