@@ -90,10 +90,10 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF16_BE):
         return data[2:].decode("utf-16-be", errors="replace"), "utf-16-be"
     sample = data[:4000]
-    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
-        # UTF-16 without a BOM: ASCII characters leave a NUL on one side.
-        even_nuls = sample[0::2].count(b"\x00")
-        odd_nuls = sample[1::2].count(b"\x00")
+    even_nuls, odd_nuls = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
+    if len(sample) >= 4 and max(even_nuls, odd_nuls) * 10 >= len(sample) // 2 and min(even_nuls, odd_nuls) * 10 <= max(
+            even_nuls, odd_nuls):
+        # UTF-16 without a BOM: ASCII characters (tabs, digits, addresses) leave a NUL on one side.
         encoding = "utf-16-be" if even_nuls > odd_nuls else "utf-16-le"
         return data.decode(encoding, errors="replace"), encoding
     try:
