@@ -58,7 +58,7 @@ class EventForm(FlaskForm):
     online_url = URLField(_l("Online URL (shown to confirmed registrants only)"),
                           validators=[Optional(), Length(max=limits.EVENT_LENGTHS["online_url"])])
     join_opens_minutes = IntegerField(_l("Join link opens (minutes before a session)"), default=15,
-                                      validators=[InputRequired(REQUIRED), NumberRange(min=0, max=1440)])
+                                      validators=[Optional(), NumberRange(min=0, max=1440)])
     organizer_name = StringField(_l("Organiser"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["organizer_name"])])
     co_organizers = TextAreaField(_l("Co-organisers (one per line)"),
                                   validators=[Length(max=limits.EVENT_LENGTHS["co_organizers"])], render_kw={"rows": 3})
