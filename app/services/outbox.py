@@ -242,7 +242,8 @@ def attachment_data(message, now: datetime, registration: Registration | None = 
                 registration = db.session.get(Registration, message.registration_id)
             if registration is None:
                 continue
-            data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration))
+            data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration),
+                                join_url=urls.join_url(registration))
             item = {**item, "data_b64": base64.b64encode(data).decode("ascii")}
             item.pop("generate")
         items.append(item)
