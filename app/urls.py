@@ -36,5 +36,17 @@ def calendar_url(registration, *, token: str | None = None) -> str:
     return f"{_base()}/r/{token or manage_token(registration)}/calendar.ics"
 
 
+def join_url(registration) -> str:
+    """The registrant's personal join link of the event's online sessions (app.domain.join_links).
+
+    Derived from the same salt as the private link (given one here when it has none derivable).
+    """
+    from app.domain import join_links
+
+    secret_key = current_app.config["SECRET_KEY"]
+    registration.link_token(secret_key)  # makes sure the salt is one this key derives from
+    return f"{_base()}/j/{join_links.derive_token(secret_key, registration.id, registration.manage_salt)}"
+
+
 def event_url(event) -> str:
     return f"{_base()}/events/{event.slug}"

@@ -167,6 +167,10 @@ def schemas() -> dict:
                 "prefecture": {"type": ["string", "null"], "description": "JIS X 0401 code, e.g. \"04\" (宮城県)"},
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
+                "join_opens_minutes": {"type": "integer", "description": "Personal join links open this many "
+                                       "minutes before each online session"},
+                "completion_min_sessions": {"type": ["integer", "null"],
+                                            "description": "Completion rule: sessions to attend at least"},
                 "starts_at": NULLABLE_DATETIME, "ends_at": NULLABLE_DATETIME,
                 "registration_opens_at": NULLABLE_DATETIME, "registration_closes_at": NULLABLE_DATETIME,
                 "registration_state": {"enum": ["open", "not_published", "not_yet_open", "ended", "cancelled",
@@ -202,6 +206,12 @@ def schemas() -> dict:
                 "registration_opens_at": DATETIME_INPUT, "registration_closes_at": DATETIME_INPUT,
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
+                "join_opens_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 1440, "default": 15,
+                                       "description": "Personal join links (/j/...) open this many minutes "
+                                                      "before each online session"},
+                "completion_min_sessions": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000,
+                                            "description": "For a series: attending at least this many "
+                                                           "sessions completes it (e.g. 6 of 7)"},
                 "status": {"enum": ["draft", "published"], "default": "draft",
                            "description": "published: publish at once (422 if the event is not complete)"},
                 "sessions": {"type": "array", "maxItems": 100, "items": {
@@ -297,6 +307,42 @@ def schemas() -> dict:
             },
         },
         **_stats_schemas(),
+        "AttendanceCounts": {
+            "type": "object",
+            "description": "Attendance figures. `confirmed`: confirmed registrations (every session expects them "
+                           "all); `attended`: a session's recorded attendances, the event's unique attendees; "
+                           "`walk_ins`: attendances recorded as walk-ins or of registrations made at the door; "
+                           "`cumulative` (延べ): the sum of the sessions' attended (a session: its attended); "
+                           "`rate`: attended / confirmed (null without confirmed); `no_shows`: confirmed "
+                           "registrations without an attendance (the event: at no session).",
+            "required": ["confirmed", "attended", "walk_ins", "cumulative", "rate", "no_shows"],
+            "properties": {
+                "id": {"type": "integer", "description": "The session (sessions only)"},
+                "confirmed": {"type": "integer"}, "attended": {"type": "integer"},
+                "walk_ins": {"type": "integer"}, "cumulative": {"type": "integer"},
+                "rate": {"type": ["number", "null"]}, "no_shows": {"type": "integer"},
+                "unique_attendees": {"type": "integer", "description": "Total only: people with an attendance"},
+                "session_count": {"type": "integer", "description": "Total only"},
+                "full_attendance": {"type": ["integer", "null"],
+                                    "description": "Total only: people who attended every session (皆勤); "
+                                                   "null for an event of one session"},
+                "completion_min_sessions": {"type": ["integer", "null"],
+                                            "description": "Total only: the event's completion rule"},
+                "completed": {"type": ["integer", "null"],
+                              "description": "Total only: people who attended at least "
+                                             "completion_min_sessions sessions (null without a rule)"},
+            },
+        },
+        "EventAttendance": {
+            "type": "object",
+            "required": ["event_id", "total", "sessions"],
+            "properties": {
+                "event_id": {"type": "integer"},
+                "total": _ref("AttendanceCounts"),
+                "sessions": {"type": "array", "items": _ref("AttendanceCounts"),
+                             "description": "In the order of the sessions' start"},
+            },
+        },
         "EventPage": _page_of("Event"),
         "RegistrationPage": _page_of("Registration"),
     }
@@ -542,6 +588,16 @@ def _paths() -> dict:
                     "422": _json(_ref("ValidationError"), "Invalid fields"),
                     "429": COMMON_ERRORS["429"],
                 },
+            },
+        },
+        "/api/v1/events/{event_id}/attendance": {
+            "get": {
+                "operationId": "getEventAttendance", "tags": ["attendance"],
+                "summary": "Attendance counts of the event and of each session (any staff token)",
+                "security": [{"bearerAuth": []}],
+                "parameters": [EVENT_ID],
+                "responses": {"200": _json(_ref("EventAttendance"), "The counts"), "401": unauthorized,
+                              "404": _error("Unknown event (`not_found`).")},
             },
         },
         "/api/v1/registrations/cancel": {

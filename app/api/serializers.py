@@ -79,6 +79,8 @@ def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> di
         "admission_mode": event.admission_mode,
         "waitlist_enabled": event.waitlist_enabled,
         "one_per_organization": event.one_per_organization,
+        "join_opens_minutes": event.join_opens_minutes,
+        "completion_min_sessions": event.completion_min_sessions,
         "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at),
         "registration_opens_at": iso(event.registration_opens_at),

@@ -27,10 +27,11 @@ from app.demo.definitions import (
 )
 from app.demo.kpis import load_kpis, reset_kpis
 from app.demo.people import People, Person
-from app.domain import manage_links
+from app.domain import join_links, manage_links
 from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
     AdmissionMode,
+    AttendanceMethod,
     EventStatus,
     QuestionKind,
     RegistrationStatus,
@@ -39,6 +40,7 @@ from app.domain.codes import (
 from app.domain.dates import to_jst
 from app.extensions import db
 from app.models import (
+    Attendance,
     AuditLog,
     Event,
     EventSeries,
@@ -121,7 +123,7 @@ def reset_demo(now: datetime) -> int:
     reset_kpis()
     if not ids:
         return 0
-    for model in (AuditLog, OutboxMessage, Registration, ReminderRule, Question, TicketType, EventSession):
+    for model in (AuditLog, OutboxMessage, Attendance, Registration, ReminderRule, Question, TicketType, EventSession):
         db.session.execute(delete(model).where(model.event_id.in_(ids)))
     db.session.execute(delete(Event).where(Event.id.in_(ids)))
     db.session.flush()
@@ -184,6 +186,9 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
         ).scalars().all()
         for reg_id, row in zip(ids, rows, strict=True):
             audit.extend(_registration_audit(reg_id, row))
+        attendances = _attendances(definitions, events, ids, rows, seed)
+        if attendances:
+            db.session.execute(insert(Attendance), attendances)
 
     confirmed = Counter(row["ticket_type_id"] for row in rows if row["status"] == RegistrationStatus.CONFIRMED)
     for event in events.values():
@@ -229,6 +234,7 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
         registration_closes_at=definition.registration_closes_at, admission_mode=definition.admission_mode,
         waitlist_enabled=definition.waitlist_enabled, one_per_organization=definition.one_per_organization,
         consent_text=definition.consent_text, starts_at=definition.starts_at, series=series[definition.series],
+        completion_min_sessions=definition.completion_min_sessions,
         copied_from_id=copied.id if copied is not None else None, created_by_id=admin.id,
         created_at=created, updated_at=created,
     )
@@ -379,6 +385,45 @@ def _registrants(definition: EventDef, event: Event, people: People, rng: random
                 "updated_at": min(max(touched), now),
             })
     return rows
+
+
+def _attendances(definitions: list[EventDef], events: dict[str, Event], ids: list[int], rows: list[dict],
+                 seed: int) -> list[dict]:
+    """Attendance rows of the past events' attendees (those with ``checked_in_at``).
+
+    Each attendee attended the first session at ``checked_in_at`` (kept the time of the first
+    attendance) and, as the definition's attendance profile says, some of the later ones at the same
+    offset from their start: ``online`` for a session held online, ``door`` otherwise.
+    """
+    by_event: dict[int, list[tuple[int, dict]]] = {}
+    for reg_id, row in zip(ids, rows, strict=True):
+        if row["checked_in_at"] is not None:
+            by_event.setdefault(row["event_id"], []).append((reg_id, row))
+    out: list[dict] = []
+    for definition in definitions:
+        event = events[definition.slug]
+        attendees = by_event.get(event.id, [])
+        sessions = sorted(event.sessions, key=lambda s: (s.starts_at, s.id))
+        if not attendees or not sessions:
+            continue
+        rng = random.Random(f"{seed}:{definition.slug}:attendance")
+        if definition.attendance_profile is None:
+            counts = [len(sessions)] * len(attendees)
+        else:
+            counts = [k for n, k in definition.attendance_profile for _ in range(n)]
+            if len(counts) != len(attendees):
+                raise ValueError(f"{definition.slug}: the attendance profile does not add up to the attendees")
+            rng.shuffle(counts)
+        for (reg_id, row), k in zip(attendees, counts, strict=True):
+            offset = row["checked_in_at"] - sessions[0].starts_at
+            chosen = [sessions[0], *sorted(rng.sample(sessions[1:], k - 1), key=lambda s: s.starts_at)]
+            for s in chosen:
+                online = join_links.is_online_session(event.format, s.is_online)
+                out.append({"event_id": event.id, "session_id": s.id, "registration_id": reg_id,
+                            "method": AttendanceMethod.ONLINE if online else AttendanceMethod.DOOR,
+                            "attended_at": s.starts_at + offset, "recorded_by_id": None, "minutes": None,
+                            "client_ref": None})
+    return out
 
 
 def _registration_audit(registration_id: int, row: dict) -> list[dict]:

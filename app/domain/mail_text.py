@@ -1,7 +1,7 @@
 """Text that goes into mails: header-safe one-liners and private-link placeholders (pure).
 
-Private links (``/r/<token>`` manage, ticket and calendar URLs) are secrets of
-one registrant. Stored mail bodies hold placeholders instead; delivery fills
+Private links (``/r/<token>`` manage, ticket and calendar URLs, and the
+``/j/<token>`` join link of online sessions) are secrets of one registrant. Stored mail bodies hold placeholders instead; delivery fills
 them in (`fill_links`) from app.urls at send time, and pages that staff read
 show them masked (`mask_links`).
 """
@@ -13,14 +13,16 @@ from collections.abc import Mapping
 from markupsafe import escape
 
 #: The private links of a registration, by the template variable that holds them.
-LINK_NAMES = ("manage_url", "ticket_url", "calendar_url")
+LINK_NAMES = ("manage_url", "ticket_url", "calendar_url", "join_url")
 _PLACEHOLDER = "[[tsudoi-private:{}]]"
 PLACEHOLDERS = {name: _PLACEHOLDER.format(name) for name in LINK_NAMES}
-_PLACEHOLDER_RE = re.compile(r"\[\[tsudoi-private:(manage_url|ticket_url|calendar_url)\]\]")
+_PLACEHOLDER_RE = re.compile(r"\[\[tsudoi-private:(manage_url|ticket_url|calendar_url|join_url)\]\]")
 
 #: A stored private link: <anything>/r/<token>[/ticket|/calendar.ics] (token: secrets.token_urlsafe).
 _STORED_LINK_RE = re.compile(r"https?://[^\s\"'<>]*?/r/[A-Za-z0-9_-]{16,}(/[A-Za-z0-9_.-]*)?")
 _STORED_NAMES = {"/ticket": "ticket_url", "/calendar.ics": "calendar_url"}
+#: A personal join link (/j/<registration id>.<mac>): never stored, masked should one be.
+_STORED_JOIN_RE = re.compile(r"https?://[^\s\"'<>]*?/j/[0-9]+\.[A-Za-z0-9_-]{16,}")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
@@ -54,6 +56,7 @@ def mask_links(text: str, mask: str, *, html: bool = False) -> str:
     """Placeholders (and any private link still stored in full) replaced by `mask`, for staff pages."""
     shown = str(escape(mask)) if html else mask
     text = _PLACEHOLDER_RE.sub(lambda m: shown, text or "")
+    text = _STORED_JOIN_RE.sub(lambda m: shown, text)
     return _STORED_LINK_RE.sub(lambda m: shown, text)
 
 

@@ -61,12 +61,12 @@ def plausible(token: str | None) -> bool:
 
 
 _REDACTED = "[redacted]"
-# /r/<token> anywhere in a log line: a path, a request line, a full URL, a Referer.
-_PATH_RE = re.compile(r"(/r/)[^/?#\s\"']+")
+# /r/<token> (and the join link /j/<token>) anywhere in a log line: a path, a request line, a full URL, a Referer.
+_PATH_RE = re.compile(r"(/[rj]/)[^/?#\s\"']+")
 
 
 def redact_path(text: str) -> str:
-    """`/r/<token>...` with the token replaced, for logs (access and error lines)."""
+    """`/r/<token>...` and `/j/<token>` with the token replaced, for logs (access and error lines)."""
     return _PATH_RE.sub(r"\1" + _REDACTED, text)
 
 

@@ -49,6 +49,10 @@ class Event(db.Model):
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     one_per_organization: Mapped[bool] = mapped_column(default=False)
     consent_text: Mapped[str] = mapped_column(Text, default="")  # purpose of use, per event
+    # Personal join links (/j/<token>) open this many minutes before a session starts.
+    join_opens_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # 修了 (completion): attended at least this many sessions (None: no rule).
+    completion_min_sessions: Mapped[int | None] = mapped_column(Integer)
     # The first session's start, kept in step by services.events; used to sort and filter lists.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)

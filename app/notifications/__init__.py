@@ -7,7 +7,9 @@ same mail impossible to queue twice. Delivery is app.jobs' business.
 The registrant's private links (manage, 受付票, calendar: ``/r/<token>...``) are
 NOT written into the stored body: templates get placeholders
 (app.domain.mail_text) that delivery replaces with app.urls' links at send
-time, so staff reading the outbox never see a usable link. What the send-time
+time, so staff reading the outbox never see a usable link. The personal join link
+of online sessions (``/j/<token>``) replaces the online URL in the mails the
+same way (app.services.online_attendance decides who gets one). What the send-time
 check (app.domain.mail_relevance) needs is kept in the row's ``context``.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from app import urls
 from app.domain import mail_relevance, mail_text
 from app.extensions import db
 from app.models import OutboxMessage, Registration
-from app.services import outbox
+from app.services import online_attendance, outbox
 
 
 def _render(kind: str, context: dict) -> tuple[str, str]:
@@ -52,6 +54,7 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
             "event": event,
             # filled in at delivery (app.services.outbox.prepare): never stored in full
             **mail_text.PLACEHOLDERS,
+            "offers_join_link": online_attendance.offers_join_link(event),
             "event_url": urls.event_url(event),
             "now": now,
             **(extra or {}),

@@ -57,6 +57,8 @@ class EventForm(FlaskForm):
     prefecture = SelectField(_l("Prefecture"), choices=prefecture_choices, validators=[Optional()])
     online_url = URLField(_l("Online URL (shown to confirmed registrants only)"),
                           validators=[Optional(), Length(max=limits.EVENT_LENGTHS["online_url"])])
+    join_opens_minutes = IntegerField(_l("Join link opens (minutes before a session)"), default=15,
+                                      validators=[Optional(), NumberRange(min=0, max=1440)])
     organizer_name = StringField(_l("Organiser"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["organizer_name"])])
     co_organizers = TextAreaField(_l("Co-organisers (one per line)"),
                                   validators=[Length(max=limits.EVENT_LENGTHS["co_organizers"])], render_kw={"rows": 3})
@@ -70,6 +72,8 @@ class EventForm(FlaskForm):
     one_per_organization = BooleanField(_l("One registration per organisation"))
     consent_text = TextAreaField(_l("Purpose of use of personal data (shown before consent)"),
                                  render_kw={"rows": 4})
+    completion_min_sessions = IntegerField(_l("Completion: sessions to attend at least"),
+                                           validators=[Optional(), NumberRange(min=1, max=1000)])
 
 
 class NewEventForm(EventForm):

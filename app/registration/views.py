@@ -250,6 +250,19 @@ def _shows_online_url(registration: Registration) -> bool:
             and bool(event.online_url) and event.status != EventStatus.CANCELLED)
 
 
+def _join_url(registration: Registration) -> str | None:
+    """The personal join link (/j/...) shown instead of the online URL, which it leads to in its window.
+
+    None when the link cannot be derived without writing (a row migrated from plain-text
+    tokens: its mails carry the link once delivery has given it a new one).
+    """
+    if not _shows_online_url(registration):
+        return None
+    if registration.derived_manage_token(current_app.config["SECRET_KEY"]) is None:
+        return None
+    return urls.join_url(registration)
+
+
 @bp.route("/r/<token>")
 def manage(token: str):
     registration = _registration_or_404(token)
@@ -263,7 +276,7 @@ def manage(token: str):
         rows=detail_rows(registration),
         answers=answer_rows(event, registration.answers),
         active=_is_active(registration),
-        show_online=_shows_online_url(registration),
+        join_url=_join_url(registration),
     )
 
 
@@ -325,13 +338,14 @@ def ticket(token: str):
         code = tickets.ticket_code(registration, current_app.config["SECRET_KEY"])
         qr = tickets.qr_svg(code, title=_("QR code of registration %(ref)s", ref=registration.reference))
     return render_template("registration/ticket.html", registration=registration, event=event, token=token,
-                           qr=qr, show_online=_shows_online_url(registration))
+                           qr=qr, join_url=_join_url(registration))
 
 
 @bp.route("/r/<token>/calendar.ics")
 def calendar(token: str):
     registration = _registration_or_404(token)
-    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration, token=token))
+    body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration, token=token),
+                                join_url=_join_url(registration))
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

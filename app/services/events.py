@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from app import notifications
 from app.domain import events as rules
-from app.domain import text_input
+from app.domain import join_links, text_input
 from app.domain.codes import (
     PREFECTURES,
     AdmissionMode,
@@ -60,6 +60,7 @@ EVENT_FIELDS = (
     "slug", "title", "summary", "description", "category", "format", "venue", "address", "prefecture",
     "online_url", "organizer_name", "co_organizers", "contact", "registration_opens_at",
     "registration_closes_at", "admission_mode", "waitlist_enabled", "one_per_organization", "consent_text",
+    "join_opens_minutes", "completion_min_sessions",
 )
 MAX_DAYS_BEFORE = 365
 
@@ -265,6 +266,16 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
         out["waitlist_enabled"] = _bool(data.get("waitlist_enabled", True))
     if present("one_per_organization"):
         out["one_per_organization"] = _bool(data.get("one_per_organization", False))
+    if present("join_opens_minutes"):
+        minutes = _int(data.get("join_opens_minutes"), "join_opens_minutes", errors, minimum=0,
+                       maximum=join_links.MAX_OPENS_MINUTES)
+        out["join_opens_minutes"] = join_links.DEFAULT_OPENS_MINUTES if minutes is None else minutes
+    if present("completion_min_sessions"):
+        needed = _int(data.get("completion_min_sessions"), "completion_min_sessions", errors, minimum=1,
+                      maximum=1000)
+        if needed is not None and event is not None and event.sessions and needed > len(event.sessions):
+            errors.add("completion_min_sessions", _("The event has only %(n)d sessions.", n=len(event.sessions)))
+        out["completion_min_sessions"] = needed
     return out
 
 

@@ -196,7 +196,7 @@ def private_links(registration: Registration | None) -> dict[str, str]:
     if registration is None:
         return {}
     return {"manage_url": urls.manage_url(registration), "ticket_url": urls.ticket_url(registration),
-            "calendar_url": urls.calendar_url(registration)}
+            "calendar_url": urls.calendar_url(registration), "join_url": urls.join_url(registration)}
 
 
 def text_as_sent(message: OutboxMessage) -> str:
@@ -242,7 +242,8 @@ def attachment_data(message, now: datetime, registration: Registration | None = 
                 registration = db.session.get(Registration, message.registration_id)
             if registration is None:
                 continue
-            data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration))
+            data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration),
+                                join_url=urls.join_url(registration))
             item = {**item, "data_b64": base64.b64encode(data).decode("ascii")}
             item.pop("generate")
         items.append(item)

@@ -72,10 +72,11 @@ def _location(event, session) -> str:
     return one_line(" ".join(part for part in (venue, event.address) if part))
 
 
-def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = "tsudoi") -> bytes:
+def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = "tsudoi",
+                 join_url: str | None = None) -> bytes:
     """One VEVENT per session, in Japan time, with a UID stable for this registration and session.
 
-    Confirmed registrants of online/hybrid events get the online URL; a cancelled
+    Confirmed registrants of online/hybrid events get their personal join link (`join_url`); a cancelled
     registration (or event) yields CANCELLED events so calendars drop them.
     Single-line fields (calendar name, summary, location) lose any line break or
     control character an organizer typed: the file is always valid.
@@ -86,7 +87,8 @@ def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = 
         RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
         RegistrationStatus.APPLIED, RegistrationStatus.PENDING,
     ) or event.status == "cancelled"
-    show_online = confirmed and event.format in ("online", "hybrid") and bool(event.online_url)
+    # The online URL itself is never written: the registrant's personal join link leads to it.
+    show_online = confirmed and event.format in ("online", "hybrid") and bool(event.online_url) and bool(join_url)
 
     cal = Calendar()
     cal.add("prodid", "-//Tsudoi//Event registration//JA")
@@ -115,8 +117,8 @@ def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = 
             item.add("location", location)
         lines = [f"受付番号 / Registration: {registration.reference}"]
         if show_online:
-            item.add("url", event.online_url)
-            lines.append(f"オンライン参加URL / Online URL: {event.online_url}")
+            item.add("url", join_url)
+            lines.append(f"オンライン参加リンク / Join online: {join_url}")
         lines.append(f"申込内容の確認・キャンセル / Your registration: {manage_url}")
         item.add("description", "\n".join(lines))
         if cancelled:

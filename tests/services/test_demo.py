@@ -96,6 +96,39 @@ def test_past_editions_carry_the_reports_figures(loaded):
                 assert abs(r.checked_in_at - event.starts_at) < timedelta(hours=1)
 
 
+def test_past_events_have_attendance_rows_matching_the_report(loaded):
+    from app.models import Attendance
+    from app.services import attendance_counts
+
+    maas = attendance_counts.event_counts(_event("maas-symposium-r2")).as_json()
+    assert (maas["total"]["confirmed"], maas["total"]["attended"]) == (248, 210)  # 申込248名、当日参加約210名
+    assert maas["sessions"][0]["attended"] == 210 and maas["total"]["no_shows"] == 38
+    maas_rows = db.session.scalars(select(Attendance).join(Event).where(Event.slug == "maas-symposium-r2")).all()
+    assert {a.method for a in maas_rows} == {"online"}
+
+    # 右腕人材育成プログラム: 7 sessions, a 皆勤 subset, completion at 6 of 7
+    migiude_event = _event("migiude-r2")
+    assert migiude_event.completion_min_sessions == 6 and _event("migiude-next").completion_min_sessions == 6
+    migiude = attendance_counts.event_counts(migiude_event).as_json()["total"]
+    assert (migiude["unique_attendees"], migiude["full_attendance"], migiude["completed"]) == (20, 14, 18)
+    assert migiude["cumulative"] == 14 * 7 + 4 * 6 + 2 * 5
+    methods = {(a.session.is_online, a.method) for a in db.session.scalars(
+        select(Attendance).where(Attendance.event_id == migiude_event.id))}
+    assert methods == {(True, "online"), (False, "door")}
+
+    # 三陸水産イノベーションサミット: 延べ2,000 and 延べ800
+    for slug, cumulative, days in (("sanriku-summit-r2", 2000, 4), ("sanriku-summit-r3", 800, 3)):
+        counts = attendance_counts.event_counts(_event(slug)).as_json()
+        assert counts["total"]["cumulative"] == cumulative and len(counts["sessions"]) == days
+
+    # checked_in_at is the time of the first attendance, and only attendees have one
+    first = dict(db.session.execute(select(Attendance.registration_id, func.min(Attendance.attended_at))
+                                    .group_by(Attendance.registration_id)).all())
+    checked = dict(db.session.execute(select(Registration.id, Registration.checked_in_at)
+                                      .where(Registration.checked_in_at.is_not(None))).all())
+    assert first == checked
+
+
 def test_confirmed_count_matches_the_registrations(loaded):
     for ticket in db.session.scalars(select(TicketType)):
         confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(

@@ -1,4 +1,5 @@
-"""What the mails say: HTML + text, the online URL only for confirmed registrants, the .ics attachment."""
+"""What the mails say: HTML + text, the personal join link (never the online URL) only for confirmed
+registrants, the .ics attachment."""
 from __future__ import annotations
 
 import base64
@@ -23,12 +24,14 @@ def _mails(kind=None):
     return db.session.scalars(stmt).all()
 
 
-def test_confirmed_mail_has_html_online_url_links_and_calendar(app, create_event):
+def test_confirmed_mail_has_html_join_link_links_and_calendar(app, create_event):
     event = create_event(format="hybrid", online_url=ONLINE_URL, venue="仙台国際センター", title="TOHOKU DXセミナー")
     registration = register(event, 1).registration
     [mail] = _mails("confirmed")
     for body in (mail.body_text, mail.body_html):
-        assert ONLINE_URL in body
+        # The online URL is reached through the personal join link (/j/<token>), filled in at delivery.
+        assert ONLINE_URL not in body and "/j/" not in body
+        assert "[[tsudoi-private:join_url]]" in body
         assert "TOHOKU DXセミナー" in body
         assert "仙台国際センター" in body
         # The private links are not stored: placeholders, filled in at delivery.
@@ -61,22 +64,25 @@ def test_no_online_url_before_confirmation(app, create_event, mode, kind):
     [mail] = _mails(kind)
     assert ONLINE_URL not in mail.body_text
     assert ONLINE_URL not in mail.body_html
+    assert "join_url" not in mail.body_text + mail.body_html
     assert mail.body_html  # every mail has its HTML version
     assert mail.attachments == []
 
 
-def test_promoted_mail_has_online_url_and_calendar(app, create_event):
+def test_promoted_mail_has_join_link_and_calendar(app, create_event):
     event = create_event(format="online", online_url=ONLINE_URL, capacity=1)
     first = register(event, 1).registration
     register(event, 2)
     registrations.cancel(first, now=utcnow())
     db.session.commit()
     [mail] = _mails("promoted")
-    assert ONLINE_URL in mail.body_text and ONLINE_URL in mail.body_html
+    assert "[[tsudoi-private:join_url]]" in mail.body_text and "[[tsudoi-private:join_url]]" in mail.body_html
+    assert ONLINE_URL not in mail.body_text + mail.body_html
     [attachment] = outbox.attachment_data(mail, utcnow())
     assert Calendar.from_ical(base64.b64decode(attachment["data_b64"])).walk("VEVENT")
     [cancelled] = _mails("cancelled")
     assert ONLINE_URL not in cancelled.body_text + cancelled.body_html
+    assert "join_url" not in cancelled.body_text + cancelled.body_html
     assert cancelled.attachments == []
 
 

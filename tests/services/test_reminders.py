@@ -122,14 +122,19 @@ def test_per_session_rule_uses_its_session_date(app, create_event):
     assert "3日目" in message.body_text
 
 
-def test_reminder_carries_online_url_for_online_events(app, create_event):
+def test_reminder_carries_the_join_link_for_online_events(app, create_event):
     event = _event(create_event, rules=((1, "10:00"),), format="online", online_url="https://meet.example.jp/xyz")
-    register(event, 1)
+    registration = register(event, 1).registration
     assert reminders.queue_due_reminders(due_at(event.starts_at, 1, "10:00")) == 1
     db.session.commit()
     [message] = _reminders()
-    assert "https://meet.example.jp/xyz" in message.body_text
-    assert "https://meet.example.jp/xyz" in message.body_html
+    # The personal join link, filled in at delivery; never the online URL itself.
+    for body in (message.body_text, message.body_html):
+        assert "[[tsudoi-private:join_url]]" in body
+        assert "https://meet.example.jp/xyz" not in body
+    from app import urls
+    from app.services import outbox
+    assert urls.join_url(registration) in outbox.text_as_sent(message)
     assert message.subject == f"【開催のご案内】{event.title}"
     assert "山田 太郎1 様" in message.body_text
 
@@ -141,6 +146,7 @@ def test_in_person_reminder_has_no_online_url(app, create_event):
     db.session.commit()
     [message] = _reminders()
     assert "secret.example.jp" not in message.body_text + message.body_html
+    assert "join_url" not in message.body_text + message.body_html
 
 
 def test_jobs_run_queues_and_delivers_reminders(app, create_event):

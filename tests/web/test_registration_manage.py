@@ -7,6 +7,7 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app import urls
 from app.domain.dates import JST
 from app.extensions import db
 from app.models import AuditLog, OutboxMessage, Question
@@ -40,12 +41,19 @@ def test_manage_page_shows_status_ticket_type_and_reference(client, create_event
     assert second.email not in html  # nobody else's data
 
 
-def test_online_url_only_for_confirmed_registrants(client, create_event):
+def test_join_link_only_for_confirmed_registrants_and_never_the_online_url(client, create_event):
     event = create_event(capacity=1, waitlist_enabled=True, format="online", online_url="https://meet.example.jp/dx")
     confirmed = register(event, 1).registration
     waiting = register(event, 2).registration
-    assert "https://meet.example.jp/dx" in client.get(f"/r/{confirmed.manage_token}").text
-    assert "https://meet.example.jp/dx" not in client.get(f"/r/{waiting.manage_token}").text
+    join = urls.join_url(confirmed)
+    for path in (f"/r/{confirmed.manage_token}", f"/r/{confirmed.manage_token}/ticket"):
+        page = client.get(path).text
+        assert join in page and "https://meet.example.jp/dx" not in page
+    ics = client.get(f"/r/{confirmed.manage_token}/calendar.ics").text
+    assert "meet.example.jp" not in ics and "/j/" in ics.replace("\r\n ", "")
+    for path in (f"/r/{waiting.manage_token}", f"/r/{waiting.manage_token}/calendar.ics"):
+        page = client.get(path).text
+        assert "https://meet.example.jp/dx" not in page and "/j/" not in page
     assert "https://meet.example.jp/dx" not in client.get(f"/events/{event.slug}/register").text
 
 
@@ -138,7 +146,9 @@ def test_calendar_file_has_every_session_in_japan_time(client, create_event):
         assert start == session.starts_at.astimezone(JST)
         assert item.decoded("dtend") == session.ends_at
         assert "AER 5階" in str(item["location"])
-        assert "https://meet.example.jp/juku" in str(item["description"])
+        # the personal join link, which leads to the online URL in its window; never the URL itself
+        assert "https://meet.example.jp/juku" not in str(item["description"])
+        assert urls.join_url(reg) in str(item["description"]) and str(item["url"]) == urls.join_url(reg)
         assert str(item["status"]) == "CONFIRMED"
     uids = [str(i["uid"]) for i in items]
     assert len(set(uids)) == 2
