@@ -465,6 +465,8 @@ def clean_row(values: dict[str, str]) -> tuple[CleanRow, list[tuple[str, str]]]:
 
     if v["phone"]:
         digits = normalize_phone(v["phone"])
+        if len(digits) in (9, 10) and not digits.startswith(("0", "81")):
+            digits = "0" + digits  # Excel dropped the leading zero (the cell was a number)
         if not _number_like(v["phone"]) or not is_valid_phone(digits):
             errs.add("phone", "phone")
         out.phone = digits

@@ -83,6 +83,13 @@ def test_full_width_digits_in_phone_and_prefecture():
     assert errors == [] and row.phone == "0222214876" and row.prefecture == "04"
 
 
+def test_a_phone_that_excel_turned_into_a_number_gets_its_zero_back():
+    row, errors = imports.clean_row({"full_name": "山田 太郎", "phone": "222214876"})
+    assert errors == [] and row.phone == "0222214876"
+    row, errors = imports.clean_row({"full_name": "山田 太郎", "phone": "9012345678"})
+    assert errors == [] and row.phone == "09012345678"
+
+
 def test_a_cell_starting_with_equals_is_kept_as_text():
     row, errors = imports.clean_row({"full_name": "山田 太郎", "organization": "=HYPERLINK(\"http://x\")"})
     assert errors == [] and row.organization == "=HYPERLINK(\"http://x\")"
