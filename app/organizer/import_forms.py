@@ -21,7 +21,7 @@ class ImportUploadForm(FlaskForm):
     target = SelectField(_l("Import into"), choices=[], validate_choice=True, default=NEW)
     # a new past event
     title = StringField(_l("Title"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["title"])])
-    date = DateField(_l("Date"), validators=[Optional()])
+    date = DateField(_l("Date held"), validators=[Optional()])
     start_time = TimeField(_l("Start time"), validators=[Optional()])
     end_time = TimeField(_l("End time"), validators=[Optional()])
     category = SelectField(_l("Category"), choices=labels.choices(labels.CATEGORY_LABELS))
