@@ -112,3 +112,12 @@ def test_bad_input_is_answered_next_to_the_field(client, login, editor):
     future = (utcnow() + timedelta(days=10)).date().isoformat()
     response = _upload(client, "past-cp932.csv", title="未来", date=future, start_time="10:00")
     assert response.status_code == 422 and "過去の日付" in response.get_data(as_text=True)
+
+
+def test_the_pages_work_in_english(client, login, editor):
+    login(editor)
+    page = client.get("/organizer/imports/new?lang=en").get_data(as_text=True)
+    assert "Import a past list" in page and "Date held" in page
+    response = _upload(client, "past-cp932.csv", title="Past", date="2020-01-09", start_time="10:00")
+    page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Columns of the list" in page and "read as cp932" in page
