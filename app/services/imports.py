@@ -298,7 +298,9 @@ def run(upload_row: ImportFile, *, actor, now: datetime) -> Result:
         )
         tt.confirmed_count += 1
         db.session.add(reg)
-        db.session.flush()
+        imported.append((reg, row, override, tt))
+    db.session.flush()  # one batch of INSERTs; the ids are known from here on
+    for reg, row, override, tt in imported:
         data = {"import_id": upload_row.id, "row": row.row, "ticket_type_id": tt.id}
         audit.record("registration.imported", actor=actor, now=now, event_id=event.id, registration_id=reg.id,
                      data=data)
@@ -306,9 +308,9 @@ def run(upload_row: ImportFile, *, actor, now: datetime) -> Result:
             over += 1
             audit.record("registration.capacity_override", actor=actor, now=now, event_id=event.id,
                          registration_id=reg.id, data={**data, "capacity": tt.capacity})
-        imported.append(reg)
-        if clean.attended:
+        if row.clean.attended:
             attended_ids.append(reg.id)
+    db.session.flush()
     n_attended = 0
     if first_session is not None:
         when = first_session.starts_at
