@@ -10,8 +10,6 @@ The measures (what a KPI counts, over its events and 年度):
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from app.domain import people
@@ -53,38 +51,16 @@ def _norm_header(text) -> str:
     return unicodedata.normalize("NFKC", str(text or "")).strip().lower()
 
 
-def _decode(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or CP932: the encodings Japanese offices send."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def read_table(filename: str, data: bytes) -> list[list[str]] | None:
-    """The rows of a CSV (any of the encodings above) or an XLSX file, as text; None when unreadable."""
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            from openpyxl import load_workbook
+    """The rows (header first) of a CSV or XLSX file, read as imports read them; None when unreadable."""
+    from app.domain.imports import ImportFileError
+    from app.domain.imports import read_table as read
 
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception:  # noqa: BLE001 - any broken workbook is "unreadable"
-            return None
-    text = _decode(data)
-    if text is None:
-        return None
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+        table = read(filename, data)
+    except ImportFileError:
+        return None
+    return [table.headers, *table.rows]
 
 
 def parse_targets(rows: list[list[str]]) -> tuple[list[TargetRow], list[TargetProblem]]:

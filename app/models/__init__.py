@@ -2,6 +2,7 @@
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
+from app.models.imports import ImportFile, ImportMapping
 from app.models.kpis import Kpi, KpiTarget
 from app.models.mail import OutboxMessage
 from app.models.organizers import ApiToken, LoginSession, Organizer
@@ -14,6 +15,8 @@ __all__ = [
     "Event",
     "EventSeries",
     "EventSession",
+    "ImportFile",
+    "ImportMapping",
     "Kpi",
     "KpiTarget",
     "LoginSession",

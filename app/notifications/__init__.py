@@ -45,6 +45,8 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
 
     `context` is kept for the send-time check; `send_at` (default: now) delays the first try.
     """
+    if not registration.email:
+        return None  # an imported past registrant without an address (services.imports): nobody to mail
     if skip_if_exists and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     event = registration.event

@@ -14,7 +14,8 @@
 6. Mail truth: no mail went out that was no longer true when it was sent:
    nothing but the cancellation mail after a registration was cancelled.
 7. Told: every active registrant of a cancelled or postponed event has been
-   sent (or has queued) the mail that says so.
+   sent (or has queued) the mail that says so (those imported from a past
+   list without an email address excepted: nothing can reach them).
 
 The locking discipline that keeps them is in app.services.locks. Each check
 is one query; the result names each breach so an operator can act on it.
@@ -187,7 +188,8 @@ def _told(event_id):
         stmt = _scoped(
             select(Registration.id, Registration.event_id)
             .join(Event, Event.id == Registration.event_id)
-            .where(Event.status == status, Registration.status.in_(ACTIVE), ~told)
+            # a registrant without an address (imported from a past list) cannot be told
+            .where(Event.status == status, Registration.status.in_(ACTIVE), Registration.email != "", ~told)
             .order_by(Registration.id),
             Registration.event_id, event_id)
         for reg_id, ev_id in db.session.execute(stmt):
