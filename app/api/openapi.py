@@ -388,6 +388,8 @@ def _stats_schemas() -> dict:
                 "attended_by_organization_type": _counts("attendees by 組織区分 code"),
                 "attended_by_prefecture": _counts("attendees by prefecture code"),
                 "attended_by_ticket_type": _counts("attendees by 参加枠 id"),
+                "by_session": _counts("attendees by session id"),
+                "cumulative": {"type": "integer", "description": "延べ: the sum of the sessions' attendees"},
                 "ticket_type_names": {"type": "object", "additionalProperties": {"type": "string"}},
                 "over_time": {"type": "array", "items": {"type": "object", "properties": {
                     "days_before": {"type": "integer"}, "registrations": {"type": "integer"},
@@ -415,9 +417,10 @@ def _stats_schemas() -> dict:
             "required": ["id", "name", "measure", "target", "value", "progress"],
             "properties": {
                 "id": {"type": "integer"}, "name": {"type": "string"},
-                "measure": {"enum": ["attendees", "people", "organizations", "target_share"],
+                "measure": {"enum": ["attendees", "people", "completers", "organizations", "target_share"],
                             "description": "attendees: attendances, once per person and event; people: distinct "
-                            "people who attended; organizations: distinct organisations of confirmed "
+                            "people who attended; completers: distinct people who completed an event by its "
+                            "completion rule; organizations: distinct organisations of confirmed "
                             "registrations; target_share: % of an uploaded list of organisations that attended"},
                 "fiscal_year_from": {"type": "integer"}, "fiscal_year_to": {"type": "integer"},
                 "label": {"type": "string"}, "unit": {"enum": ["count", "percent"]},

@@ -13,7 +13,7 @@ from app.domain import kpi as kpi_rules
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Event, Kpi
-from app.services import kpis, stats
+from app.services import attendance_counts, kpis, stats
 
 PROBLEMS = {
     "year": lambda: _("Enter a year such as 2021."),
@@ -30,6 +30,9 @@ def event_stats(event_id: int):
     if event is None:
         return error_response(404, "not_found")
     body = stats.event_stats(event)
+    counts = attendance_counts.event_counts(event)
+    body["cumulative"] = counts.cumulative
+    body["by_session"] = {str(s.id): s.attended for s in counts.sessions}
     body["over_time"] = stats.registrations_over_time(event)
     body["questions"] = stats.choice_answers(event)
     return body

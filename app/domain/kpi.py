@@ -5,6 +5,8 @@ The measures (what a KPI counts, over its events and 年度):
 - ``people``: distinct people (emails) who attended;
 - ``organizations``: distinct organisations among the participants (confirmed registrations),
   keyed like the one-per-organisation rule (法人番号, else the folded name);
+- ``completers``: distinct people who completed an event by its completion rule (attended at least
+  ``completion_min_sessions`` of its sessions; events without a rule have no completers);
 - ``target_share``: the share (%) of an uploaded list of organisations that attended;
   matched like the one-per-organisation rule (people.same_organization).
 """
@@ -18,7 +20,8 @@ ATTENDEES = "attendees"
 PEOPLE = "people"
 ORGANIZATIONS = "organizations"
 TARGET_SHARE = "target_share"
-MEASURES = (ATTENDEES, PEOPLE, ORGANIZATIONS, TARGET_SHARE)
+COMPLETERS = "completers"
+MEASURES = (ATTENDEES, PEOPLE, COMPLETERS, ORGANIZATIONS, TARGET_SHARE)
 PERCENT_MEASURES = (TARGET_SHARE,)
 
 #: Header words that name the columns of a target list (compared after NFKC and lower-casing).

@@ -3,7 +3,8 @@
 Definitions (the same on every page, in the API and in the tests):
 
 - **confirmed**: the event's confirmed registrations (every session expects them all);
-- **attended** (session): attendances recorded for the session, whatever recorded them;
+- **attended** (session): attendances recorded for the session, whatever recorded them, of registrations
+  that are confirmed (a registration cancelled after it was checked in never counts as an attendee);
 - **walk_ins** (session): of those, the ones recorded as ``walk_in`` or whose registration was made
   at the door (origin ``walk_in``); (event): people with at least one such attendance;
 - **no_shows**: confirmed registrations without an attendance (session: at that session; event: at any);
@@ -99,7 +100,7 @@ def event_counts(event: Event) -> EventCounts:
         for sid, n, walk, conf in db.session.execute(
             select(Attendance.session_id, func.count(), func.sum(case((_WALK_IN, 1), else_=0)), func.sum(is_confirmed))
             .join(Registration, Registration.id == Attendance.registration_id)
-            .where(Attendance.event_id == event.id)
+            .where(Attendance.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
             .group_by(Attendance.session_id))
     }
     sessions = list(db.session.scalars(select(EventSession).where(EventSession.event_id == event.id)
@@ -116,7 +117,8 @@ def event_counts(event: Event) -> EventCounts:
         select(Attendance.registration_id.label("rid"), func.count().label("n"),
                func.max(case((_WALK_IN, 1), else_=0)).label("walk"), func.max(is_confirmed).label("conf"))
         .join(Registration, Registration.id == Attendance.registration_id)
-        .where(Attendance.event_id == event.id, Attendance.session_id.in_(session_ids or [-1]))
+        .where(Attendance.event_id == event.id, Attendance.session_id.in_(session_ids or [-1]),
+               Registration.status == RegistrationStatus.CONFIRMED)
         .group_by(Attendance.registration_id)
         .subquery()
     )

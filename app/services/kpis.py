@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 
 from app.domain import dates
 from app.domain import kpi as rules
@@ -70,6 +70,20 @@ def measure(kpi: Kpi) -> Measured:
         value = db.session.scalar(
             select(func.count(distinct(Registration.email_normalized)))
             .join(Event, Event.id == Registration.event_id).where(*scope(kpi), _attended())) or 0
+        return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
+    if kpi.measure == rules.COMPLETERS:
+        sessions_attended = (
+            select(Attendance.registration_id.label("rid"), func.count().label("n"))
+            .group_by(Attendance.registration_id).subquery())
+        completed = and_(Registration.status == CONFIRMED, Event.completion_min_sessions.is_not(None),
+                         sessions_attended.c.n >= Event.completion_min_sessions)
+        base = (select(Registration.email_normalized, Event.id.label("event_id"))
+                .join(Event, Event.id == Registration.event_id)
+                .join(sessions_attended, sessions_attended.c.rid == Registration.id)
+                .where(*scope(kpi), completed).subquery())
+        value = db.session.scalar(select(func.count(distinct(base.c.email_normalized)))) or 0
+        per_event = dict(db.session.execute(select(base.c.event_id, func.count()).group_by(base.c.event_id)).all())
+        events = [{**e, "value": per_event.get(e["event_id"], 0)} for e in _per_event(kpi, literal(0))]
         return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
     if kpi.measure == rules.ORGANIZATIONS:
         participant = and_(Registration.status == CONFIRMED, Registration.organization_key != "")

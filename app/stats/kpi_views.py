@@ -25,6 +25,7 @@ from app.stats import bp
 MEASURE_LABELS = {
     rules.ATTENDEES: _l("Attendees of the chosen events (once per person and event)"),
     rules.PEOPLE: _l("Distinct people who attended"),
+    rules.COMPLETERS: _l("People who completed (by each event's completion rule)"),
     rules.ORGANIZATIONS: _l("Distinct organisations that took part"),
     rules.TARGET_SHARE: _l("Share (%) of a list of organisations that attended"),
 }

@@ -17,11 +17,12 @@ from app.auth.permissions import staff_required
 from app.db_types import utcnow
 from app.domain import dates
 from app.domain.codes import PREFECTURES, EventCategory, EventFormat
+from app.domain.dates import format_datetime
 from app.extensions import db
 from app.i18n import current_language, prefecture_name
 from app.labels import CATEGORY_LABELS, FORMAT_LABELS, ORGANIZATION_TYPE_LABELS, label
 from app.models import Event, EventSeries
-from app.services import stats
+from app.services import attendance_counts, stats
 from app.stats import bp, charts
 
 PROBLEMS = {
@@ -169,6 +170,7 @@ def event(event_id: int):
     if event is None:
         abort(404)
     figures = stats.event_stats(event)
+    counts = attendance_counts.event_counts(event)
     over_time = stats.registrations_over_time(event)
     names = {code: prefecture_name(code) for code in PREFECTURES}
     org_rows = [(label(ORGANIZATION_TYPE_LABELS, k), v, figures["attended_by_organization_type"].get(k, 0))
@@ -201,4 +203,9 @@ def event(event_id: int):
                                                label=_("Cumulative registrations by days before the event"),
                                                table_id="time-table", x_caption=_("Days before the event")),
         questions=stats.choice_answers(event),
+        counts=counts,
+        session_chart=charts.bars(
+            [s.title or format_datetime(s.starts_at, current_language()) for s in counts.sessions],
+            [charts.Series(_("Attendees"), [s.attended for s in counts.sessions])],
+            label=_("Attendees by session"), table_id="session-table") if len(counts.sessions) > 1 else "",
     )

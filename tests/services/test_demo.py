@@ -265,6 +265,8 @@ def test_demo_defines_the_reports_kpis(app):
     assert share.target == 10 and len(share.targets) == 120
     supporters = kpis.measure(defined[NAMES[1]])
     assert supporters.kpi.target == 100 and supporters.value > 0
+    completers = kpis.measure(defined[NAMES[2]])
+    assert completers.kpi.target == 50 and completers.value == 18  # the 右腕 edition's 6-of-7 rule
     reset_demo(utcnow())
     db.session.commit()
     assert db.session.query(Kpi).count() == 0

@@ -107,3 +107,27 @@ def test_saving_replaces_the_list_and_deleting_keeps_nothing(world):
     kpis.delete(k, actor=None, now=utcnow())
     db.session.commit()
     assert db.session.get(Kpi, k.id) is None
+
+
+def test_completers_by_each_events_rule(app):
+    series = EventSeries(slug="migiude", name="右腕人材育成プログラム")
+    db.session.add(series)
+    db.session.flush()
+    event = factories.create_event(sessions=7, starts_at=dates.jst_datetime(2021, 10, 25, 13), status="finished",
+                                   series_id=series.id, completion_min_sessions=6)
+    counts = {"a@x.jp": 7, "b@x.jp": 6, "c@x.jp": 5, "d@x.jp": 6}
+    for email, n in counts.items():
+        reg = _reg(event, email, "", status=S.CANCELLED if email == "d@x.jp" else S.CONFIRMED)
+        for s in event.sessions[:n]:
+            db.session.add(Attendance(event_id=event.id, session_id=s.id, registration_id=reg.id, method="door",
+                                      attended_at=s.starts_at))
+    no_rule = factories.create_event(sessions=2, starts_at=dates.jst_datetime(2021, 11, 1, 13), status="finished",
+                                     series_id=series.id)
+    reg = _reg(no_rule, "e@x.jp", "")
+    for s in no_rule.sessions:
+        db.session.add(Attendance(event_id=no_rule.id, session_id=s.id, registration_id=reg.id, method="door",
+                                  attended_at=s.starts_at))
+    db.session.commit()
+    m = kpis.measure(_kpi(rules.COMPLETERS, 50, series_ids=[series.id]))
+    assert m.value == 2  # a (7) and b (6); c has 5, d cancelled, e's event has no rule
+    assert [(e["event_id"], e["value"]) for e in m.events] == [(event.id, 2), (no_rule.id, 0)]

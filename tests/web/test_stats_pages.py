@@ -82,3 +82,22 @@ def test_event_page(client, login, past_events):
     tiles = dict(re.findall(r'class="chart-tile" data-label="([^"]+)" data-value="(\d+)"', html))
     assert tiles["宮城県"] == "2" and tiles["岩手県"] == "3"  # i odd: 04, even: 03
     assert client.get("/organizer/stats/events/999999").status_code == 404
+
+
+def test_event_page_and_api_show_sessions_and_cumulative(client, login, app):
+    from app.services import attendance
+
+    event = factories.create_event(sessions=3)
+    regs = [factories.register(event).registration for _ in range(3)]
+    for reg, n in zip(regs, (3, 2, 0), strict=True):
+        for s in event.sessions[:n]:
+            attendance.record(reg.id, s.id, method="door", now=s.starts_at)
+    db.session.commit()
+    login(factories.create_organizer(role="viewer"))
+    html = client.get(f"/organizer/stats/events/{event.id}").get_data(as_text=True)
+    assert 'data-key="cumulative">5<' in html
+    token = factories.create_api_token(factories.create_organizer(role="viewer"))
+    body = client.get(f"/api/v1/events/{event.id}/stats", headers={"Authorization": f"Bearer {token}"}).json
+    assert body["cumulative"] == 5 and body["attended"] == 2
+    assert body["by_session"] == {str(event.sessions[0].id): 2, str(event.sessions[1].id): 2,
+                                  str(event.sessions[2].id): 1}
