@@ -482,23 +482,24 @@ def _stats_paths(unauthorized: dict) -> dict:
             "get": {
                 "operationId": "fiscalYearStats", "tags": ["stats"],
                 "summary": "Figures by 年度 (April–March), every year of the range (any staff token)",
+                "description": "An empty parameter means its default (no filter, or the default years).",
                 "security": [{"bearerAuth": []}],
                 "parameters": [
-                    {"name": "from", "in": "query", "description": "First 年度 (西暦); default: the first held "
+                    {"name": "from", "in": "query", "allowEmptyValue": True, "description": "First 年度 (西暦); default: the first held "
                      "event's", "schema": {"type": "integer", "minimum": 1900, "maximum": 2200}},
-                    {"name": "to", "in": "query", "description": "Last 年度; default: the current one",
+                    {"name": "to", "in": "query", "allowEmptyValue": True, "description": "Last 年度; default: the current one",
                      "schema": {"type": "integer", "minimum": 1900, "maximum": 2200}},
-                    {"name": "category", "in": "query", "schema": {"enum": [c.value for c in EventCategory]}},
-                    {"name": "series", "in": "query", "description": "A series id",
+                    {"name": "category", "in": "query", "allowEmptyValue": True, "schema": {"enum": [c.value for c in EventCategory]}},
+                    {"name": "series", "in": "query", "allowEmptyValue": True, "description": "A series id",
                      "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
-                    {"name": "prefecture", "in": "query", "description": "JIS X 0401 code of the event's prefecture",
+                    {"name": "prefecture", "in": "query", "allowEmptyValue": True, "description": "JIS X 0401 code of the event's prefecture",
                      "schema": {"enum": sorted(PREFECTURES)}},
-                    {"name": "format", "in": "query", "schema": {"enum": [f.value for f in EventFormat]}},
+                    {"name": "format", "in": "query", "allowEmptyValue": True, "schema": {"enum": [f.value for f in EventFormat]}},
                 ],
                 "responses": {"200": _json(_ref("FiscalYearReport"), "One row per 年度"),
-                              "400": _error("A parameter is not one of its values, `from` comes after `to`, or "
-                                            "the range is longer than 40 years (`bad_request`, with `errors` by "
-                                            "parameter)."),
+                              "400": _error("A parameter is unknown or not one of its values, `from` comes "
+                                            "after `to`, or the range is longer than 40 years (`bad_request`, "
+                                            "with `errors` by parameter)."),
                               "401": unauthorized},
             },
         },

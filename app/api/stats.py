@@ -47,6 +47,10 @@ def _row_json(row: dict) -> dict:
 @bp.get("/stats/fiscal-years")
 @token_required()
 def fiscal_years():
+    unknown = sorted(set(request.args) - set(stats.FILTER_KEYS))
+    if unknown:
+        return error_response(400, "bad_request", "bad_parameter",
+                              errors={k: [_("Unknown parameter.")] for k in unknown})
     filters, problems = stats.parse_filters(request.args, now=utcnow())
     if filters is None:
         return error_response(400, "bad_request", "bad_parameter",
