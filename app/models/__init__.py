@@ -1,9 +1,9 @@
 """All models, importable from one place (and seen by Alembic)."""
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
+from app.models.checkin import CheckinAssignment
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
 from app.models.mail import OutboxMessage
-from app.models.checkin import CheckinAssignment
 from app.models.organizers import ApiToken, LoginSession, Organizer
 from app.models.registrations import Registration
 
