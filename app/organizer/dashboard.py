@@ -23,7 +23,7 @@ def capacity_summary(event: Event) -> tuple[int, int | None]:
 @login_required
 def dashboard():
     if current_user.is_checkin_only:  # door staff land on the check-in of their events
-        return redirect(url_for("checkin.index"))
+        return redirect(url_for("door.index"))
     return _dashboard()
 
 
