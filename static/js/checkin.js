@@ -160,8 +160,10 @@
     var q = searchInput.value.trim();
     var seq = ++searchSeq;
     if (!q) { hits.innerHTML = ""; return; }
-    var url = searchUrl + "?session_id=" + encodeURIComponent(sessionId) + "&q=" + encodeURIComponent(q);
-    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    var url = new URL(searchUrl, window.location.href);
+    url.searchParams.set("session_id", sessionId);
+    url.searchParams.set("q", q);
+    fetch(url.toString(), {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (resp) { return resp.json(); })
       .then(function (data) { if (seq === searchSeq) { hits.innerHTML = data.html; } }, function () {});
   }
