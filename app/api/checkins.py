@@ -90,21 +90,24 @@ def create_checkin(event_id: int):
     data = json_body()
     if data is None:
         return error_response(400, "bad_request", "bad_json")
-    if db.session.get(Event, event_id) is None:
-        return error_response(404, "not_found")
     clean, errors = clean_checkin_body(data)
     if errors:
-        return validation_error(errors)
+        return _unknown_event(event_id) or validation_error(errors)
     try:
         result = service.check_in(event_id, clean["code"], now=utcnow(), actor=current_organizer(),
                                   secret=current_app.config["SECRET_KEY"], session_id=clean["session_id"],
                                   client_ref=clean["client_ref"])
-    except service.UnknownSession as exc:
+    except service.UnknownSession as exc:  # also: no such event (it has no sessions)
         db.session.rollback()
-        return validation_error({"session_id": [exc.message]})
+        return _unknown_event(event_id) or validation_error({"session_id": [exc.message]})
     response = answer(result)  # built before the commit expires the objects
     db.session.commit()
     return response
+
+
+def _unknown_event(event_id: int):
+    """404 when the event does not exist (asked only on the way to a refusal: a check-in needs no extra query)."""
+    return error_response(404, "not_found") if db.session.get(Event, event_id) is None else None
 
 
 @bp.delete("/events/<int:event_id>/checkins/<int:registration_id>")
