@@ -171,3 +171,56 @@ def test_the_page_in_english(page, live_server, lang):
     page.get_by_label("Reference number (受付番号), typed").fill(s.people[0][1])
     page.get_by_label("Reference number (受付番号), typed").press("Enter")
     expect(page.locator("#result")).to_contain_text("Checked in")
+
+
+def test_walk_in_at_the_door_on_a_phone(phone_page, live_server):
+    event = create_event(title=TITLE, capacity=1)
+    register(event)  # the only seat is taken
+    door = create_organizer(role=Role.CHECKIN)
+    checkin.assign(door, event, actor=None, now=utcnow())
+    organizer = create_organizer()
+    db.session.commit()
+    event_id, door_email, organizer_email = event.id, door.email, organizer.email
+    db.session.rollback()
+    page = phone_page
+
+    def fill_walk_in(n):
+        page.get_by_label("姓", exact=True).fill("当日")
+        page.get_by_label("名", exact=True).fill(f"太郎{n}")
+        page.get_by_role("textbox", name="セイ").fill("とうじつ")
+        page.get_by_role("textbox", name="メイ").fill("たろう")
+        page.get_by_label("会社名・団体名").fill("飛込商店")
+        page.get_by_label("組織区分").select_option("company")
+        page.get_by_label("メールアドレス").fill(f"walk{n}@example.jp")
+        page.get_by_label("ご本人が本イベントでの個人情報の取り扱いに同意しています。").check()
+
+    _login(page, door_email)
+    page.goto(f"/checkin/events/{event_id}")
+    page.get_by_role("link", name="当日参加").click()
+    fill_walk_in(1)
+    expect(page.get_by_label("定員を超えて受け付ける（主催者の判断として記録されます）")).to_have_count(0)
+    page.get_by_role("button", name="登録して受付").click()
+    expect(page.get_by_role("alert")).to_contain_text("満席")
+    expect(page.get_by_role("alert")).to_contain_text("主催者のみ")
+    expect(page.get_by_label("名", exact=True)).to_have_value("太郎1")  # nothing typed is lost
+
+    page.context.clear_cookies()
+    _login_any(page, organizer_email)
+    page.goto(f"/checkin/events/{event_id}/walk-in")
+    fill_walk_in(2)
+    page.get_by_label("定員を超えて受け付ける（主催者の判断として記録されます）").check()
+    page.get_by_role("button", name="登録して受付").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("受付完了")
+    expect(result).to_contain_text("当日 太郎2")
+    assert _attendances() == 1
+
+
+def _login_any(page, email):
+    from tests.factories import DEFAULT_PASSWORD
+
+    page.goto("/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/organizer/**")
