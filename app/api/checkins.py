@@ -5,10 +5,13 @@ Bearer tokens of admins and organizers (every event) or of door staff (role
 
 - ``POST /api/v1/events/{id}/checkins`` ``{"code", "session_id"?, "client_ref"?}``:
   201 first check-in; 200 ``already: true`` with the earlier time and staff member;
-  409 ``cancelled`` / ``waitlisted`` / ``wrong_event``; 404 unknown or forged code.
+  409 ``cancelled`` / ``waitlisted`` / ``wrong_event``; 404 unknown or forged code (and a
+  session that is not the event's: reason ``unknown_session``).
 - ``DELETE /api/v1/events/{id}/checkins/{registration_id}[?session_id=]``: 204; 404 nothing to undo.
 """
 from __future__ import annotations
+
+import re
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -20,13 +23,15 @@ from app.api.serializers import checkin_json
 from app.api.validation import check_body
 from app.db_types import utcnow
 from app.domain.registration_input import N_
-from app.domain.text_input import has_bad_characters, parse_id
+from app.domain.text_input import parse_id
 from app.extensions import db
 from app.models import Event
 from app.services import checkin as service
 
 CODE_MAX = 200
 CLIENT_REF_MAX = 64
+CLIENT_REF_PATTERN = "^[A-Za-z0-9_.:-]*$"
+CLIENT_REF_RE = re.compile(CLIENT_REF_PATTERN)
 
 #: For people, per refusal (the machine-readable code is `error` and `reason`).
 REFUSALS = {
@@ -57,8 +62,9 @@ def clean_checkin_body(data: dict) -> tuple[dict, dict[str, list[str]]]:
     if "code" not in errors:
         if not isinstance(code, str) or not code.strip():
             errors["code"] = [N_("Scan the 受付票 or type the 受付番号.")]
-        elif len(code) > CODE_MAX or has_bad_characters(code):
+        elif len(code) > CODE_MAX:
             errors["code"] = [N_("This is not a 受付番号.")]
+        # Any other text is read as a code; one that names no registration is answered 404.
     session_id = data.get("session_id")
     if session_id is not None and "session_id" not in errors:
         session_id = parse_id(session_id)
@@ -68,8 +74,8 @@ def clean_checkin_body(data: dict) -> tuple[dict, dict[str, list[str]]]:
     if client_ref in ("", None):
         client_ref = None
     elif "client_ref" not in errors and (not isinstance(client_ref, str) or len(client_ref) > CLIENT_REF_MAX
-                                         or has_bad_characters(client_ref)):
-        errors["client_ref"] = [N_("Send at most 64 characters.")]
+                                         or not CLIENT_REF_RE.match(client_ref)):
+        errors["client_ref"] = [N_("Send at most 64 letters, digits, hyphens, dots, colons or underscores.")]
     return {"code": code, "session_id": session_id, "client_ref": client_ref}, errors
 
 
@@ -97,9 +103,10 @@ def create_checkin(event_id: int):
         result = service.check_in(event_id, clean["code"], now=utcnow(), actor=current_organizer(),
                                   secret=current_app.config["SECRET_KEY"], session_id=clean["session_id"],
                                   client_ref=clean["client_ref"])
-    except service.UnknownSession as exc:  # also: no such event (it has no sessions)
+    except service.UnknownSession:  # not a session of this event (or no such event)
         db.session.rollback()
-        return _unknown_event(event_id) or validation_error({"session_id": [exc.message]})
+        return _unknown_event(event_id) or error_response(404, "not_found", "unknown_session",
+                                                          reason="unknown_session")
     response = answer(result)  # built before the commit expires the objects
     db.session.commit()
     return response
@@ -121,9 +128,9 @@ def delete_checkin(event_id: int, registration_id: int):
     try:
         undone = service.undo(event_id, registration_id, now=utcnow(), actor=current_organizer(),
                               session_id=session_id)
-    except service.UnknownSession as exc:
+    except service.UnknownSession:
         db.session.rollback()
-        return validation_error({"session_id": [exc.message]})
+        return error_response(404, "not_found", "unknown_session", reason="unknown_session")
     if not undone:
         db.session.rollback()
         return error_response(404, "not_found", "nothing_to_undo")

@@ -306,10 +306,10 @@ def schemas() -> dict:
                          "description": "The 受付票's QR payload (TSUDOI:T0012-000345:<signature>) or its 受付番号 "
                                         "as typed: full-width digits, lower case, a missing hyphen or T are "
                                         "accepted."},
-                "session_id": {"type": ["integer", "null"], "minimum": 1,
+                "session_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1,
                                "description": "Default: the event's session of today (Japan time) nearest now, "
-                                              "else its first session."},
-                "client_ref": {"type": ["string", "null"], "maxLength": 64,
+                                              "else its first session. A session of another event: 404."},
+                "client_ref": {"type": ["string", "null"], "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]*$",
                                "description": "A phone's id for a queued scan (e.g. a UUID): a scan sent again with "
                                               "the same client_ref is recorded once and answered as the first time."},
             },
@@ -460,11 +460,14 @@ def _paths() -> dict:
                     "200": _json(_ref("Checkin"), "Already checked in (`already: true`, the earlier time and who)"),
                     "400": COMMON_ERRORS["400"], "401": unauthorized,
                     "403": _error("A viewer, or door staff not assigned to this event (`forbidden`)."),
-                    "404": _json(_ref("CheckinRefusal"), "Unknown event, or unknown or forged code "
-                                 "(`not_found`)"),
+                    "404": _json({"anyOf": [_ref("CheckinRefusal"), _ref("Error")]},
+                                 "Unknown or forged code (`not_found`, with `reason` and `session`), unknown "
+                                 "event, or a session_id that is not one of the event's (`reason`: "
+                                 "`unknown_session`)"),
                     "409": _json(_ref("CheckinRefusal"), "Refused: `cancelled`, `waitlisted` (not confirmed) "
                                  "or `wrong_event` (a 受付票 of another event)"),
-                    "422": _json(_ref("ValidationError"), "code missing, or session_id not a session of the event"),
+                    "422": _json(_ref("ValidationError"), "code missing or longer than 200 characters, or "
+                                 "client_ref not as described"),
                 },
             },
         },
@@ -477,13 +480,13 @@ def _paths() -> dict:
                                           "schema": {"type": "integer", "minimum": 1}},
                                {"name": "session_id", "in": "query", "required": False,
                                 "description": "Default as for checking in",
-                                "schema": {"type": "integer", "minimum": 1}}],
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
                 "responses": {
                     "204": {"description": "Undone"},
                     "400": COMMON_ERRORS["400"], "401": unauthorized,
                     "403": _error("A viewer, or door staff not assigned to this event (`forbidden`)."),
-                    "404": _error("Unknown event, or nothing to undo (`not_found`)."),
-                    "422": _json(_ref("ValidationError"), "session_id not a session of the event"),
+                    "404": _error("Unknown event, a session_id that is not the event's, or nothing to undo "
+                                  "(`not_found`)."),
                 },
             },
         },

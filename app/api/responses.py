@@ -29,6 +29,7 @@ MESSAGES = {
     "already_cancelled": N_("This registration is already cancelled."),
     "not_active": N_("This registration is no longer active."),
     "nothing_to_undo": N_("This registration is not checked in for this session."),
+    "unknown_session": N_("Choose a session of this event."),
 }
 
 

@@ -109,8 +109,12 @@ def test_bad_bodies(app, client):
     assert client.post(url, json={"code": 12}, headers=_auth(token)).status_code == 422
     assert client.post(url, json={"code": "x" * 500}, headers=_auth(token)).status_code == 422
     r = client.post(url, json={"code": "T1", "session_id": other.sessions[0].id}, headers=_auth(token))
-    assert r.status_code == 422 and "session_id" in r.json["errors"]
+    assert r.status_code == 404 and r.json["reason"] == "unknown_session"
     assert client.post(url, json={"code": "T1", "client_ref": "x" * 65}, headers=_auth(token)).status_code == 422
+    assert client.post(url, json={"code": "T1", "client_ref": "a\x00b"}, headers=_auth(token)).status_code == 422
+    r = client.post(url, json={"code": "T1\x00\x0c"}, headers=_auth(token))
+    assert r.status_code == 404 and r.json["reason"] == "not_found"
+    assert client.delete(f"{url}/1?session_id={other.sessions[0].id}", headers=_auth(token)).status_code == 404
     assert client.post("/api/v1/events/999999/checkins", json={"code": "T1"}, headers=_auth(token)).status_code == 404
     assert client.post(url, json={"code": "T1"}).status_code == 401
 
