@@ -208,7 +208,9 @@ def check_in(event_id: int, code: str, *, now: datetime, actor: Organizer, secre
 
     Idempotent: a second scan (or a second phone) answers ALREADY with the first
     one's time and staff member; a queued scan sent again with the same
-    `client_ref` is answered as it was the first time and recorded once.
+    `client_ref` is answered as it was the first time and recorded once. Every
+    scan is in the audit log with the staff member and the time: a check-in as
+    ``attendance.recorded``, any other answer as ``checkin.scanned``.
     """
     session = session_for(event_id, session_id, now)
     if client_ref:
@@ -218,10 +220,30 @@ def check_in(event_id: int, code: str, *, now: datetime, actor: Organizer, secre
             return Result(CHECKED_IN, db.session.get(EventSession, earlier.session_id), reg, earlier, replayed=True)
     found = resolve(event_id, code, secret)
     if found.status == NOT_FOUND:
-        return Result(NOT_FOUND, session)
-    if found.status == WRONG_EVENT:
-        return Result(WRONG_EVENT, session, db.session.get(Registration, found.registration_id))
-    return record(event_id, found.registration_id, session, now=now, actor=actor, client_ref=client_ref)
+        result = Result(NOT_FOUND, session)
+    elif found.status == WRONG_EVENT:
+        result = Result(WRONG_EVENT, session, db.session.get(Registration, found.registration_id))
+    else:
+        result = record(event_id, found.registration_id, session, now=now, actor=actor, client_ref=client_ref)
+    if result.status != CHECKED_IN:
+        _audit_scan(result, code, event_id=event_id, now=now, actor=actor)
+    return result
+
+
+def _audit_scan(result: Result, code: str, *, event_id: int, now: datetime, actor: Organizer) -> None:
+    """A scan that checked nobody in (repeat, refusal, unknown or forged code) is recorded too.
+
+    A check-in is recorded by services.attendance (``attendance.recorded``). The
+    code itself is kept only when it names nobody here (a forged or unknown one),
+    cut to 100 characters; the registration of another event is not named.
+    """
+    data = {"result": result.status, "session_id": result.session.id,
+            "kind": "qr" if rules.looks_like_ticket(code) else "typed"}
+    if result.status == NOT_FOUND:
+        data["code"] = code.strip()[:100]
+    own = result.registration is not None and result.status != WRONG_EVENT
+    audit.record("checkin.scanned", actor=actor, now=now, event_id=event_id,
+                 registration_id=result.registration.id if own else None, data=data)
 
 
 def record(event_id: int, registration_id: int, session: EventSession, *, now: datetime, actor: Organizer,

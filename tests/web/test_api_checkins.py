@@ -98,6 +98,13 @@ def test_refusals_409_and_404(app, client):
     r = client.post(url, json={"code": f"T{event.id + 50:04d}-{waiting.id:06d}"}, headers=_auth(token))
     assert r.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+    # every scan is recorded with the staff member and the time, refusals too
+    scans = db.session.scalars(select(AuditLog).where(AuditLog.action == "checkin.scanned")
+                               .order_by(AuditLog.id)).all()
+    assert [a.data["result"] for a in scans] == ["cancelled", "waitlisted", "wrong_event", "wrong_event",
+                                                 "not_found", "not_found", "not_found", "not_found"]
+    assert all(a.actor_id is not None and a.created_at is not None for a in scans)
+    assert scans[4].data["code"] == forged and scans[2].registration_id is None
 
 
 def test_bad_bodies(app, client):
