@@ -57,6 +57,9 @@ def answer(result):
 
 def clean_checkin_body(data: dict) -> tuple[dict, dict[str, list[str]]]:
     """code, session_id, client_ref from a JSON body or a form; errors per field."""
+    session_id = data.get("session_id")
+    if isinstance(session_id, float) and session_id.is_integer():  # JSON 12.0 is the integer 12
+        data = {**data, "session_id": int(session_id)}
     errors = check_body(data, "CheckinInput")
     code = data.get("code")
     if "code" not in errors:

@@ -207,3 +207,12 @@ def test_viewer_token_cannot_check_in(app, client):
     r = client.post(f"/api/v1/events/{event.id}/checkins", json={"code": reg.reference}, headers=_auth(token))
     assert r.status_code == 403
     assert client.get(f"/api/v1/events/{event.id}/registrations", headers=_auth(token)).status_code == 200
+
+
+def test_a_session_id_sent_as_a_whole_float_is_that_session(app, client):
+    event, _organizer, token = _setup()
+    reg = factories.register(event).registration
+    r = client.post(f"/api/v1/events/{event.id}/checkins",
+                    data=f'{{"code": "{reg.reference}", "session_id": {event.sessions[0].id}.0}}',
+                    content_type="application/json", headers=_auth(token))
+    assert r.status_code == 201 and r.json["session"]["id"] == event.sessions[0].id
