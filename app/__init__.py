@@ -82,6 +82,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.join import bp as join_bp
+    from app.door import bp as door_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
     from app.registration import bp as registration_bp
@@ -94,6 +95,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(join_bp)
+    app.register_blueprint(door_bp)
 
     from app import cli, errors
 

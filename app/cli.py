@@ -125,6 +125,48 @@ def revoke_token(token_id: int) -> None:
     click.echo(f"Revoked API token {token.id} ({token.name}) at {_when(token.revoked_at)}.")
 
 
+def _door_assignment(email: str, event_id: int):
+    from app.models import Event
+
+    user = _account(email)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"no event {event_id}")
+    return user, event
+
+
+@organizers_cli.command("assign-checkin")
+@click.argument("email")
+@click.argument("event_id", type=int)
+def assign_checkin(email: str, event_id: int) -> None:
+    """Give door staff EMAIL (role checkin) the check-in (受付) of EVENT_ID."""
+    from app.services import checkin
+    from app.services.errors import ServiceError
+
+    user, event = _door_assignment(email, event_id)
+    try:
+        added = checkin.assign(user, event, actor=None, now=utcnow())
+    except ServiceError as exc:
+        raise click.ClickException(f"{email} has the role {user.role}: only a checkin account "
+                                   f"can be assigned ({exc.code})") from None
+    db.session.commit()
+    click.echo(f"{email} checks in event {event_id}" + ("" if added else " (already assigned)"))
+
+
+@organizers_cli.command("unassign-checkin")
+@click.argument("email")
+@click.argument("event_id", type=int)
+def unassign_checkin(email: str, event_id: int) -> None:
+    """Take the check-in of EVENT_ID away from door staff EMAIL."""
+    from app.services import checkin
+
+    user, event = _door_assignment(email, event_id)
+    removed = checkin.unassign(user, event, actor=None, now=utcnow())
+    db.session.commit()
+    click.echo(f"{email} no longer checks in event {event_id}" if removed
+               else f"{email} was not assigned to event {event_id}")
+
+
 @click.command("check")
 @click.option("--event", "event_id", type=int, default=None, help="Check one event only.")
 def check_command(event_id: int | None) -> None:

@@ -26,8 +26,13 @@ from bench.harness import Sample
 
 
 def fire(host: str, port: int, path: str, body: Callable[[int], bytes], *, requests: int, clients: int,
-         timeout: float = 60.0, headers: dict | None = None) -> tuple[list[Sample], float, float, list[str]]:
-    """Send `requests` POSTs from `clients` threads; return (samples, wall seconds, client CPU seconds, errors)."""
+         timeout: float = 60.0, headers: dict | None = None, client_headers: list[dict] | None = None,
+         expected: tuple[int, ...] = (201, 409)) -> tuple[list[Sample], float, float, list[str]]:
+    """Send `requests` POSTs from `clients` threads; return (samples, wall seconds, client CPU seconds, errors).
+
+    `client_headers[slot]` adds headers of one client (e.g. each door phone's own token); answers
+    other than `expected` are kept (the first five) in `errors`.
+    """
     numbers = itertools.count()  # next() on a count is atomic under the GIL
     bodies = [body(i) for i in range(requests)]  # built before the clock starts
     base_headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
@@ -39,6 +44,7 @@ def fire(host: str, port: int, path: str, body: Callable[[int], bytes], *, reque
     def client(slot: int) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         out = per_thread[slot]
+        my_headers = {**base_headers, **(client_headers[slot % len(client_headers)] if client_headers else {})}
         start.wait()
         t0 = t0_box[0]
         while True:
@@ -48,7 +54,7 @@ def fire(host: str, port: int, path: str, body: Callable[[int], bytes], *, reque
             payload = bodies[i]
             sent = time.perf_counter()
             try:
-                conn.request("POST", path, body=payload, headers=base_headers)
+                conn.request("POST", path, body=payload, headers=my_headers)
                 response = conn.getresponse()
                 data = response.read()
                 status = response.status
@@ -57,7 +63,7 @@ def fire(host: str, port: int, path: str, body: Callable[[int], bytes], *, reque
                 conn.close()
             done = time.perf_counter()
             out.append(Sample(started=sent - t0, latency=done - sent, status=status))
-            if status not in (201, 409) and len(errors) < 5:
+            if status not in expected and len(errors) < 5:
                 errors.append(f"{status}: {data[:300].decode('utf-8', 'replace')}")
         conn.close()
 

@@ -70,8 +70,19 @@ def current_organizer() -> Organizer | None:
     return cached
 
 
-def token_required(*, write: bool = False):
-    """401 without a valid token; with `write`, 403 for viewers."""
+def staff_reader() -> Organizer | None:
+    """The token's organizer when it may read beyond the public (not door staff, who only check in)."""
+    organizer = current_organizer()
+    return organizer if organizer is not None and organizer.can_read else None
+
+
+def token_required(*, write: bool = False, checkin: bool = False):
+    """401 without a valid token; with `write`, 403 for viewers.
+
+    Door staff (role ``checkin``) get 403 everywhere except on the check-in
+    endpoints (`checkin`), and there only for the events assigned to them.
+    With `checkin`, viewers get 403 too (a check-in is a change).
+    """
 
     def decorator(view):
         @wraps(view)
@@ -81,8 +92,13 @@ def token_required(*, write: bool = False):
             organizer = current_organizer()
             if organizer is None:
                 return error_response(401, "unauthorized", "auth_invalid", www_authenticate=True)
-            if write and not organizer.can_edit:
-                return error_response(403, "forbidden", "forbidden")
+            if checkin:
+                from app.services import checkin as checkin_service
+
+                if not checkin_service.may_check_in(organizer, kwargs.get("event_id")):
+                    return error_response(403, "forbidden", "forbidden_checkin")
+            elif not organizer.can_read or (write and not organizer.can_edit):
+                return error_response(403, "forbidden", "forbidden" if organizer.can_read else "forbidden_checkin")
             return view(*args, **kwargs)
 
         return wrapped

@@ -274,9 +274,9 @@ def schemas() -> dict:
         },
         "RegistrationCreated": {
             "type": "object",
-            "required": ["id", "status", "waitlist_position", "manage_token", "manage_url"],
+            "required": ["id", "reference", "status", "waitlist_position", "manage_token", "manage_url"],
             "properties": {
-                "id": {"type": "integer"}, "reference": {"type": "string"},
+                "id": {"type": "integer"}, "reference": {"type": "string", "description": "受付番号"},
                 "status": {"enum": ["confirmed", "waitlisted", "applied", "pending"]},
                 "ticket_type_id": {"type": "integer"},
                 "waitlist_position": {"type": ["integer", "null"]},
@@ -286,11 +286,13 @@ def schemas() -> dict:
         },
         "Registration": {
             "type": "object",
-            "required": ["id", "status", "ticket_type_id", "email", "family_name", "given_name",
+            "required": ["id", "reference", "status", "ticket_type_id", "email", "family_name", "given_name",
                          "family_name_kana", "given_name_kana", "phone", "organization", "organization_type",
                          "prefecture", "created_at", "waitlist_position"],
             "properties": {
-                "id": {"type": "integer"}, "reference": {"type": "string"}, "event_id": {"type": "integer"},
+                "id": {"type": "integer"},
+                "reference": {"type": "string", "description": "受付番号, printed on the 受付票 (T0012-000345)"},
+                "event_id": {"type": "integer"},
                 "status": {"enum": [s.value for s in RegistrationStatus]},
                 "ticket_type_id": {"type": "integer"}, "email": {"type": "string"},
                 "family_name": {"type": "string"}, "given_name": {"type": "string"},
@@ -341,6 +343,61 @@ def schemas() -> dict:
                 "total": _ref("AttendanceCounts"),
                 "sessions": {"type": "array", "items": _ref("AttendanceCounts"),
                              "description": "In the order of the sessions' start"},
+            },
+        },
+        "CheckinInput": {
+            "type": "object",
+            "required": ["code"],
+            "properties": {
+                "code": {"type": "string", "minLength": 1, "maxLength": 200,
+                         "description": "The 受付票's QR payload (TSUDOI:T0012-000345:<signature>) or its 受付番号 "
+                                        "as typed: full-width digits, lower case, a missing hyphen or T are "
+                                        "accepted."},
+                "session_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1,
+                               "description": "Default: the event's session of today (Japan time) nearest now, "
+                                              "else its first session. A session of another event: 404."},
+                "client_ref": {"type": ["string", "null"], "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]*$",
+                               "description": "A phone's id for a queued scan (e.g. a UUID): a scan sent again with "
+                                              "the same client_ref is recorded once and answered as the first time."},
+            },
+        },
+        "Checkin": {
+            "type": "object",
+            "required": ["result", "already", "session", "registration", "checked_in_at", "checked_in_by"],
+            "properties": {
+                "result": {"enum": ["checked_in", "already"]},
+                "already": {"type": "boolean", "description": "true: checked in before (checked_in_at and "
+                                                              "checked_in_by are the earlier ones)"},
+                "replayed": {"type": "boolean", "description": "A queued scan (client_ref) sent again"},
+                "session": {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                                             "starts_at": DATETIME}},
+                "registration": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "reference": {"type": "string", "description": "受付番号"},
+                    "event_id": {"type": "integer"}, "status": {"enum": [s.value for s in RegistrationStatus]},
+                    "family_name": {"type": "string"}, "given_name": {"type": "string"},
+                    "family_name_kana": {"type": "string"}, "given_name_kana": {"type": "string"},
+                    "organization": {"type": "string"},
+                    "ticket_type": {"type": "object", "description": "参加枠",
+                                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+                    "origin": {"type": "string"}}},
+                "checked_in_at": DATETIME,
+                "method": {"type": "string"},
+                "checked_in_by": {"type": ["object", "null"], "description": "The staff member who checked in",
+                                  "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            },
+        },
+        "CheckinRefusal": {
+            "type": "object",
+            "required": ["error", "reason", "message", "session"],
+            "properties": {
+                "error": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found"]},
+                "reason": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found"],
+                           "description": "cancelled (or rejected, or not drawn); waitlisted (or another status "
+                                          "without a seat: applied, pending); wrong_event: a real 受付票 of "
+                                          "another event; not_found: unknown or forged code"},
+                "message": {"type": "string"},
+                "already": {"const": False},
+                "session": {"type": "object"},
             },
         },
         "EventPage": _page_of("Event"),
@@ -602,6 +659,51 @@ def _paths() -> dict:
                 "parameters": [EVENT_ID],
                 "responses": {"200": _json(_ref("EventAttendance"), "The counts"), "401": unauthorized,
                               "404": _error("Unknown event (`not_found`).")},
+            },
+        },
+        "/api/v1/events/{event_id}/checkins": {
+            "post": {
+                "operationId": "checkIn", "tags": ["check-in"],
+                "summary": "Check a registrant in at the door by QR payload or 受付番号",
+                "description": "Tokens of admins and organizers (every event) or of door staff (role checkin, "
+                               "the events assigned to them). Idempotent: a repeat answers 200 with the earlier "
+                               "time and staff member; two phones at once record one check-in.",
+                "security": [{"bearerAuth": []}],
+                "parameters": [EVENT_ID],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CheckinInput")}}},
+                "responses": {
+                    "201": _json(_ref("Checkin"), "Checked in now (name, company, 参加枠, 受付番号, session, time)"),
+                    "200": _json(_ref("Checkin"), "Already checked in (`already: true`, the earlier time and who)"),
+                    "400": COMMON_ERRORS["400"], "401": unauthorized,
+                    "403": _error("A viewer, or door staff not assigned to this event (`forbidden`)."),
+                    "404": _json({"anyOf": [_ref("CheckinRefusal"), _ref("Error")]},
+                                 "Unknown or forged code (`not_found`, with `reason` and `session`), unknown "
+                                 "event, or a session_id that is not one of the event's (`reason`: "
+                                 "`unknown_session`)"),
+                    "409": _json(_ref("CheckinRefusal"), "Refused: `cancelled`, `waitlisted` (not confirmed) "
+                                 "or `wrong_event` (a 受付票 of another event)"),
+                    "422": _json(_ref("ValidationError"), "code missing or longer than 200 characters, or "
+                                 "client_ref not as described"),
+                },
+            },
+        },
+        "/api/v1/events/{event_id}/checkins/{registration_id}": {
+            "delete": {
+                "operationId": "undoCheckIn", "tags": ["check-in"],
+                "summary": "Undo a check-in (recorded with the staff member and the time)",
+                "security": [{"bearerAuth": []}],
+                "parameters": [EVENT_ID, {"name": "registration_id", "in": "path", "required": True,
+                                          "schema": {"type": "integer", "minimum": 1}},
+                               {"name": "session_id", "in": "query", "required": False,
+                                "description": "Default as for checking in",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+                "responses": {
+                    "204": {"description": "Undone"},
+                    "400": COMMON_ERRORS["400"], "401": unauthorized,
+                    "403": _error("A viewer, or door staff not assigned to this event (`forbidden`)."),
+                    "404": _error("Unknown event, a session_id that is not the event's, or nothing to undo "
+                                  "(`not_found`)."),
+                },
             },
         },
         "/api/v1/registrations/cancel": {

@@ -16,6 +16,7 @@ MESSAGES = {
     "auth_missing": N_("Send an API token: Authorization: Bearer <token>."),
     "auth_invalid": N_("The API token is not valid, has been revoked, or its account is disabled."),
     "forbidden": N_("Your account may read but not change data."),
+    "forbidden_checkin": N_("Your account may only check people in, for the events it is given."),
     "not_found": N_("Not found."),
     "bad_json": N_("Send a JSON object with Content-Type: application/json."),
     "bad_parameter": N_("A query parameter is not valid."),
@@ -27,6 +28,8 @@ MESSAGES = {
     "unknown_token": N_("No registration has this manage token."),
     "already_cancelled": N_("This registration is already cancelled."),
     "not_active": N_("This registration is no longer active."),
+    "nothing_to_undo": N_("This registration is not checked in for this session."),
+    "unknown_session": N_("Choose a session of this event."),
 }
 
 

@@ -132,3 +132,35 @@ def registration_json(r: Registration, waitlist_position: int | None) -> dict:
         "checked_in_at": iso(r.checked_in_at),
         "waitlist_position": waitlist_position,
     }
+
+
+def checkin_json(result) -> dict:
+    """The answer to a check-in (services.checkin.Result), for the API and the 受付 page alike."""
+    reg, att, session = result.registration, result.attendance, result.session
+    body: dict = {
+        "result": result.status,
+        "already": result.status == "already",
+        "session": {"id": session.id, "title": session.title, "starts_at": iso(session.starts_at)},
+    }
+    if reg is not None and result.status != "not_found":
+        body["registration"] = {
+            "id": reg.id,
+            "reference": reg.reference,
+            "event_id": reg.event_id,
+            "status": reg.status,
+            "family_name": reg.family_name,
+            "given_name": reg.given_name,
+            "family_name_kana": reg.family_name_kana,
+            "given_name_kana": reg.given_name_kana,
+            "organization": reg.organization,
+            "ticket_type": {"id": reg.ticket_type_id, "name": reg.ticket_type.name},
+            "origin": reg.origin,
+        }
+    if att is not None:
+        by = result.recorded_by
+        body["checked_in_at"] = iso(att.attended_at)
+        body["method"] = att.method
+        body["checked_in_by"] = {"id": by.id, "name": by.display_name} if by is not None else None
+    if result.replayed:
+        body["replayed"] = True
+    return body

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
-from app.api.auth import current_organizer, token_required
+from app.api.auth import current_organizer, staff_reader, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
 from app.api.serializers import (
     events_json,
@@ -121,7 +121,7 @@ def list_events():
     page, per_page, refused = _page_args()
     if refused:
         return refused
-    allowed = tuple(s.value for s in EventStatus) if current_organizer() else PUBLIC_EVENT_STATUSES
+    allowed = tuple(s.value for s in EventStatus) if staff_reader() else PUBLIC_EVENT_STATUSES
     statuses, refused = _status_args(allowed, (EventStatus.PUBLISHED.value,))
     if refused:
         return refused
@@ -137,7 +137,7 @@ def list_events():
 
 def _visible_event(event_id: int) -> Event | None:
     event = db.session.scalar(_event_query().where(Event.id == event_id))
-    if event is None or (event.status == EventStatus.DRAFT and current_organizer() is None):
+    if event is None or (event.status == EventStatus.DRAFT and staff_reader() is None):
         return None
     return event
 

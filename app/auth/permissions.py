@@ -19,8 +19,38 @@ def _load_user(user_id: str):
 
 
 def staff_required(view):
-    """Any signed-in staff member (admin, organizer, viewer) may see this."""
-    return login_required(view)
+    """Any signed-in staff member who reads the organizer pages (admin, organizer, viewer) may see this.
+
+    Door staff (role ``checkin``) get 403: they may do the check-in of their
+    events (app.checkin, `checkin_required`) and nothing else.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.can_read:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def checkin_required(view):
+    """The check-in (受付) of one event (`event_id`): editors for every event, door staff for theirs.
+
+    Viewers read only and get 403; so does door staff on an event not assigned to them.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        from app.services import checkin
+
+        if not checkin.may_check_in(current_user, kwargs.get("event_id")):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def editor_required(view):

@@ -149,6 +149,22 @@ def restore_status(*, admission_mode: str, capacity: int | None, confirmed: int,
                   waitlist_enabled=True, waiting=waiting)
 
 
+def walk_in_status(*, capacity: int | None, confirmed: int, waiting: int,
+                   override: bool) -> tuple[RegistrationStatus | Refusal, bool]:
+    """A walk-in (当日参加) registered at the door, whatever the admission mode: (status, past capacity).
+
+    Confirmed while a seat is free and nobody waits in that 参加枠 (those in line
+    come first); otherwise only with an organizer's `override`, which the caller
+    records (the second value says it placed the person past capacity or the line).
+    """
+    free = waiting == 0 and (capacity is None or confirmed < capacity)
+    if free:
+        return RegistrationStatus.CONFIRMED, False
+    if override:
+        return RegistrationStatus.CONFIRMED, True
+    return Refusal.FULL, False
+
+
 def promotable(*, capacity: int | None, confirmed: int, waiting: int) -> int:
     """How many of the waiting list can move up now."""
     if capacity is None:

@@ -12,6 +12,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     ORGANIZER = "organizer"
     VIEWER = "viewer"
+    CHECKIN = "checkin"  # door staff: check-in (受付) only, for the events they are assigned to
 
 
 class EventCategory(StrEnum):

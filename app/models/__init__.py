@@ -1,6 +1,7 @@
 """All models, importable from one place (and seen by Alembic)."""
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
+from app.models.checkin import CheckinAssignment
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
 from app.models.imports import ImportFile, ImportMapping
 from app.models.kpis import Kpi, KpiTarget
@@ -11,6 +12,7 @@ from app.models.registrations import Registration
 __all__ = [
     "ApiToken",
     "Attendance",
+    "CheckinAssignment",
     "AuditLog",
     "Event",
     "EventSeries",

@@ -58,6 +58,16 @@ class Organizer(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def is_checkin_only(self) -> bool:
+        """Door staff: may do the check-in (受付) of the events assigned to them, and nothing else."""
+        return self.role == Role.CHECKIN
+
+    @property
+    def can_read(self) -> bool:
+        """May read the organizer pages and the registrant lists (admin, organizer, viewer)."""
+        return self.role in (Role.ADMIN, Role.ORGANIZER, Role.VIEWER)
+
     def __repr__(self) -> str:
         return f"<Organizer {self.email} {self.role}>"
 

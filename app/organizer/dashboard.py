@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -20,8 +20,15 @@ def capacity_summary(event: Event) -> tuple[int, int | None]:
 
 
 @bp.route("/")
-@staff_required
+@login_required
 def dashboard():
+    if current_user.is_checkin_only:  # door staff land on the check-in of their events
+        return redirect(url_for("door.index"))
+    return _dashboard()
+
+
+@staff_required
+def _dashboard():
     events = db.session.scalars(
         select(Event)
         .options(selectinload(Event.ticket_types))

@@ -20,7 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from app import notifications
 from app.domain import admission, manage_links, people
 from app.domain.admission import Refusal, WindowState
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
+from app.domain.codes import (
+    ACTIVE_REGISTRATION_STATUSES,
+    AdmissionMode,
+    EventStatus,
+    RegistrationOrigin,
+    RegistrationStatus,
+)
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
 from app.models import Event, Question, Registration, TicketType
@@ -249,7 +255,8 @@ def question_specs(event_id: int) -> list[QuestionSpec]:
 
 
 def register(event: Event, data: CleanRegistration, *, now: datetime, language: str = "ja",
-             actor=None, seen: Probe | None = None) -> RegisterResult:
+             actor=None, seen: Probe | None = None, origin: str = RegistrationOrigin.WEB,
+             override: bool = False) -> RegisterResult:
     """Register one person. Raises RegistrationClosed, Full or OrganizationTaken.
 
     A second registration with the same email returns the existing one with
@@ -262,14 +269,24 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     app.services.locks). If the claim fails, everything is undone and the
     locked path decides (waiting list, 満席 or closed). `seen` may carry the
     caller's first unlocked look (Snapshot.probe_for).
+
+    `origin` says how it was made (codes.RegistrationOrigin). A walk-in
+    (当日参加, registered at the door by `actor`) is confirmed while a seat is
+    free whatever the admission mode, and past capacity only with `override`
+    (the organizer's choice, recorded as capacity_override and in the audit
+    log); otherwise Full is raised.
     """
+    walk_in = origin == RegistrationOrigin.WALK_IN
+    if walk_in and actor is None:
+        raise ServiceError(N_("A walk-in is registered by a staff member."), code="forbidden")
     window = admission.event_window(event, now)
     if not window.is_open and actor is None:
         raise RegistrationClosed(window)
     if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
         raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
 
-    if event.admission_mode == AdmissionMode.FIRST_COME and not event.one_per_organization and actor is None:
+    if event.admission_mode == AdmissionMode.FIRST_COME and not event.one_per_organization and actor is None \
+            and origin == RegistrationOrigin.WEB:
         seen = seen or probe(data.ticket_type_id, data.email_normalized)
         if seen is not None and seen.existing_id is None and (seen.capacity is None or seen.confirmed < seen.capacity):
             result = _register_optimistically(event, data, now=now, language=language, actor=actor)
@@ -278,11 +295,12 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     savepoint = db.session.begin_nested()
     try:
         result = _register_locked(event.id, data, now=now, language=language, actor=actor,
-                                  exclusive=event.one_per_organization)
+                                  exclusive=event.one_per_organization, origin=origin, override=override)
     except _NeedsExclusiveLock:
         savepoint.rollback()  # also gives back the shared lock taken inside it (PostgreSQL)
         savepoint = db.session.begin_nested()
-        result = _register_locked(event.id, data, now=now, language=language, actor=actor, exclusive=True)
+        result = _register_locked(event.id, data, now=now, language=language, actor=actor, exclusive=True,
+                                  origin=origin, override=override)
     except BaseException:
         savepoint.rollback()
         raise
@@ -295,7 +313,7 @@ class _NeedsExclusiveLock(Exception):
 
 
 def _new_registration(event: Event, data: CleanRegistration, status: RegistrationStatus, lock_key: str | None, *,
-                      now: datetime, language: str) -> Registration:
+                      now: datetime, language: str, origin: str = RegistrationOrigin.WEB) -> Registration:
     fields = asdict(data)
     fields.pop("consent")
     ticket_type_id = fields.pop("ticket_type_id")
@@ -312,14 +330,19 @@ def _new_registration(event: Event, data: CleanRegistration, status: Registratio
         updated_at=now,
         waitlisted_at=now if status is RegistrationStatus.WAITLISTED else None,
         confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
+        origin=str(origin),
         **fields,
     )
 
 
-def _record_new(registration: Registration, *, now: datetime, actor) -> None:
+def _record_new(registration: Registration, *, now: datetime, actor, override: bool = False) -> None:
+    data = {"status": registration.status, "ticket_type_id": registration.ticket_type_id}
+    if registration.origin != RegistrationOrigin.WEB:
+        data["origin"] = registration.origin
+    if override:
+        data["override"] = True
     audit.record("registration.created", actor=actor, now=now, event_id=registration.event_id,
-                 registration_id=registration.id, data={"status": registration.status,
-                                                        "ticket_type_id": registration.ticket_type_id})
+                 registration_id=registration.id, data=data)
     notifications.registration_received(registration, now=now)
 
 
@@ -382,7 +405,8 @@ def _register_optimistically(event: Event, data: CleanRegistration, *, now: date
 
 
 def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, language: str, actor,
-                     exclusive: bool) -> RegisterResult:
+                     exclusive: bool, origin: str = RegistrationOrigin.WEB, override: bool = False
+                     ) -> RegisterResult:
     """Event (re-read) → the registration row (its email's slot) → the 参加枠 → decide → write.
 
     The row is inserted before the 参加枠 is locked, in the same order as the
@@ -411,7 +435,8 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
             raise OrganizationTaken(ORG_TAKEN_MESSAGE)
 
     # Provisionally pending (an active status: it holds the email's slot); decided below.
-    registration = _new_registration(event, data, RegistrationStatus.PENDING, lock_key, now=now, language=language)
+    registration = _new_registration(event, data, RegistrationStatus.PENDING, lock_key, now=now, language=language,
+                                     origin=origin)
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -425,13 +450,20 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
         raise OrganizationTaken(ORG_TAKEN_MESSAGE) from None
 
     ticket_type = locks.ticket_type(data.ticket_type_id)
-    decision = admission.decide(
-        admission_mode=event.admission_mode,
-        capacity=ticket_type.capacity,
-        confirmed=ticket_type.confirmed_count,
-        waitlist_enabled=event.waitlist_enabled,
-        waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
-    )
+    over = False
+    if origin == RegistrationOrigin.WALK_IN:
+        decision, over = admission.walk_in_status(capacity=ticket_type.capacity,
+                                                  confirmed=ticket_type.confirmed_count,
+                                                  waiting=_waiting_count(ticket_type.id), override=override)
+        registration.capacity_override = over
+    else:
+        decision = admission.decide(
+            admission_mode=event.admission_mode,
+            capacity=ticket_type.capacity,
+            confirmed=ticket_type.confirmed_count,
+            waitlist_enabled=event.waitlist_enabled,
+            waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
+        )
     if decision is Refusal.FULL:
         raise Full(FULL_MESSAGE)  # the caller's savepoint takes the row back
     registration.status = decision.value
@@ -441,7 +473,7 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
     elif decision is RegistrationStatus.WAITLISTED:
         _join_waitlist(registration, ticket_type, now)
     db.session.flush()
-    _record_new(registration, now=now, actor=actor)
+    _record_new(registration, now=now, actor=actor, override=over)
     db.session.flush()
     return RegisterResult(registration, created=True)
 
