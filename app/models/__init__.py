@@ -2,6 +2,7 @@
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
+from app.models.exports import ExportLog
 from app.models.mail import OutboxMessage
 from app.models.organizers import ApiToken, LoginSession, Organizer
 from app.models.registrations import Registration
@@ -13,6 +14,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "EventSession",
+    "ExportLog",
     "LoginSession",
     "Organizer",
     "OutboxMessage",
