@@ -378,6 +378,7 @@ def export_registrations(event_id: int):
         return error_response(400, "bad_request", "bad_parameter", errors={"wareki": [_("Use yes or no.")]})
     now = utcnow()
     fmt = exports.FORMATS[fmt_key]
+    db.session.commit()  # the export's reads begin their own transaction (see exports.run)
     log, path = exports.run(event, f, fmt_key, actor=organizer, now=now, via="api", wareki=wareki == "yes")
     headers = {"X-Export-Id": str(log.id), "X-Export-Rows": str(log.row_count),
                "X-Export-Replaced-Cells": str(log.replaced_cells)}

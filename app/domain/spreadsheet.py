@@ -18,16 +18,10 @@ def neutralise(value: str) -> str:
     return value
 
 
-#: Characters CP932 holds under another code point: written as that one (and reported).
-#: Python's cp932 codec follows Microsoft's table, where 〜 is ～ (FF5E), − is － (FF0D) and so on.
+#: Characters CP932 has no code for but a twin of the same look: written as the twin (and reported).
+#: (Python's cp932 codec already writes 〜 as ～, − as －, ¢ as ￠ and the like, as Windows does.)
 CP932_EQUIVALENTS = {
-    "\u301c": "\uff5e",  # 〜 WAVE DASH -> ～ FULLWIDTH TILDE
-    "\u2212": "\uff0d",  # − MINUS SIGN -> － FULLWIDTH HYPHEN-MINUS
-    "\u2016": "\u2225",  # ‖ DOUBLE VERTICAL LINE -> ∥ PARALLEL TO
     "\u2014": "\u2015",  # — EM DASH -> ― HORIZONTAL BAR
-    "\u00a2": "\uffe0",  # ¢ -> ￠
-    "\u00a3": "\uffe1",  # £ -> ￡
-    "\u00ac": "\uffe2",  # ¬ -> ￢
     "\u00a0": " ",  # no-break space -> space
 }
 #: What stands for a character CP932 cannot hold (geta mark, 下駄記号).
@@ -45,7 +39,7 @@ def _cp932_holds(ch: str) -> bool:
 def to_cp932_text(value: str) -> tuple[str, bool]:
     """The text as CP932 can hold it, and whether it changed.
 
-    Characters with a CP932 twin are written as the twin; any other character CP932
+    Characters with a CP932 twin (— as ―) are written as the twin; any other character CP932
     cannot hold (𠮷, emoji, ...) becomes 〓. CP932 holds ①, ㈱, 髙 and 﨑 (NEC and IBM
     extensions), which plain Shift_JIS does not: they are kept.
     """

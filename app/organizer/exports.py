@@ -61,6 +61,7 @@ def registrants_export(event_id: int):
         return redirect(back, code=303)
     now = utcnow()
     exports.remove_expired(now)
+    db.session.commit()
     log, _path = exports.run(event, f, form.format.data, actor=current_user, now=now, via="web",
                              wareki=bool(form.wareki.data), keep=True)
     db.session.commit()

@@ -249,19 +249,21 @@ def run(event: Event, f: RegistrantFilter, fmt_key: str, *, actor, now: datetime
         wareki: bool = False, keep: bool = False) -> tuple[ExportLog, str]:
     """Write the export to a file and log it; returns the log row and the file's path.
 
+    Call it at the start of a transaction (commit before): on SQLite its reads end their
+    own transaction. The caller commits the log.
+
     ``keep``: the file stays in EXPORT_DIR for the organizer page's download (removed after
     EXPORT_FILE_MINUTES); otherwise it is a temporary file the caller sends and removes.
     """
     fmt = FORMATS[fmt_key]
     columns = f.columns if fmt.uses_columns else ()
-    event_id, actor_id, actor_label = event.id, getattr(actor, "id", None), getattr(actor, "email", "")
     directory = export_dir() if keep else None
     handle, path = tempfile.mkstemp(prefix="export-", suffix="." + fmt.extension, dir=directory)
-    if db.session.get_bind().dialect.name == "sqlite" and not (db.session.new or db.session.dirty
-                                                               or db.session.deleted):
-        db.session.rollback()  # SQLite: read in a deferred transaction, never holding the write lock meanwhile
     try:
+        # SQLite: the rows are read in a deferred transaction, ended before the log is written, so a
+        # long export never holds the write lock (start `run` at the beginning of a transaction).
         with reads_first(db.session), os.fdopen(handle, "wb") as stream:
+            event_id, actor_id, actor_label = event.id, getattr(actor, "id", None), getattr(actor, "email", "")
             event = db.session.get(Event, event_id)
             ctx = ExportContext(event, f, tuple(columns), wareki=wareki)
             result = fmt.write(ctx, stream)
