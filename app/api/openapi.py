@@ -77,8 +77,11 @@ EVENT_ID = {"name": "event_id", "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1}}
 
 
-def _registrant_filters() -> list[dict]:
-    """The registrant list's filters (app.domain.registrant_list): the list and its exports."""
+DATE_PATTERN = r"^(19|[2-8]\d|9[0-8])\d\d-\d\d-\d\d$"
+
+
+def _registrant_filters() -> tuple[list[dict], list[dict]]:
+    """The registrant list's filters (app.domain.registrant_list), and the columns of its exports."""
     from app.domain.registrant_list import BASE_COLUMN_KEYS
 
     def q(name: str, description: str, schema: dict) -> dict:
@@ -101,8 +104,10 @@ def _registrant_filters() -> list[dict]:
           {"type": "string", "pattern": f"^{prefecture}(,{prefecture})*$"}),
         q("checked_in", "Checked in (at least one session attended) or not.",
           {"type": "string", "enum": ["yes", "no"]}),
-        q("created_from", "Registered on or after this day (Japan time).", {"type": "string", "format": "date"}),
-        q("created_to", "Registered on or before this day (Japan time).", {"type": "string", "format": "date"}),
+        q("created_from", "Registered on or after this day (Japan time; years 1900 to 9998).",
+          {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+        q("created_to", "Registered on or before this day (Japan time; years 1900 to 9998).",
+          {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
         q("sort", "A column name (see `columns`), `-` in front for descending; ties by id. "
           "Default: created_at.", {"type": "string", "pattern": f"^-?{column_name}$"}),
     ], [

@@ -48,6 +48,9 @@ RULES_BEYOND_THE_SCHEMA = {
     # times in order, a published event complete... (422, documented).
     ("POST", "/api/v1/events/{event_id}/registrations"),
     ("POST", "/api/v1/events"),
+    # The registrant list's filters name this event's 参加枠, sessions, questions and columns (400, documented).
+    ("GET", "/api/v1/events/{event_id}/registrations"),
+    ("GET", "/api/v1/events/{event_id}/registrations/export"),
 }
 #: Without a token, asking for drafts is a 400 (documented on the parameter).
 ANONYMOUS_ONLY = {("GET", "/api/v1/events")}
