@@ -38,10 +38,11 @@ from sqlalchemy import select
 from app.column_labels import column_label
 from app.database import reads_first
 from app.domain import spreadsheet
+from app.domain.codes import PREFECTURES, QuestionKind
 from app.domain.dates import to_jst
 from app.domain.registrant_list import ANSWER_PREFIX, Kind, RegistrantFilter, column
 from app.extensions import db
-from app.i18n import prefecture_name
+from app.i18n import current_language, prefecture_name
 from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS, label
 from app.models import Event, ExportLog
 from app.registration.display import answer_text
@@ -74,10 +75,9 @@ class ExportContext:
 
     def rows(self) -> Iterator[list[Any]]:
         """Each row as display values: text, or an aware datetime for date columns (None: empty)."""
-        questions = {str(q.id): q for q in self.event.questions}
-        kinds = [column(key).kind for key in self.columns]
+        show = [_shower(key, column(key).kind, self.event) for key in self.columns]
         for raw in self.raw_rows():
-            yield [_display(key, kind, raw[key], questions) for key, kind in zip(self.columns, kinds, strict=True)]
+            yield [fn(raw[key]) for key, fn in zip(self.columns, show, strict=True)]
 
     def registrations(self):
         """The filtered registrations as objects, in the list's order, streamed."""
@@ -87,23 +87,34 @@ class ExportContext:
         return registrant_query.count(self.event.id, self.filter)
 
 
-def _display(key: str, kind: str, value: Any, questions: dict) -> Any:
-    if value is None:
-        return None
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _shower(key: str, kind: str, event: Event) -> Callable[[Any], Any]:
+    """How a column's raw value is shown; the labels are translated once per export, not per cell."""
     if kind == Kind.DATETIME:
-        return value
+        return lambda v: v
     if kind == Kind.LIST:
-        return "、".join(value)
+        return lambda v: None if v is None else "、".join(v)
+    table = None
     if key == "status":
-        return str(label(REGISTRATION_STATUS_LABELS, value))
-    if key == "organization_type":
-        return str(label(ORGANIZATION_TYPE_LABELS, value))
-    if key == "prefecture":
-        return prefecture_name(value)
+        table = {k: str(v) for k, v in REGISTRATION_STATUS_LABELS.items()}
+    elif key == "organization_type":
+        table = {k: str(v) for k, v in ORGANIZATION_TYPE_LABELS.items()}
+    elif key == "prefecture":
+        lang = current_language()
+        table = {code: prefecture_name(code, lang) for code in PREFECTURES}
+    if table is not None:
+        return lambda v: None if v is None else table.get(v, str(v))
     if key.startswith(ANSWER_PREFIX):
-        question = questions.get(key[len(ANSWER_PREFIX):])
-        return answer_text(question, value) if question is not None else str(value)
-    return str(value)
+        question = next((q for q in event.questions if str(q.id) == key[len(ANSWER_PREFIX):]), None)
+        if question is None:
+            return _text
+        words = {True: _("Yes"), False: _("No")}
+        return lambda v: None if v is None else (words.get(v, str(v)) if question.kind == QuestionKind.YESNO
+                                                 else answer_text(question, v))
+    return _text
 
 
 def _csv_text(value: Any) -> str:
@@ -185,12 +196,14 @@ def write_xlsx(ctx: ExportContext, stream: BinaryIO) -> WriteResult:
                 cell = WriteOnlyCell(ws, value=to_jst(value).replace(tzinfo=None))
                 cell.number_format = date_format
                 cells.append(cell)
-            else:
+            elif kind == Kind.DIGITS:
                 cell = WriteOnlyCell(ws, value=spreadsheet.neutralise(str(value)))
-                cell.data_type = "s"  # text, never a number or a formula: leading zeros stay
-                if kind == Kind.DIGITS:
-                    cell.number_format = spreadsheet.TEXT_FORMAT
+                cell.data_type = "s"  # text: the leading zeros stay
+                cell.number_format = spreadsheet.TEXT_FORMAT
                 cells.append(cell)
+            else:
+                # A str is written as a text cell; neutralised, it never starts a formula.
+                cells.append(spreadsheet.neutralise(str(value)))
         ws.append(cells)
     if ctx.columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(ctx.columns))}{n + 1}"

@@ -170,10 +170,42 @@ def iter_values(event: Event, f: RegistrantFilter, columns: Iterable[str], *, ch
     selected = _EXPORT_COLUMNS + ((Registration.answers,) if answers else ())
     stmt = _ordered(select(*selected).where(*conditions(event.id, f)), f)
     result = db.session.execute(stmt.execution_options(yield_per=chunk))
+    attended: dict[int, list[str]] = {}
+    getters = _getters(columns, ticket_names, attended, {c.key: i for i, c in enumerate(selected)})
     for rows in result.partitions():
-        attended = attended_sessions([r.id for r in rows], event) if with_attendance else {}
+        attended.clear()
+        if with_attendance:
+            attended.update(attended_sessions([r[0] for r in rows], event))
         for r in rows:
-            yield _values(r, columns, ticket_names, attended)
+            yield {key: get(r) for key, get in getters}
+
+
+def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]],
+             index: dict[str, int]) -> list[tuple[str, Any]]:
+    """(column, function of a row tuple) for each column: worked out once per export, not per cell."""
+    def at(name):
+        i = index[name]
+        return lambda r: r[i]
+
+    rid, eid, tt = index["id"], index["event_id"], index["ticket_type_id"]
+    fam, giv, fam_k, giv_k = (index[n] for n in ("family_name", "given_name", "family_name_kana", "given_name_kana"))
+    special = {
+        "reference": lambda r: reference(r[eid], r[rid]),
+        "ticket_type": lambda r: ticket_names.get(r[tt], ""),
+        "full_name": lambda r: f"{r[fam]} {r[giv]}",
+        "full_name_kana": lambda r: f"{r[fam_k]} {r[giv_k]}".strip(),
+        "attended_sessions": lambda r: attended.get(r[rid], []),
+    }
+    out = []
+    for key in columns:
+        if key in special:
+            out.append((key, special[key]))
+        elif key.startswith(ANSWER_PREFIX):
+            ai, qid = index["answers"], key[len(ANSWER_PREFIX):]
+            out.append((key, lambda r, ai=ai, qid=qid: (r[ai] or {}).get(qid)))
+        else:
+            out.append((key, at(key)))
+    return out
 
 
 def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]]) -> dict:
