@@ -49,6 +49,8 @@ class Registration(db.Model):
         ),
         Index("ix_registrations_waitlist", "ticket_type_id", "status", "waitlisted_at", "id"),
         Index("ix_registrations_waitlist_seq", "ticket_type_id", "status", "waitlist_seq"),
+        # The registrant list's default order (app.services.registrant_query).
+        Index("ix_registrations_event_created", "event_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

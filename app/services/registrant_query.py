@@ -78,11 +78,23 @@ def _sort_expressions(key: str) -> list:
     return [getattr(Registration, key)]
 
 
+def _nullable(expr) -> bool:
+    column = getattr(expr, "property", None)
+    columns = getattr(column, "columns", None)
+    return True if not columns else bool(columns[0].nullable)
+
+
 def order_by(f: RegistrantFilter) -> list:
-    """The ORDER BY of the filter: the column asked for (empty values last), then the id (stable)."""
+    """The ORDER BY of the filter: the column asked for (empty values last), then the id (stable).
+
+    Columns that cannot be empty sort without the "empty last" term, so that an index
+    (event_id, created_at, id) serves the default order.
+    """
     out = []
     for expr in _sort_expressions(f.sort):
-        out += [expr.is_(None), expr.desc() if f.descending else expr.asc()]
+        if _nullable(expr):
+            out.append(expr.is_(None))
+        out.append(expr.desc() if f.descending else expr.asc())
     out.append(Registration.id.desc() if f.descending else Registration.id.asc())
     return out
 

@@ -2,6 +2,7 @@
 
 `export_logs` records every export of an event's registrant list with personal
 data (who, when, format, filter, columns, rows, the cells a CP932 file changed).
+An index (event_id, created_at, id) serves the list's default order.
 `registrations.search_text` holds name, kana, organisation and email in one
 spelling (NFKC, katakana, lower case, no spaces; app.domain.registrant_list),
 kept by the model on every write; the list's search matches it, so that
@@ -70,6 +71,9 @@ def upgrade():
 
     # Plain ADD COLUMN (no batch rebuild of a table that others point at).
     op.add_column('registrations', sa.Column('search_text', sa.Text(), server_default='', nullable=False))
+    # The registrant list's default order: an event's registrations by created_at, then id.
+    op.create_index('ix_registrations_event_created', 'registrations', ['event_id', 'created_at', 'id'],
+                    unique=False)
 
     conn = op.get_bind()
     registrations = sa.table('registrations', sa.column('id', sa.Integer), sa.column('search_text', sa.Text))
@@ -89,6 +93,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_registrations_event_created', table_name='registrations')
     op.drop_column('registrations', 'search_text')
     with op.batch_alter_table('export_logs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_export_logs_organizer_id'))
