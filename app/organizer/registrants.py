@@ -151,7 +151,8 @@ def registrants_bulk(event_id: int):
     back = url_for("organizer.registrants", event_id=event.id, **_filter_args(request.form))
     ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 9]
     if not form.validate_on_submit():
-        flash(_("The reason is too long (500 characters at most)."), "error")
+        flash(_("The reason is too long (500 characters at most).") if form.reason.errors
+              else _("Choose what to do with the selected registrants."), "error")
         return redirect(back, code=303)
     if not ids:
         flash(_("Select at least one registrant."), "error")
