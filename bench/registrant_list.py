@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--small-export-rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-exports", action="store_true", help="time the list page only")
     parser.add_argument("--heap", action="store_true",
                         help="also trace the Python heap's peak (tracemalloc; the exports run 2-3 times slower)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -242,11 +243,14 @@ def main(argv: list[str] | None = None) -> int:
         tmp = tempfile.mkdtemp(prefix="tsudoi-bench-list-")
         url = f"sqlite:///{tmp}/bench.sqlite3"
     print(f"database: {url.split('@')[-1]}")
+    if args.skip_exports:
+        args.export_rows = args.small_export_rows = 0
     ids = setup(url, args.list_rows, args.export_rows, args.small_export_rows)
     print(f"list page, {args.list_rows:,} registrations in the event:")
     time_list(url, ids["list"], args.repeat)
-    print("exports (one process each):")
-    time_exports(url, ids, args.heap)
+    if not args.skip_exports:
+        print("exports (one process each):")
+        time_exports(url, ids, args.heap)
     if tmp is None:
         from app.extensions import db
 
