@@ -269,3 +269,14 @@ def test_api_export_refusals(client, editor, viewer, create_event):
     assert client.get(url).status_code == 401
     assert _api(client, token, "/api/v1/events/999999/registrations/export").status_code == 404
     assert db.session.scalar(select(ExportLog)) is None
+
+
+def test_english_headings_and_page(client, login, editor, create_event):
+    event, _q = _event(create_event)
+    token = create_api_token(editor)
+    answer = client.get(f"/api/v1/events/{event.id}/registrations/export", query_string={"columns": "reference,phone"},
+                        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+    assert answer.data.decode("utf-8-sig").splitlines()[0] == "Registration number,Phone number"
+    login(editor)
+    page = client.get(f"/organizer/events/{event.id}/registrants?lang=en").text
+    assert "Columns to show and export" in page and "Apply to the selected" in page
