@@ -119,6 +119,6 @@ def test_the_list_on_a_phone(phone_page, browser_login, create_event, create_org
     scroll = region.evaluate("el => [el.scrollWidth, el.clientWidth]")
     assert scroll[0] > scroll[1]  # the table scrolls inside its region
     region.focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollLeft") > 0  # and the keyboard reaches it
+    expect(region).to_be_focused()  # the keyboard reaches it (tabindex=0) ...
+    page.keyboard.press("ArrowRight")  # ... and scrolls it (scrolling may be animated: wait for it)
+    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle())
