@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from app.domain.dates import jst_datetime
 from app.domain.registrant_list import ANSWER_PREFIX, RegistrantFilter
@@ -249,8 +250,10 @@ def values_of(registration: Registration, columns: Iterable[str], event: Event,
 
 
 def iter_registrations(event: Event, f: RegistrantFilter, *, chunk: int = CHUNK) -> Iterator[Registration]:
-    """The filtered registrations as objects, in order, streamed (for writers that want the objects)."""
-    result = db.session.scalars(registrations_statement(event.id, f).execution_options(yield_per=chunk))
+    """The filtered registrations as objects (with their 参加枠), in order, streamed (for writers that want
+    the objects: the PDFs)."""
+    stmt = registrations_statement(event.id, f).options(joinedload(Registration.ticket_type))
+    result = db.session.scalars(stmt.execution_options(yield_per=chunk))
     yield from result
 
 

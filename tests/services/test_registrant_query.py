@@ -183,3 +183,13 @@ def test_bulk_move_stops_at_capacity_per_row(create_event, create_organizer):
     assert outcomes[0].done
     db.session.expire_all()
     assert db.session.get(Registration, regs[1].id).capacity_override
+
+
+def test_registrations_as_objects_for_the_pdf_writers(create_event):
+    event, a, b, c = _people(create_event)
+    db.session.expire_all()
+    f = _filter(event, sort="full_name_kana")
+    with count_queries() as counter:
+        names = [(r.full_name, r.ticket_type.name) for r in registrant_query.iter_registrations(event, f, chunk=2)]
+    assert names == [(b.full_name, "学生"), (c.full_name, "一般"), (a.full_name, "一般")]
+    assert counter["n"] <= 2  # the 参加枠 come with the rows
