@@ -9,6 +9,7 @@ and every `flask` command alike).
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,6 +109,9 @@ class Config:
     # Behind a reverse proxy (nginx, a load balancer): how many proxies set X-Forwarded-For /
     # -Proto / -Host. 0 (direct) trusts none. Rate limits key on the client address it yields.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Exports made on the organizer page are kept here until downloaded, for EXPORT_FILE_MINUTES.
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
+    EXPORT_FILE_MINUTES = int(os.environ.get("EXPORT_FILE_MINUTES", "60"))
 
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -133,6 +137,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_SUPPRESS_SEND = True
+    EXPORT_DIR = os.path.join(tempfile.gettempdir(), f"tsudoi-test-exports-{os.getpid()}")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     )

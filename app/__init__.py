@@ -81,8 +81,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app import models  # noqa: F401  (register the models with SQLAlchemy)
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
-    from app.join import bp as join_bp
     from app.door import bp as door_bp
+    from app.join import bp as join_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
     from app.registration import bp as registration_bp

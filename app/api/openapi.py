@@ -77,6 +77,46 @@ EVENT_ID = {"name": "event_id", "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1}}
 
 
+DATE_PATTERN = r"^(19|[2-8]\d|9[0-8])\d\d-\d\d-\d\d$"
+
+
+def _registrant_filters() -> tuple[list[dict], list[dict]]:
+    """The registrant list's filters (app.domain.registrant_list), and the columns of its exports."""
+    from app.domain.registrant_list import BASE_COLUMN_KEYS
+
+    def q(name: str, description: str, schema: dict) -> dict:
+        return {"name": name, "in": "query", "description": description, "schema": schema}
+
+    prefecture = "(0[1-9]|[1-3][0-9]|4[0-7])"
+    org = "(" + "|".join(t.value for t in OrganizationType) + ")"
+    ids = {"type": "string", "pattern": "^[0-9]{1,9}(,[0-9]{1,9})*$"}
+    column_name = "([a-z_]+|answers\\.[0-9]{1,9})"
+    return [
+        q("q", "Search: name, kana (hiragana, katakana, half-width alike), company or email.",
+          {"type": "string", "maxLength": 100}),
+        q("status", "Comma-separated statuses; `active` = confirmed, waitlisted, applied and pending.",
+          _status_list(["active", *[s.value for s in RegistrationStatus]])),
+        q("ticket_type", "Comma-separated 参加枠 ids of the event.", ids),
+        q("session", "A session id of the event: only those who attended it.",
+          {"type": "integer", "minimum": 1, "maximum": 999999999}),
+        q("organization_type", "Comma-separated 組織区分.", {"type": "string", "pattern": f"^{org}(,{org})*$"}),
+        q("prefecture", "Comma-separated JIS X 0401 codes.",
+          {"type": "string", "pattern": f"^{prefecture}(,{prefecture})*$"}),
+        q("checked_in", "Checked in (at least one session attended) or not.",
+          {"type": "string", "enum": ["yes", "no"]}),
+        q("created_from", "Registered on or after this day (Japan time; years 1900 to 9998).",
+          {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+        q("created_to", "Registered on or before this day (Japan time; years 1900 to 9998).",
+          {"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+        q("sort", "A column name (see `columns`), `-` in front for descending; ties by id. "
+          "Default: created_at.", {"type": "string", "pattern": f"^-?{column_name}$"}),
+    ], [
+        q("columns", "Comma-separated column names: " + ", ".join(BASE_COLUMN_KEYS) + ", and "
+          "answers.<question id>. Unknown names: 400 with `available_columns`. Default: every column but "
+          "the parts of the names.", {"type": "string", "pattern": f"^{column_name}(,{column_name})*$"}),
+    ]
+
+
 def _status_list(values: list[str]) -> dict:
     one = "(" + "|".join(values) + ")"
     return {"type": "string", "pattern": f"^{one}(,{one})*$"}
@@ -402,6 +442,16 @@ def schemas() -> dict:
         },
         "EventPage": _page_of("Event"),
         "RegistrationPage": _page_of("Registration"),
+        "ParameterError": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {"type": "string"},
+                "message": {"type": "string"},
+                "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "available_columns": {"type": "array", "items": {"type": "string"}},
+            },
+        },
     }
 
 
@@ -563,6 +613,18 @@ def _stats_paths(unauthorized: dict) -> dict:
     }
 
 
+def _export_formats() -> list[str]:
+    from app.services.exports import FORMATS
+
+    return list(FORMATS)
+
+
+def _export_mimetypes() -> list[str]:
+    from app.services.exports import FORMATS
+
+    return sorted({f.mimetype for f in FORMATS.values()})
+
+
 def _page_of(name: str) -> dict:
     return {
         "type": "object",
@@ -619,13 +681,14 @@ def _paths() -> dict:
         "/api/v1/events/{event_id}/registrations": {
             "get": {
                 "operationId": "listRegistrations", "tags": ["registrations"],
-                "summary": "The event's registrations, oldest first (any staff token)",
+                "summary": "The event's registrations, filtered and sorted like the organizer's list "
+                           "(oldest first by default; any staff token)",
                 "security": [{"bearerAuth": []}],
-                "parameters": [EVENT_ID, *PAGE_PARAMS, {
-                    "name": "status", "in": "query", "description": "Comma-separated, e.g. confirmed,waitlisted",
-                    "schema": _status_list([s.value for s in RegistrationStatus])}],
+                "parameters": [EVENT_ID, *PAGE_PARAMS, *_registrant_filters()[0]],
                 "responses": {"200": _json(_ref("RegistrationPage"), "A page of registrations", LINK_HEADERS),
-                              "400": COMMON_ERRORS["400"], "401": unauthorized,
+                              "400": _json(_ref("ParameterError"), "A filter is not valid (`bad_request`, "
+                                           "`errors` per parameter)"),
+                              "401": unauthorized,
                               "404": _error("Unknown event (`not_found`).")},
             },
             "post": {
@@ -703,6 +766,39 @@ def _paths() -> dict:
                     "403": _error("A viewer, or door staff not assigned to this event (`forbidden`)."),
                     "404": _error("Unknown event, a session_id that is not the event's, or nothing to undo "
                                   "(`not_found`)."),
+                },
+            },
+        },
+        "/api/v1/events/{event_id}/registrations/export": {
+            "get": {
+                "operationId": "exportRegistrations", "tags": ["registrations"],
+                "summary": "The filtered list as a file (organizer or admin token); every export is logged",
+                "description": "The same filters as the list, the columns chosen with `columns`. `csv`: UTF-8 "
+                               "with a BOM; `csv-cp932`: Windows Japanese, characters it cannot hold written as "
+                               "〓 (X-Export-Replaced-Cells counts the cells changed; organizers read the report "
+                               "on the event's export log); `xlsx`: text cells for phone and 法人番号, dates as "
+                               "Japanese dates (和暦 with wareki=yes). Cells starting with = + - @ tab or CR "
+                               "are written with a leading apostrophe.",
+                "security": [{"bearerAuth": []}],
+                "parameters": [EVENT_ID, {
+                    "name": "format", "in": "query", "description": "Default csv.",
+                    "schema": {"type": "string", "enum": _export_formats()}},
+                    *_registrant_filters()[0], *_registrant_filters()[1], {
+                    "name": "wareki", "in": "query", "description": "XLSX: dates in the Japanese era (令和).",
+                    "schema": {"type": "string", "enum": ["yes", "no"]}}],
+                "responses": {
+                    "200": {"description": "The file (Content-Disposition: attachment)",
+                            "headers": {"X-Export-Id": {"schema": {"type": "integer"}},
+                                        "X-Export-Rows": {"schema": {"type": "integer"}},
+                                        "X-Export-Replaced-Cells": {"schema": {"type": "integer"}}},
+                            "content": {mimetype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                                        for mimetype in _export_mimetypes()}},
+                    "400": _json(_ref("ParameterError"), "A filter, the format or a column is not valid "
+                                 "(`bad_request`; unknown columns come with `available_columns`)"),
+                    "401": unauthorized,
+                    "403": _error("The token's account is a viewer: personal data is for organizers "
+                                  "(`forbidden`)."),
+                    "404": _error("Unknown event (`not_found`)."),
                 },
             },
         },

@@ -36,7 +36,7 @@ from app.domain.people import normalize_email
 from app.domain.registration_input import REQUIRED, clean_registration
 from app.domain.text_input import is_safe_key, parse_id
 from app.extensions import db, limiter
-from app.models import Event, Registration
+from app.models import Event
 from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
 from app.urls import manage_token, manage_url
@@ -310,25 +310,82 @@ def cancel_registration():
 # registrations (organizers)
 
 
+def _list_filter(event: Event, *, default_columns=None):
+    """The registrant list's filter from the query (app.domain.registrant_list), or a 400 answer."""
+    from app.domain import registrant_list
+
+    question_ids = [q.id for q in event.questions]
+    kwargs = {"default_columns": default_columns} if default_columns else {}
+    f, errors = registrant_list.parse(
+        request.args.getlist, ticket_type_ids=[tt.id for tt in event.ticket_types],
+        session_ids=[s.id for s in event.sessions], question_ids=question_ids, strict=True, **kwargs)
+    if not errors:
+        return f, None
+    unknown = registrant_list.unknown_columns(request.args.getlist, question_ids)
+    messages = {name: [_(m, **registrant_list.error_values(name, question_ids=question_ids,
+                                                             unknown_columns=unknown)) for m in msgs]
+                for name, msgs in errors.items()}
+    extra = {"available_columns": list(registrant_list.available_columns(question_ids))} if unknown else {}
+    return None, error_response(400, "bad_request", "bad_parameter", errors=messages, **extra)
+
+
 @bp.get("/events/<int:event_id>/registrations")
 @token_required()
 def list_registrations(event_id: int):
-    if db.session.get(Event, event_id) is None:
+    from app.services import registrant_query
+
+    event = db.session.scalar(_event_query().where(Event.id == event_id))
+    if event is None:
         return error_response(404, "not_found")
     page, per_page, refused = _page_args()
     if refused:
         return refused
-    statuses, refused = _status_args(tuple(s.value for s in RegistrationStatus), None)
+    f, refused = _list_filter(event)
     if refused:
         return refused
-    where = [Registration.event_id == event_id]
-    if statuses:
-        where.append(Registration.status.in_(statuses))
-    total = db.session.scalar(select(func.count()).select_from(Registration).where(*where)) or 0
-    items = db.session.scalars(
-        select(Registration).where(*where).order_by(Registration.created_at, Registration.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    result = registrant_query.page(event, f, page=page, per_page=per_page, with_attendance=False)
+    items = result.registrations
     positions = waitlist_positions(items)
     return _paginated([registration_json(r, positions.get(r.id)) for r in items], page=page, per_page=per_page,
-                      total=total, endpoint="api.list_registrations", event_id=event_id)
+                      total=result.total, endpoint="api.list_registrations", event_id=event_id)
+
+
+@bp.get("/events/<int:event_id>/registrations/export")
+@token_required()
+def export_registrations(event_id: int):
+    import os
+
+    from flask import send_file
+
+    from app.domain.registrant_list import DEFAULT_EXPORT_COLUMNS
+    from app.services import exports
+
+    event = db.session.scalar(_event_query().where(Event.id == event_id))
+    if event is None:
+        return error_response(404, "not_found")
+    organizer = current_organizer()
+    if not exports.may_export(organizer):
+        return error_response(403, "forbidden", "export_forbidden")
+    fmt_key = request.args.get("format", "csv")
+    if fmt_key not in exports.FORMATS:
+        return error_response(400, "bad_request", "bad_parameter", errors={
+            "format": [_("Use one of: %(values)s.", values=", ".join(exports.FORMATS))]})
+    f, refused = _list_filter(event, default_columns=DEFAULT_EXPORT_COLUMNS)
+    if refused:
+        return refused
+    wareki = request.args.get("wareki", "no")
+    if wareki not in ("yes", "no"):
+        return error_response(400, "bad_request", "bad_parameter", errors={"wareki": [_("Use yes or no.")]})
+    now = utcnow()
+    fmt = exports.FORMATS[fmt_key]
+    db.session.commit()  # the export's reads begin their own transaction (see exports.run)
+    log, path = exports.run(event, f, fmt_key, actor=organizer, now=now, via="api", wareki=wareki == "yes")
+    headers = {"X-Export-Id": str(log.id), "X-Export-Rows": str(log.row_count),
+               "X-Export-Replaced-Cells": str(log.replaced_cells)}
+    name = exports.download_name(event, fmt, now)
+    db.session.commit()
+    stream = open(path, "rb")  # noqa: SIM115 - sent, then closed by the server
+    os.unlink(path)  # the open file stays readable; nothing is left on disk
+    response = send_file(stream, mimetype=fmt.mimetype, as_attachment=True, download_name=name)
+    response.headers.update(headers)
+    return response

@@ -3,6 +3,7 @@ from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.checkin import CheckinAssignment
 from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
+from app.models.exports import ExportLog
 from app.models.imports import ImportFile, ImportMapping
 from app.models.kpis import Kpi, KpiTarget
 from app.models.mail import OutboxMessage
@@ -17,6 +18,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "EventSession",
+    "ExportLog",
     "ImportFile",
     "ImportMapping",
     "Kpi",

@@ -2,15 +2,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
-from app.domain import manage_links
+from app.domain import manage_links, registrant_list
 from app.domain.codes import RegistrationStatus
 from app.domain.text_input import PHONE_MAX
 from app.domain.text_input import REGISTRATION_LENGTHS as LEN
 from app.extensions import db
+
+
+def reference(event_id: int, registration_id: int) -> str:
+    """The 受付番号 of a registration (also for rows read without the model: exports)."""
+    return f"T{event_id:04d}-{registration_id:06d}"
+
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted', 'applied', 'pending')"
 
@@ -44,6 +50,8 @@ class Registration(db.Model):
         Index("ix_registrations_waitlist", "ticket_type_id", "status", "waitlisted_at", "id"),
         Index("ix_registrations_waitlist_seq", "ticket_type_id", "status", "waitlist_seq"),
         Index("ix_registrations_email_normalized", "email_normalized"),  # statistics: a person across events
+        # The registrant list's default order (app.services.registrant_query).
+        Index("ix_registrations_event_created", "event_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +95,9 @@ class Registration(db.Model):
     origin: Mapped[str] = mapped_column(String(20), default="web", server_default="web")  # codes.RegistrationOrigin
     capacity_override: Mapped[bool] = mapped_column(default=False)  # placed past capacity by an organizer
     note: Mapped[str] = mapped_column(Text, default="")  # organizer's note
+    # Name, kana, organisation and email in one spelling (app.domain.registrant_list.search_key),
+    # kept by every ORM write (the listener below): the registrant list searches this column.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -146,4 +157,13 @@ class Registration(db.Model):
     @property
     def reference(self) -> str:
         """The 受付番号 shown to people: event id and registration id."""
-        return f"T{self.event_id:04d}-{self.id:06d}"
+        return reference(self.event_id, self.id)
+
+
+_SEARCHED = ("family_name", "given_name", "family_name_kana", "given_name_kana", "organization", "email")
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _keep_search_text(_mapper, _connection, target: Registration) -> None:
+    target.search_text = registrant_list.search_text(**{name: getattr(target, name) or "" for name in _SEARCHED})

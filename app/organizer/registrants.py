@@ -1,30 +1,36 @@
-"""Organizer: an event's registrants (list, search, waiting list) and actions on one registration.
+"""Organizer: an event's registrants (list, search, waiting list) and actions on one registration or many.
 
 Any staff member may look (personal data never leaves the staff pages); cancel,
 restore and move are for editors, as POSTs with CSRF; the services audit them.
+The list is the one query of app.services.registrant_query (filters parsed by
+app.domain.registrant_list), shared with the API and the exports.
 """
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.auth.permissions import editor_required, staff_required
+from app.column_labels import column_label
 from app.db_types import utcnow
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, RegistrationStatus
-from app.domain.people import normalize_email, to_katakana
+from app.domain import registrant_list
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, PREFECTURES, RegistrationStatus
+from app.domain.registrant_list import DEFAULT_LIST_COLUMNS
 from app.extensions import db
-from app.labels import REGISTRATION_STATUS_LABELS
+from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS
 from app.models import AuditLog, Event, Registration, TicketType
 from app.organizer import bp
-from app.registration.display import answer_rows, detail_rows
+from app.organizer.list_forms import BulkActionForm, ExportForm
+from app.registration.display import answer_rows, answer_text, detail_rows
 from app.registration.forms import CancelRegistrationForm, MoveRegistrationForm, RestoreRegistrationForm
-from app.services import registrations
+from app.services import exports, registrant_query, registrations
 from app.services.errors import ServiceError
 
 PER_PAGE = 100
-STATUS_FILTERS = ("active", *[s.value for s in RegistrationStatus])
+MAX_PER_PAGE = 500
+PER_PAGE_CHOICES = (50, 100, 200, 500)
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -41,24 +47,17 @@ def _registration_or_404(event: Event, registration_id: int) -> Registration:
     return registration
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _search_condition(q: str):
-    like = f"%{_escape_like(q.lower())}%"
-    kana = f"%{_escape_like(to_katakana(q))}%"
-    fields = [Registration.family_name, Registration.given_name, Registration.organization]
-    conditions = [func.lower(f).like(like, escape="\\") for f in fields]
-    conditions.append(Registration.email_normalized.like(f"%{_escape_like(normalize_email(q))}%", escape="\\"))
-    conditions += [Registration.family_name_kana.like(kana, escape="\\"),
-                   Registration.given_name_kana.like(kana, escape="\\")]
-    # "山田 太郎": the full name, with or without the space.
-    compact = q.replace(" ", "").replace("\u3000", "")
-    if compact:
-        conditions.append(func.lower(Registration.family_name + Registration.given_name)
-                          .like(f"%{_escape_like(compact.lower())}%", escape="\\"))
-    return or_(*conditions)
+def list_filter(event: Event, args, *, default_columns=DEFAULT_LIST_COLUMNS):
+    """The registrant list's filter from the query string, and its errors in words (per parameter)."""
+    question_ids = [q.id for q in event.questions]
+    f, errors = registrant_list.parse(
+        args.getlist, ticket_type_ids=[tt.id for tt in event.ticket_types],
+        session_ids=[s.id for s in event.sessions], question_ids=question_ids, default_columns=default_columns)
+    unknown = registrant_list.unknown_columns(args.getlist, question_ids) if "columns" in errors else []
+    messages = {name: [_(m, **registrant_list.error_values(name, question_ids=question_ids,
+                                                             unknown_columns=unknown)) for m in msgs]
+                for name, msgs in errors.items()}
+    return f, messages
 
 
 def _waitlists(event: Event) -> list[tuple[TicketType, list[Registration]]]:
@@ -74,30 +73,24 @@ def _waitlists(event: Event) -> list[tuple[TicketType, list[Registration]]]:
     return out
 
 
+def _page_number(name: str, default: int, maximum: int) -> int:
+    raw = (request.args.get(name) or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
+        return default
+    return max(1, min(int(raw), maximum))
+
+
 @bp.route("/events/<int:event_id>/registrants")
 @staff_required
 def registrants(event_id: int):
     event = _event_or_404(event_id)
-    status = request.args.get("status", "")
-    if status not in STATUS_FILTERS:
-        status = ""
-    q = (request.args.get("q") or "").strip()[:100]
-    try:
-        ticket_type_id = int(request.args.get("ticket_type") or 0)
-    except ValueError:
-        ticket_type_id = 0
-
-    stmt = select(Registration).where(Registration.event_id == event.id)
-    if status == "active":
-        stmt = stmt.where(Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
-    elif status:
-        stmt = stmt.where(Registration.status == status)
-    if ticket_type_id:
-        stmt = stmt.where(Registration.ticket_type_id == ticket_type_id)
-    if q:
-        stmt = stmt.where(_search_condition(q))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(Registration.created_at, Registration.id).limit(PER_PAGE)).all()
+    f, errors = list_filter(event, request.args)
+    per_page = _page_number("per_page", PER_PAGE, MAX_PER_PAGE)
+    page_number = _page_number("page", 1, 1_000_000)
+    result = registrant_query.page(event, f, page=page_number, per_page=per_page)
+    questions = {q.id: q for q in event.questions}
+    rows = [(r, _shown(registrant_query.values_of(r, f.columns, event, result.attended), questions))
+            for r in result.registrations]
 
     counts = dict(db.session.execute(
         select(Registration.status, func.count()).where(Registration.event_id == event.id)
@@ -111,21 +104,82 @@ def registrants(event_id: int):
     ).all():
         per_ticket.setdefault(tt_id, {})[st] = n
 
+    move_choices = [(tt.id, tt.name) for tt in event.ticket_types]
     return render_template(
         "organizer/registrants/list.html",
         event=event,
+        f=f,
+        errors=errors,
         rows=rows,
-        total=total,
-        per_page=PER_PAGE,
+        result=result,
+        per_page=per_page,
+        per_page_choices=PER_PAGE_CHOICES,
+        columns=[(key, column_label(key, questions), registrant_list.column(key).kind) for key in f.columns],
+        all_columns=[(key, column_label(key, questions))
+                     for key in registrant_list.available_columns(questions)],
+        params=f.as_params(),
         counts=counts,
         per_ticket=per_ticket,
         statuses=list(REGISTRATION_STATUS_LABELS),
-        status=status,
-        q=q,
-        ticket_type_id=ticket_type_id,
+        organization_types=list(ORGANIZATION_TYPE_LABELS),
+        prefectures=PREFECTURES,
         waitlists=_waitlists(event),
         can_edit=current_user.can_edit,
+        may_export=exports.may_export(current_user),
+        formats=list(exports.FORMATS.values()),
+        move_choices=move_choices,
+        bulk_form=BulkActionForm(),
+        export_form=ExportForm(),
     )
+
+
+def _shown(values: dict, questions: dict) -> dict:
+    """Answers in words (the other columns are shown by the template's filters)."""
+    for key, value in values.items():
+        if key.startswith(registrant_list.ANSWER_PREFIX):
+            question = questions.get(int(key[len(registrant_list.ANSWER_PREFIX):]))
+            values[key] = answer_text(question, value) if question is not None else ""
+    return values
+
+
+@bp.route("/events/<int:event_id>/registrants/bulk", methods=["POST"])
+@editor_required
+def registrants_bulk(event_id: int):
+    event = _event_or_404(event_id)
+    form = BulkActionForm()
+    form.ticket_type_id.choices = [(0, "")] + [(tt.id, tt.name) for tt in event.ticket_types]
+    back = url_for("organizer.registrants", event_id=event.id, **_filter_args(request.form))
+    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 9]
+    if not form.validate_on_submit():
+        flash(_("The reason is too long (500 characters at most).") if form.reason.errors
+              else _("Choose what to do with the selected registrants."), "error")
+        return redirect(back, code=303)
+    if not ids:
+        flash(_("Select at least one registrant."), "error")
+        return redirect(back, code=303)
+    if form.action.data == "move" and not form.ticket_type_id.data:
+        flash(_("Choose a ticket type of this event."), "error")
+        return redirect(back, code=303)
+    now = utcnow()
+    if form.action.data == "cancel":
+        outcomes = registrations.cancel_many(event.id, ids, now=now, actor=current_user,
+                                             reason=(form.reason.data or "").strip())
+    else:
+        outcomes = registrations.move_many(event.id, ids, form.ticket_type_id.data, now=now, actor=current_user,
+                                           override=bool(form.override.data))
+    event = _event_or_404(event_id)
+    return render_template("organizer/registrants/bulk_result.html", event=event, outcomes=outcomes,
+                           action=form.action.data, back=back,
+                           done=sum(1 for o in outcomes if o.done))
+
+
+FILTER_PARAMS = ("q", "status", "ticket_type", "session", "organization_type", "prefecture", "checked_in",
+                 "created_from", "created_to", "sort", "columns", "per_page", "page")
+
+
+def _filter_args(form) -> dict[str, str]:
+    """The list's query parameters carried by a POST form (hidden fields), to go back to the same list."""
+    return {k: form.get(k) for k in FILTER_PARAMS if form.get(k)}
 
 
 def describe_history(entry: AuditLog, ticket_names: dict[int, str]) -> tuple[str, str, str]:

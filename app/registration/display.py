@@ -18,6 +18,10 @@ def _answer_text(question, value) -> str:
     return "" if value is None else str(value)
 
 
+#: One answer in words (also used by the exports).
+answer_text = _answer_text
+
+
 def answer_rows(event, answers: dict) -> list[tuple[str, str]]:
     answers = answers or {}
     return [(q.label, _answer_text(q, answers.get(str(q.id)))) for q in event.questions]

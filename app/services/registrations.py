@@ -723,3 +723,73 @@ def get_by_token(token: str) -> Registration | None:
     digest = manage_links.hash_token(token)
     return db.session.scalar(select(Registration).where(
         or_(Registration.manage_token_hash == digest, Registration.previous_manage_token_hash == digest)))
+
+
+# ---------------------------------------------------------------------------
+# bulk actions of the registrant list
+
+
+@dataclass
+class BulkOutcome:
+    """What happened to one registration of a bulk action (``message``: a msgid, to translate)."""
+
+    registration_id: int
+    reference: str
+    name: str
+    done: bool
+    code: str
+    message: str = ""
+
+
+def _each(event_id: int, registration_ids, action) -> list[BulkOutcome]:
+    """Run ``action(registration)`` for each registration of the event, ONE TRANSACTION EACH.
+
+    Each row is its own unit of work (committed, or rolled back alone when a rule
+    refuses it), so each follows the locking discipline on its own and a refusal never
+    undoes the others. This is the one place where a service commits: the caller asked
+    for many independent changes, and gets the outcome of each.
+    """
+    ids = sorted({int(i) for i in registration_ids})
+    known = {r.id: (r.reference, r.full_name) for r in db.session.scalars(
+        select(Registration).where(Registration.id.in_(ids), Registration.event_id == event_id))} if ids else {}
+    db.session.commit()  # end the read; each row below begins its own (IMMEDIATE on SQLite) transaction
+    outcomes = []
+    for reg_id in ids:
+        if reg_id not in known:
+            outcomes.append(BulkOutcome(reg_id, "", "", False, "not_found", N_("Not found.")))
+            continue
+        reference, name = known[reg_id]
+        registration = db.session.get(Registration, reg_id)
+        try:
+            code = action(registration)
+        except ServiceError as exc:
+            db.session.rollback()
+            outcomes.append(BulkOutcome(reg_id, reference, name, False, exc.code, exc.message))
+        else:
+            db.session.commit()
+            outcomes.append(BulkOutcome(reg_id, reference, name, True, code))
+    return outcomes
+
+
+def cancel_many(event_id: int, registration_ids, *, now: datetime, actor, reason: str = "") -> list[BulkOutcome]:
+    """Organizer: cancel each registration given (with one reason); the outcome per row."""
+
+    def action(registration: Registration) -> str:
+        cancel(registration, now=now, actor=actor, reason=reason)
+        return "cancelled"
+
+    return _each(event_id, registration_ids, action)
+
+
+def move_many(event_id: int, registration_ids, new_ticket_type_id: int, *, now: datetime, actor,
+              override: bool = False) -> list[BulkOutcome]:
+    """Organizer: move each registration given to one 参加枠 of the event; the outcome per row."""
+
+    def action(registration: Registration) -> str:
+        target = db.session.get(TicketType, new_ticket_type_id)
+        if target is None or target.event_id != event_id:
+            raise ServiceError(N_("Choose a ticket type of this event."), code="invalid_ticket_type")
+        move(registration, target, now=now, actor=actor, override=override)
+        return "moved"
+
+    return _each(event_id, registration_ids, action)

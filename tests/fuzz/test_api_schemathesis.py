@@ -50,6 +50,9 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/api/v1/events"),
     # The 年度 range: `from` after `to`, or longer than 40 years, is a 400 (documented).
     ("GET", "/api/v1/stats/fiscal-years"),
+    # The registrant list's filters name this event's 参加枠, sessions, questions and columns (400, documented).
+    ("GET", "/api/v1/events/{event_id}/registrations"),
+    ("GET", "/api/v1/events/{event_id}/registrations/export"),
 }
 #: Without a token, asking for drafts is a 400 (documented on the parameter).
 ANONYMOUS_ONLY = {("GET", "/api/v1/events")}

@@ -270,3 +270,20 @@ def test_demo_defines_the_reports_kpis(app):
     reset_demo(utcnow())
     db.session.commit()
     assert db.session.query(Kpi).count() == 0
+
+
+def test_demo_registrants_are_found_by_the_list_search(loaded):
+    """The demo inserts with Core (no model listener): the search text is written with the rows."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.domain import registrant_list
+    from app.services import registrant_query
+
+    reg = db.session.scalars(select(Registration).where(Registration.family_name_kana != "")).first()
+    assert reg.search_text == registrant_list.search_text(
+        family_name=reg.family_name, given_name=reg.given_name, family_name_kana=reg.family_name_kana,
+        given_name_kana=reg.given_name_kana, organization=reg.organization, email=reg.email)
+    event = reg.event
+    f, _errors = registrant_list.parse(MultiDict({"q": reg.email.upper()}).getlist, ticket_type_ids=[],
+                                       session_ids=[], question_ids=[])
+    assert reg.id in [r.id for r in registrant_query.page(event, f).registrations]
