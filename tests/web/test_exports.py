@@ -280,3 +280,32 @@ def test_english_headings_and_page(client, login, editor, create_event):
     login(editor)
     page = client.get(f"/organizer/events/{event.id}/registrants?lang=en").text
     assert "Columns to show and export" in page and "Apply to the selected" in page
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_roster_and_badges_pdfs_through_the_api_and_the_page(client, login, editor, create_event, export_dir,
+                                                            tmp_path):
+    event, _q = _event(create_event)
+    token = create_api_token(editor)
+    url = f"/api/v1/events/{event.id}/registrations/export"
+    roster = _api(client, token, url, format="roster-pdf")
+    assert roster.status_code == 200 and roster.mimetype == "application/pdf"
+    assert roster.headers["X-Export-Rows"] == "2"
+    text = _pdf_text(roster.data, tmp_path)
+    assert "髙橋" in text and "𠮷男" in text and "佐藤" in text and event.title in text
+    badges = _api(client, token, url, format="badges-pdf", q="佐藤")  # the filters apply
+    text = _pdf_text(badges.data, tmp_path)
+    assert "佐藤" in text and "髙橋" not in text
+    login(editor)
+    download, _detail = _export(client, event, "badges-pdf")
+    assert download.data.startswith(b"%PDF") and "髙橋" in _pdf_text(download.data, tmp_path)
+    logs = db.session.scalars(select(ExportLog).order_by(ExportLog.id)).all()
+    assert [(log.format, log.row_count) for log in logs] == [("roster-pdf", 2), ("badges-pdf", 1), ("badges-pdf", 2)]
