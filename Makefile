@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-fast lint bench bench-checkin translations db clean
+.PHONY: setup run test test-fast lint bench bench-checkin bench-stats translations db clean
 
 # Python environment, created on first use and refreshed when the requirements change.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -47,6 +47,9 @@ bench: setup
 	  echo "Installing wrk (the load generator) from Debian's packages..." && apt-get install -y wrk >/dev/null 2>&1; } || \
 	  echo "wrk not available: the benchmark falls back to its Python load generator (less exact)"
 	$(BIN)/python bench/flash_crowd.py
+
+bench-stats: setup
+	$(BIN)/python bench/stats_load.py
 
 bench-checkin: setup
 	$(BIN)/python bench/checkin.py

@@ -67,7 +67,7 @@ FIELD_LABELS = {
     "prefecture": N_("Prefecture"),
     "corporate_number": N_("Corporate number"),
     "ticket_type": N_("Ticket type (参加枠)"),
-    "attended": N_("Attended"),
+    "attended": N_("Attendance (出欠)"),
 }
 
 MESSAGES = {

@@ -369,7 +369,7 @@ def aggregates_csv(event: Event, f: RegistrantFilter) -> bytes:
     }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("Breakdown"), _("Value"), _("Registrations")])
+    writer.writerow([_("Breakdown"), _("Breakdown value"), _("Number of registrations")])
     for key, rows in counts.items():
         title, show = names[key]
         for value, n in rows:

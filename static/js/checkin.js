@@ -193,7 +193,7 @@
   var message = document.getElementById("camera-message");
   var stream = null;
   var lastCode = "";
-  var lastAt = 0;
+  var lastAt = 0;  // when lastCode was last seen
   var scanning = false;
 
   scanSection.hidden = false;
@@ -215,10 +215,14 @@
       ctx.drawImage(video, 0, 0, w, h);
       var found = window.jsQR(ctx.getImageData(0, 0, w, h).data, w, h, {inversionAttempts: "dontInvert"});
       var now = Date.now();
-      if (found && found.data && (found.data !== lastCode || now - lastAt > 4000)) {
-        lastCode = found.data;
+      if (found && found.data) {
+        // One scan per 受付票 shown: the same code again only after it was out of view for 3 s
+        // (a camera sees it in many frames; the answer must stay 受付完了, not turn 受付済み).
+        if (found.data !== lastCode || now - lastAt > 3000) {
+          lastCode = found.data;
+          checkIn(found.data);
+        }
         lastAt = now;
-        checkIn(found.data);
       }
     }
     window.setTimeout(tick, 150);

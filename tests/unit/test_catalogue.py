@@ -41,3 +41,23 @@ def test_every_marked_string_has_a_japanese_translation():
     translated = _catalogue_ids()
     missing = {msgid: where for msgid, where in _extracted_ids().items() if msgid not in translated}
     assert not missing, "untranslated (add to a ja messages.po): " + repr(missing)
+
+
+def test_no_two_areas_translate_one_msgid_differently():
+    """Flask-Babel merges the areas' catalogues: a msgid translated twice gets one of them, unpredictably.
+
+    (「Checked in」 was 受付完了 at the door and 受付済み in the exports: the door said 受付済み.)
+    A msgid whose meaning differs by area needs its own wording.
+    """
+    seen: dict[str, dict[str, str]] = {}
+    paths = [ROOT / "app/translations/ja/LC_MESSAGES/messages.po"]
+    paths += sorted((ROOT / "app/translations.d").glob("*/ja/LC_MESSAGES/messages.po"))
+    for path in paths:
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale="ja"):
+                if message.id and message.string:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    text = message.string if isinstance(message.string, str) else message.string[0]
+                    seen.setdefault(key, {})[path.parts[-4]] = text
+    clashes = {key: areas for key, areas in seen.items() if len(set(areas.values())) > 1}
+    assert not clashes, f"one msgid, different translations: {clashes}"
