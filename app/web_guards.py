@@ -113,3 +113,20 @@ def init_app(app: Flask) -> None:
         if seconds:  # production only (browsers ignore it over plain HTTP anyway)
             headers.setdefault("Strict-Transport-Security", f"max-age={int(seconds)}; includeSubDomains")
         return response
+
+
+def registration_rate_limit() -> str:
+    """RATELIMIT_REGISTRATION: per client address, for registering and for the private links' pages."""
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_REGISTRATION"]
+
+
+def keep_private(blueprint) -> None:
+    """A blueprint's pages hold personal data or a private link: never cached, never a referrer."""
+
+    @blueprint.after_request
+    def _private(response):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from app.domain import kpi as rules
 from app.domain.codes import EventCategory, RegistrationStatus
@@ -45,7 +45,7 @@ def load_kpis(*, now: datetime, rng: random.Random, actor=None) -> list[Kpi]:
     series = dict(db.session.execute(select(EventSeries.slug, EventSeries.id)).all())
     dx_series = [series[s] for s in DX_SERIES if s in series]
     seen = db.session.scalars(
-        select(distinct(Registration.organization)).join(Event, Event.id == Registration.event_id)
+        select(Registration.organization).distinct().join(Event, Event.id == Registration.event_id)
         .where(Event.series_id.in_(dx_series), Registration.status == RegistrationStatus.CONFIRMED,
                Registration.organization_type == "company", Registration.organization != "")
         .order_by(Registration.organization)).all()

@@ -19,18 +19,11 @@ from app.domain import join_links
 from app.extensions import db, limiter
 from app.join import bp
 from app.services import online_attendance
+from app.web_guards import keep_private, registration_rate_limit
 
-
-def _rate_limit() -> str:
-    # As the private links' pages that change something: RATELIMIT_REGISTRATION per client address.
-    return current_app.config["RATELIMIT_REGISTRATION"]
-
-
-@bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# As the private links' pages that change something: RATELIMIT_REGISTRATION per client address.
+_rate_limit = registration_rate_limit
+keep_private(bp)  # pages with personal data or a private link: never cached, never a referrer
 
 
 def _refusal(registration, decision: join_links.Decision, now):

@@ -40,20 +40,14 @@ from app.registration.forms import EDIT_FIELDS, initial_data, raw_input, registr
 from app.services import registrations, tickets
 from app.services.errors import ServiceError
 from app.services.registrations import Full, OrganizationTaken, RegistrationClosed
+from app.web_guards import keep_private, registration_rate_limit
 
 DONE_KEY = "registration_done"
 
 
-def _rate_limit() -> str:
-    return current_app.config["RATELIMIT_REGISTRATION"]
-
-
-@bp.after_request
-def _private(response):
-    """Pages with personal data or a private link: never cached, never leak the URL as a referrer."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# As the private links' pages that change something: RATELIMIT_REGISTRATION per client address.
+_rate_limit = registration_rate_limit
+keep_private(bp)  # pages with personal data or a private link: never cached, never a referrer
 
 
 # --- helpers --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
@@ -213,6 +214,7 @@ class EventFilter:
     series_id: int | None = None
     prefecture: str | None = None
     format: str | None = None
+    until: datetime | None = None  # only events that started by then (held, not just planned)
 
     def years(self) -> list[int]:
         return list(range(self.fiscal_year_from, self.fiscal_year_to + 1))
@@ -229,6 +231,8 @@ class EventFilter:
             clauses.append(Event.prefecture == self.prefecture)
         if self.format:
             clauses.append(Event.format == self.format)
+        if self.until is not None:
+            clauses.append(Event.starts_at <= self.until)
         return clauses
 
 
@@ -402,4 +406,4 @@ def parse_filters(args, *, now) -> tuple[EventFilter | None, dict[str, str]]:
     values["series_id"] = int(raw_series) if raw_series and "series" not in errors else None
     if errors:
         return None, errors
-    return EventFilter(years["from"], years["to"], **values), {}
+    return EventFilter(years["from"], years["to"], until=now, **values), {}

@@ -52,7 +52,7 @@ def _filters_or_defaults():
     filters, problems = stats.parse_filters(request.args, now=utcnow())
     if filters is None:
         first, last = stats.default_range(utcnow())
-        return stats.EventFilter(first, last), problems
+        return stats.EventFilter(first, last, until=utcnow()), problems
     return filters, {}
 
 

@@ -78,3 +78,9 @@ def test_fiscal_years_bad_parameters_are_400_by_field(client, viewer_token, quer
 def test_fiscal_years_default_range_runs_to_the_current_year(client, viewer_token):
     rows = client.get("/api/v1/stats/fiscal-years", headers=bearer(viewer_token)).json["fiscal_years"]
     assert rows[-1]["fiscal_year"] == dates.fiscal_year(utcnow())
+
+
+def test_planned_events_are_not_counted_as_held(client, viewer_token):
+    factories.create_event()  # published, starts in 30 days: planned, not held
+    rows = client.get("/api/v1/stats/fiscal-years", headers=bearer(viewer_token)).json
+    assert rows["total"]["events"] == 0
