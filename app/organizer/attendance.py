@@ -60,12 +60,6 @@ def event_attendance_counts(event: Event):
     return attendance_counts.event_counts(event)
 
 
-def _event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    return event
-
 
 def _session_label(session: EventSession, n: int) -> str:
     when = dates.format_datetime(session.starts_at, current_language())
@@ -94,7 +88,7 @@ def _serializer() -> URLSafeTimedSerializer:
 @bp.route("/events/<int:event_id>/attendance")
 @staff_required
 def attendance_people(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     sessions, rows = attendance_counts.per_person(event)
     counts = attendance_counts.event_counts(event)
     return render_template("organizer/attendance/people.html", event=event, sessions=sessions, rows=rows,
@@ -105,7 +99,7 @@ def attendance_people(event_id: int):
 @bp.route("/events/<int:event_id>/attendance/import", methods=["GET", "POST"])
 @editor_required
 def attendance_import(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     form = ReportUploadForm()
     form.set_sessions(event)
     if request.method == "GET" and request.args.get("session_id"):
@@ -140,7 +134,7 @@ def attendance_import(event_id: int):
 @bp.route("/events/<int:event_id>/attendance/import/confirm", methods=["POST"])
 @editor_required
 def attendance_import_confirm(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     form = ReportConfirmForm()
     if not form.validate_on_submit():
         abort(400)

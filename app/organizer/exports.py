@@ -30,12 +30,6 @@ from app.services import exports
 LOG_PAGE = 100
 
 
-def _event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    return event
-
 
 def _log_or_404(event: Event, log_id: int) -> ExportLog:
     log = db.session.get(ExportLog, log_id)
@@ -47,7 +41,7 @@ def _log_or_404(event: Event, log_id: int) -> ExportLog:
 @bp.route("/events/<int:event_id>/registrants/export", methods=["POST"])
 @editor_required
 def registrants_export(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     form = ExportForm()
     form.format.choices = [(f.key, f.label) for f in exports.FORMATS.values()]
     args = _filter_args(request.form)
@@ -71,7 +65,7 @@ def registrants_export(event_id: int):
 @bp.route("/events/<int:event_id>/exports")
 @editor_required
 def export_log(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     logs = db.session.scalars(select(ExportLog).where(ExportLog.event_id == event.id)
                               .order_by(ExportLog.created_at.desc(), ExportLog.id.desc()).limit(LOG_PAGE)).all()
     return render_template("organizer/exports/log.html", event=event, logs=logs, formats=exports.FORMATS)
@@ -80,7 +74,7 @@ def export_log(event_id: int):
 @bp.route("/events/<int:event_id>/exports/<int:log_id>")
 @editor_required
 def export_detail(event_id: int, log_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     log = _log_or_404(event, log_id)
     questions = {q.id: q for q in event.questions}
     mine = log.organizer_id == current_user.id or current_user.is_admin
@@ -97,7 +91,7 @@ def export_detail(event_id: int, log_id: int):
 @editor_required
 def export_file(event_id: int, log_id: int):
     """The kept file, for the organizer who made it (or an admin), until it expires."""
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     log = _log_or_404(event, log_id)
     if log.organizer_id != current_user.id and not current_user.is_admin:
         abort(403)
@@ -115,7 +109,7 @@ def export_file(event_id: int, log_id: int):
 @editor_required
 def export_report(event_id: int, log_id: int):
     """The cells a CP932 export changed, as a file (UTF-8 with BOM: it holds the originals)."""
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     log = _log_or_404(event, log_id)
     name = f"registrants-{event.id}-{to_jst(log.created_at):%Y%m%d-%H%M}-cp932-report.csv"
     return Response(exports.report_csv(log), mimetype="text/csv; charset=utf-8",
@@ -126,7 +120,7 @@ def export_report(event_id: int, log_id: int):
 @staff_required
 def registrants_summary(event_id: int):
     """Counts of the filtered list by status, 参加枠, 組織区分 and 都道府県: no personal data (any staff)."""
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     f, errors = list_filter(event, request.args)
     if errors:
         abort(400)

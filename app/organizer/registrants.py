@@ -33,12 +33,6 @@ MAX_PER_PAGE = 500
 PER_PAGE_CHOICES = (50, 100, 200, 500)
 
 
-def _event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    return event
-
 
 def _registration_or_404(event: Event, registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
@@ -83,7 +77,7 @@ def _page_number(name: str, default: int, maximum: int) -> int:
 @bp.route("/events/<int:event_id>/registrants")
 @staff_required
 def registrants(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     f, errors = list_filter(event, request.args)
     per_page = _page_number("per_page", PER_PAGE, MAX_PER_PAGE)
     page_number = _page_number("page", 1, 1_000_000)
@@ -145,7 +139,7 @@ def _shown(values: dict, questions: dict) -> dict:
 @bp.route("/events/<int:event_id>/registrants/bulk", methods=["POST"])
 @editor_required
 def registrants_bulk(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     form = BulkActionForm()
     form.ticket_type_id.choices = [(0, "")] + [(tt.id, tt.name) for tt in event.ticket_types]
     back = url_for("organizer.registrants", event_id=event.id, **_filter_args(request.form))
@@ -167,7 +161,7 @@ def registrants_bulk(event_id: int):
     else:
         outcomes = registrations.move_many(event.id, ids, form.ticket_type_id.data, now=now, actor=current_user,
                                            override=bool(form.override.data))
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     return render_template("organizer/registrants/bulk_result.html", event=event, outcomes=outcomes,
                            action=form.action.data, back=back,
                            done=sum(1 for o in outcomes if o.done))
@@ -220,7 +214,7 @@ def describe_history(entry: AuditLog, ticket_names: dict[int, str]) -> tuple[str
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>")
 @staff_required
 def registrant(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
     move_form = MoveRegistrationForm()
     move_form.ticket_type_id.choices = [(tt.id, tt.name) for tt in event.ticket_types
@@ -251,7 +245,7 @@ def _back(event: Event, registration: Registration):
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>/cancel", methods=["POST"])
 @editor_required
 def registrant_cancel(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
     form = CancelRegistrationForm()
     if not form.validate_on_submit():
@@ -271,7 +265,7 @@ def registrant_cancel(event_id: int, registration_id: int):
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>/restore", methods=["POST"])
 @editor_required
 def registrant_restore(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
     form = RestoreRegistrationForm()
     form.validate_on_submit()
@@ -290,7 +284,7 @@ def registrant_restore(event_id: int, registration_id: int):
 @bp.route("/events/<int:event_id>/registrants/<int:registration_id>/move", methods=["POST"])
 @editor_required
 def registrant_move(event_id: int, registration_id: int):
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
     form = MoveRegistrationForm()
     form.ticket_type_id.choices = [(tt.id, tt.name) for tt in event.ticket_types]

@@ -88,7 +88,7 @@ def kpis():
 @bp.get("/kpis/<int:kpi_id>")
 @staff_required
 def kpi(kpi_id: int):
-    k = db.session.get(Kpi, kpi_id) or abort(404)
+    k = db.get_or_404(Kpi, kpi_id)
     return render_template("stats/kpi.html", m=service.measure(k), k=k, measure_labels=MEASURE_LABELS,
                            can_define=current_user.is_admin, percent=k.measure in rules.PERCENT_MEASURES)
 
@@ -135,7 +135,7 @@ def kpi_form(kpi_id: int | None = None):
 @bp.post("/kpis/<int:kpi_id>/delete")
 @admin_required
 def kpi_delete(kpi_id: int):
-    k = db.session.get(Kpi, kpi_id) or abort(404)
+    k = db.get_or_404(Kpi, kpi_id)
     service.delete(k, actor=current_user, now=utcnow())
     db.session.commit()
     flash(_("The KPI was deleted."), "success")

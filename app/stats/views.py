@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.auth.permissions import staff_required
 from app.db_types import utcnow
-from app.domain import dates
+from app.domain import dates, spreadsheet
 from app.domain.codes import PREFECTURES, EventCategory, EventFormat
 from app.domain.dates import format_datetime
 from app.extensions import db
@@ -91,13 +91,6 @@ def _kept_args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k in (*stats.FILTER_KEYS, "by") and v}
 
 
-def _neutralised(value):
-    """Text that a spreadsheet would read as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _held_rows(filters) -> tuple[list[str], list[list]]:
     lang = current_language()
     header = [_("Fiscal year"), _("Date"), _("Event"), _("Category"), _("Place"), _("Applicants"),
@@ -127,7 +120,7 @@ def held_events_xlsx():
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in body:
-        sheet.append([_neutralised(v) for v in row])
+        sheet.append([spreadsheet.neutralise(v) if isinstance(v, str) else v for v in row])
     for cell in sheet["B"][1:]:
         cell.number_format = "yyyy/mm/dd"
     for column, width in zip("ABCDEFGH", (14, 12, 48, 16, 24, 10, 10, 10), strict=True):
@@ -166,9 +159,7 @@ def fiscal_years_csv():
 @bp.get("/events/<int:event_id>")
 @staff_required
 def event(event_id: int):
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
+    event = db.get_or_404(Event, event_id)
     figures = stats.event_stats(event)
     counts = attendance_counts.event_counts(event)
     over_time = stats.registrations_over_time(event)
