@@ -501,6 +501,15 @@ def _stats_schemas() -> dict:
                 "over_time": {"type": "array", "items": {"type": "object", "properties": {
                     "days_before": {"type": "integer"}, "registrations": {"type": "integer"},
                     "cumulative": {"type": "integer"}}}},
+                "editions": {"type": "array", "description": (
+                    "This event and the earlier held editions of its series (at most six, oldest first), each with "
+                    "its registrations over time; empty outside a series or for its first edition."),
+                    "items": {"type": "object", "properties": {
+                        "event_id": {"type": "integer"}, "title": {"type": "string"},
+                        "prefecture": {"type": ["string", "null"]}, "starts_at": {"type": "string", "format": "date-time"},
+                        "over_time": {"type": "array", "items": {"type": "object", "properties": {
+                            "days_before": {"type": "integer"}, "registrations": {"type": "integer"},
+                            "cumulative": {"type": "integer"}}}}}}},
                 "questions": {"type": "array", "items": {"type": "object", "properties": {
                     "question_id": {"type": "integer"}, "label": {"type": "string"}, "kind": {"type": "string"},
                     "answers": {"type": "array", "items": {"type": "object", "properties": {

@@ -34,6 +34,9 @@ def event_stats(event_id: int):
     body["cumulative"] = counts.cumulative
     body["by_session"] = {str(s.id): s.attended for s in counts.sessions}
     body["over_time"] = stats.registrations_over_time(event)
+    body["editions"] = [{"event_id": e["event"].id, "title": e["event"].title, "prefecture": e["event"].prefecture,
+                         "starts_at": e["event"].starts_at.isoformat(), "over_time": e["points"]}
+                        for e in stats.editions_over_time(event)]
     body["questions"] = stats.choice_answers(event)
     return body
 

@@ -173,6 +173,44 @@ def registrations_over_time(event: Event) -> list[dict]:
     return out
 
 
+#: How many editions of a series the per-event page lays over each other (this one included).
+EDITIONS_COMPARED = 6
+
+
+def editions_over_time(event: Event, *, limit: int = EDITIONS_COMPARED) -> list[dict]:
+    """This event's registrations-over-time curve beside those of the other editions of its series.
+
+    The editions are the series' held events that started no later than this one (the latest
+    `limit`, this one included), oldest first, each as {"event": Event, "points": [...]} with the
+    points of `registrations_over_time`. An event outside a series, or the only edition held,
+    gives [] (there is nothing to compare).
+    """
+    if event.series_id is None or event.starts_at is None:
+        return []
+    editions = db.session.scalars(
+        select(Event).where(Event.series_id == event.series_id, Event.id != event.id,
+                            Event.status.in_(HELD_EVENT_STATUSES), Event.starts_at.is_not(None),
+                            Event.starts_at <= event.starts_at)
+        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(max(limit - 1, 0))).all()
+    if not editions:
+        return []
+    return [{"event": e, "points": registrations_over_time(e)} for e in [*reversed(editions), event]]
+
+
+def editions_table(editions: list[dict]) -> list[dict]:
+    """The curves of `editions_over_time` as rows by days before the event: each row gives each
+    edition's cumulative registrations by then (carried forward over days without any)."""
+    days = sorted({p["days_before"] for e in editions for p in e["points"]}, reverse=True)
+    rows = [{"days_before": d, "cumulative": []} for d in days]
+    for edition in editions:
+        by_day = {p["days_before"]: p["cumulative"] for p in edition["points"]}
+        total = 0
+        for row in rows:
+            total = by_day.get(row["days_before"], total)
+            row["cumulative"].append(total)
+    return rows
+
+
 def choice_answers(event: Event) -> list[dict]:
     """For each choice question: how many participants chose each answer."""
     questions = db.session.scalars(select(Question).where(

@@ -64,25 +64,29 @@ def bars(labels: list[str], series: list[Series], *, label: str, table_id: str =
 def cumulative_line(points: list[tuple[int, int]], *, label: str, table_id: str = "", width: int = 640,
                     height: int = 220, x_caption: str = "") -> Markup:
     """A step line of (days before the event, cumulative count), days counting down to 0 on the right."""
-    if not points:
+    return cumulative_lines([("", points)], label=label, table_id=table_id, width=width, height=height,
+                            x_caption=x_caption)
+
+
+def cumulative_lines(lines: list[tuple[str, list[tuple[int, int]]]], *, label: str, table_id: str = "",
+                     width: int = 640, height: int = 220, x_caption: str = "") -> Markup:
+    """Step lines of (days before the event, cumulative count) on one pair of axes, days counting
+    down to 0 on the right, so that editions of a series can be compared. A legend names the
+    lines when there is more than one; the last line is drawn on top."""
+    lines = [(name, points) for name, points in lines if points]
+    if not lines:
         return Markup("")
-    left, right, top_pad, bottom = 48, 16, 12, 34
-    max_days = max(max(d for d, _ in points), 1)
-    top = max(c for _, c in points) or 1
+    legend_h = 20 * len(lines) if len(lines) > 1 else 0
+    left, right, top_pad, bottom = 48, 16, 12 + legend_h, 34
+    height += legend_h
+    every = [p for _, points in lines for p in points]
+    max_days = max(max(d for d, _ in every), 1)
+    top = max(c for _, c in every) or 1
     pw, ph = width - left - right, height - top_pad - bottom
 
     def xy(days, count):
         return left + pw * (max_days - days) / max_days, top_pad + ph * (1 - count / top)
 
-    path, prev = [], None
-    for days, count in points:
-        x, y = xy(days, count)
-        if prev is None:
-            path.append(f"M{x:.1f},{xy(days, 0)[1]:.1f} L{x:.1f},{y:.1f}")
-        else:
-            path.append(f"L{x:.1f},{prev:.1f} L{x:.1f},{y:.1f}")
-        prev = y
-    path.append(f"L{left + pw:.1f},{prev:.1f}")
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(label)}"'
            + (f' aria-describedby="{escape(table_id)}"' if table_id else "") + ' xmlns="http://www.w3.org/2000/svg">',
            f'<line x1="{left}" y1="{top_pad + ph}" x2="{left + pw}" y2="{top_pad + ph}" class="chart-axis"/>',
@@ -92,12 +96,34 @@ def cumulative_line(points: list[tuple[int, int]], *, label: str, table_id: str 
            f'<text x="{left}" y="{height - 14}" class="chart-label">{max_days}</text>',
            f'<text x="{left + pw}" y="{height - 14}" text-anchor="end" class="chart-label">0</text>',
            f'<text x="{left + pw / 2:.0f}" y="{height - 2}" text-anchor="middle" class="chart-label">'
-           f'{escape(x_caption)}</text>',
-           f'<path d="{" ".join(path)}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>']
-    for days, count in points:
-        x, y = xy(days, count)
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{PALETTE[0]}" data-value="{count}" '
-                   f'data-days="{days}"><title>{days}: {_fmt(count)}</title></circle>')
+           f'{escape(x_caption)}</text>']
+    newest = len(lines) - 1
+    for i, (name, points) in enumerate(lines):
+        # The newest line (this event) in the first colour, the older editions in the others.
+        colour = PALETTE[0] if i == newest else PALETTE[1 + i % (len(PALETTE) - 1)]
+        dash = "" if i == newest else ' stroke-dasharray="6 3"'
+        if legend_h:
+            y = 6 + 20 * i
+            out.append(f'<line x1="{left}" y1="{y + 6}" x2="{left + 24}" y2="{y + 6}" stroke="{colour}" '
+                       f'stroke-width="2"{dash}/><text x="{left + 30}" y="{y + 10}" class="chart-legend">'
+                       f'{escape(name)}</text>')
+        path, prev = [], None
+        for days, count in points:
+            x, y = xy(days, count)
+            if prev is None:
+                path.append(f"M{x:.1f},{xy(days, 0)[1]:.1f} L{x:.1f},{y:.1f}")
+            else:
+                path.append(f"L{x:.1f},{prev:.1f} L{x:.1f},{y:.1f}")
+            prev = y
+        path.append(f"L{left + pw:.1f},{prev:.1f}")
+        out.append(f'<g class="chart-line" data-series="{escape(name)}">'
+                   f'<path d="{" ".join(path)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+        for days, count in points:
+            x, y = xy(days, count)
+            title = f"{escape(name)} {days}: {_fmt(count)}" if name else f"{days}: {_fmt(count)}"
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" data-value="{count}" '
+                       f'data-days="{days}"><title>{title}</title></circle>')
+        out.append("</g>")
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -17,7 +17,7 @@ from app.auth.permissions import staff_required
 from app.db_types import utcnow
 from app.domain import dates, spreadsheet
 from app.domain.codes import PREFECTURES, EventCategory, EventFormat
-from app.domain.dates import format_datetime
+from app.domain.dates import format_date, format_datetime
 from app.extensions import db
 from app.i18n import current_language, prefecture_name
 from app.labels import CATEGORY_LABELS, FORMAT_LABELS, ORGANIZATION_TYPE_LABELS, label
@@ -156,6 +156,13 @@ def fiscal_years_csv():
                     headers={"Content-Disposition": f"attachment; filename=fiscal-years-{date.today():%Y%m%d}.csv"})
 
 
+def _edition_label(event: Event) -> str:
+    """An edition as its date and place (the title is the series' own)."""
+    place = prefecture_name(event.prefecture) if event.prefecture else ""
+    when = format_date(event.starts_at, current_language()) if event.starts_at else ""
+    return " ".join(p for p in (when, place) if p)
+
+
 @bp.get("/events/<int:event_id>")
 @staff_required
 def event(event_id: int):
@@ -163,6 +170,7 @@ def event(event_id: int):
     figures = stats.event_stats(event)
     counts = attendance_counts.event_counts(event)
     over_time = stats.registrations_over_time(event)
+    editions = stats.editions_over_time(event)
     names = {code: prefecture_name(code) for code in PREFECTURES}
     org_rows = [(label(ORGANIZATION_TYPE_LABELS, k), v, figures["attended_by_organization_type"].get(k, 0))
                 for k, v in figures["by_organization_type"].items()]
@@ -193,6 +201,12 @@ def event(event_id: int):
         over_time_chart=charts.cumulative_line([(p["days_before"], p["cumulative"]) for p in over_time],
                                                label=_("Cumulative registrations by days before the event"),
                                                table_id="time-table", x_caption=_("Days before the event")),
+        editions=editions, editions_rows=stats.editions_table(editions),
+        editions_chart=charts.cumulative_lines(
+            [(_edition_label(e["event"]), [(p["days_before"], p["cumulative"]) for p in e["points"]])
+             for e in editions],
+            label=_("Cumulative registrations of this event and earlier editions of its series"),
+            table_id="editions-table", x_caption=_("Days before the event")),
         questions=stats.choice_answers(event),
         counts=counts,
         session_chart=charts.bars(

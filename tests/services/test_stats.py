@@ -191,3 +191,34 @@ def test_choice_answers_count_participants_only(app):
     db.session.commit()
     got = {q["label"]: {a["choice"]: a["count"] for a in q["answers"]} for q in stats.choice_answers(e)}
     assert got == {"きっかけ": {"チラシ": 0, "Web": 2}, "関心": {"AI": 2, "IoT": 1}, "懇親会": {"yes": 1, "no": 1}}
+
+
+def test_editions_over_time_lays_earlier_editions_of_the_series_beside_this_one(app):
+    series = EventSeries(slug="gaibu", name="外部人材活用セミナー")
+    other = EventSeries(slug="other", name="別シリーズ")
+    db.session.add_all([series, other])
+    starts = [dates.jst_datetime(2024, 7, 1, 13, 0), dates.jst_datetime(2025, 7, 1, 13, 0),
+              dates.jst_datetime(2026, 7, 1, 13, 0), dates.jst_datetime(2027, 7, 1, 13, 0)]
+    editions = [factories.create_event(starts_at=s, status="finished", capacity=None, series=series) for s in starts]
+    factories.create_event(starts_at=dates.jst_datetime(2025, 1, 1), status="cancelled", series=series)  # not held
+    factories.create_event(starts_at=dates.jst_datetime(2025, 2, 1), status="finished", series=other)
+    for i, days in enumerate([5, 5, 1]):
+        _row(editions[0], i, status=S.CONFIRMED, email=f"a{i}@example.jp", org="",
+             created=editions[0].starts_at - timedelta(days=days, hours=2))
+    for i, days in enumerate([7, 2]):
+        _row(editions[2], i, status=S.CANCELLED, email=f"c{i}@example.jp", org="",
+             created=editions[2].starts_at - timedelta(days=days, hours=2))
+    db.session.commit()
+
+    shown = stats.editions_over_time(editions[2])
+    # earlier editions only (not the later one, not the cancelled one, not another series), oldest first
+    assert [e["event"].id for e in shown] == [editions[0].id, editions[1].id, editions[2].id]
+    assert [(p["days_before"], p["cumulative"]) for p in shown[0]["points"]] == [(5, 2), (1, 3)]
+    assert shown[1]["points"] == []
+    rows = stats.editions_table(shown)
+    assert [(r["days_before"], r["cumulative"]) for r in rows] == [
+        (7, [0, 0, 1]), (5, [2, 0, 1]), (2, [2, 0, 2]), (1, [3, 0, 2])]
+    assert len(stats.editions_over_time(editions[3], limit=2)) == 2
+    assert stats.editions_over_time(editions[0]) == []  # the first edition has nothing to compare with
+    alone = factories.create_event(starts_at=starts[0], status="finished")
+    assert stats.editions_over_time(alone) == []

@@ -101,3 +101,39 @@ def test_event_page_and_api_show_sessions_and_cumulative(client, login, app):
     assert body["cumulative"] == 5 and body["attended"] == 2
     assert body["by_session"] == {str(event.sessions[0].id): 2, str(event.sessions[1].id): 2,
                                   str(event.sessions[2].id): 1}
+
+
+def test_event_page_and_api_compare_editions_of_a_series(client, login, app):
+    from app.models import EventSeries
+
+    series = EventSeries(slug="gaibu-jinzai", name="外部人材活用セミナー")
+    db.session.add(series)
+    made = []
+    for start, pref, days in ((dates.jst_datetime(2025, 7, 1, 13), "02", (9, 4)),
+                              (dates.jst_datetime(2026, 7, 1, 13), "04", (6, 6, 1))):
+        event = factories.create_event(starts_at=start, capacity=None, series=series, prefecture=pref,
+                                       registration_opens_at=start - timedelta(days=30),
+                                       registration_closes_at=start - timedelta(hours=1))
+        for i, d in enumerate(days):
+            factories.register(event, now=start - timedelta(days=d, hours=1), organization=f"会社{i}")
+        event.status = "finished"
+        made.append(event)
+    db.session.commit()
+    login(factories.create_organizer(role="viewer"))
+    html = client.get(f"/organizer/stats/events/{made[1].id}").get_data(as_text=True)
+    table = html[html.index('id="editions-table"'):]
+    table = table[:table.index("</table>")]
+    cells = [[int(c) for c in re.findall(r'<td class="num">(\d+)</td>', row)]
+             for row in re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>"):], re.S)]
+    assert cells == [[9, 1, 0], [6, 1, 2], [4, 2, 2], [1, 2, 3]]
+    chart = html[html.index('aria-describedby="editions-table"'):]
+    lines = re.findall(r'<g class="chart-line" data-series="([^"]+)">(.*?)</g>', chart, re.S)
+    assert [name for name, _ in lines] == ["2025年7月1日(火) 青森県", "2026年7月1日(水) 宮城県"]
+    assert [re.findall(r'data-value="(\d+)" data-days="(\d+)"', body) for _, body in lines] == [
+        [("1", "9"), ("2", "4")], [("2", "6"), ("3", "1")]]
+    token = factories.create_api_token(factories.create_organizer(role="viewer"))
+    body = client.get(f"/api/v1/events/{made[1].id}/stats", headers={"Authorization": f"Bearer {token}"}).json
+    assert [e["event_id"] for e in body["editions"]] == [made[0].id, made[1].id]
+    assert body["editions"][0]["over_time"][-1]["cumulative"] == 2
+    first = client.get(f"/api/v1/events/{made[0].id}/stats", headers={"Authorization": f"Bearer {token}"}).json
+    assert first["editions"] == []
