@@ -48,6 +48,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, ping_idle)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    from app.services import participation
+
+    participation.track(db.session)  # the statistics' summary tables follow every change
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -186,8 +186,26 @@ def check_command(event_id: int | None) -> None:
     raise SystemExit(1)
 
 
+@click.group("stats")
+def stats_cli() -> None:
+    """The statistics' summary tables."""
+
+
+@stats_cli.command("rebuild")
+def stats_rebuild_command() -> None:
+    """Count every event again into the summary tables (after a bulk load or a restore).
+
+    The application keeps them in step by itself; this is for rows written around it.
+    """
+    from app.services import participation
+
+    counted = participation.rebuild()
+    click.echo(f"summary tables rebuilt: {counted} events counted")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(organizers_cli)
+    app.cli.add_command(stats_cli)
     app.cli.add_command(check_command)
     from app.demo import demo_cli; app.cli.add_command(demo_cli)  # noqa: E702,I001
     from app.jobs import jobs_cli; app.cli.add_command(jobs_cli)  # noqa: E702,I001

@@ -308,20 +308,26 @@ def queue_reminders(now: datetime) -> int:
 class PassReport:
     reminders: int
     delivery: DeliveryReport
+    counted_events: int = 0
 
     def summary(self) -> str:
         d = self.delivery
-        return (f"reminders queued: {self.reminders}; mails sent: {d.sent}, retrying: {d.retrying}, "
+        return (f"events counted for the statistics: {self.counted_events}; "
+                f"reminders queued: {self.reminders}; mails sent: {d.sent}, retrying: {d.retrying}, "
                 f"failed: {d.failed}, given back: {d.released}, not needed any more: {d.superseded}, "
                 f"waiting for the SMTP server: {d.deferred}")
 
 
 def run_once(*, clock: Clock = utcnow, connect: Callable | None = None,
              should_stop: Callable[[], bool] = lambda: False) -> PassReport:
-    """One pass: queue the due reminders, then deliver what is due."""
+    """One pass: count the events that have started for the statistics, queue the due reminders,
+    then deliver what is due."""
+    from app.services import participation
+
+    counted = participation.count_started_events(clock())
     queued = queue_reminders(clock())
     delivery = deliver_due(clock=clock, connect=connect, should_stop=should_stop)
-    return PassReport(queued, delivery)
+    return PassReport(queued, delivery, counted)
 
 
 def run_worker(interval: float, stop: threading.Event, *, clock: Clock = utcnow, connect: Callable | None = None,

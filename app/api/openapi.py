@@ -559,6 +559,9 @@ def _stats_schemas() -> dict:
                 "total": {"type": "object", "properties": _FIGURES,
                           "description": "the whole range (distinct counts across all its years)"},
                 "filters": {"type": "object"},
+                "uncounted_events": {"type": "integer", "description": (
+                    "held events that have started but are not yet in the figures (the jobs count them "
+                    "on their next pass)")},
             },
         },
     }

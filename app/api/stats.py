@@ -61,6 +61,7 @@ def fiscal_years():
     return {
         "fiscal_years": [_row_json(r) for r in stats.summary(filters)],
         "total": stats.totals(filters),
+        "uncounted_events": stats.uncounted_events(utcnow()),
         "filters": {"from": filters.fiscal_year_from, "to": filters.fiscal_year_to, "category": filters.category,
                     "series": filters.series_id, "prefecture": filters.prefecture, "format": filters.format},
     }

@@ -8,6 +8,13 @@ from app.models.imports import ImportFile, ImportMapping
 from app.models.kpis import Kpi, KpiTarget
 from app.models.mail import OutboxMessage
 from app.models.organizers import ApiToken, LoginSession, Organizer
+from app.models.participation import (
+    ParticipationEvent,
+    ParticipationFact,
+    ParticipationGroup,
+    ParticipationKey,
+    ParticipationMember,
+)
 from app.models.registrations import Registration
 
 __all__ = [
@@ -26,6 +33,11 @@ __all__ = [
     "LoginSession",
     "Organizer",
     "OutboxMessage",
+    "ParticipationEvent",
+    "ParticipationFact",
+    "ParticipationGroup",
+    "ParticipationKey",
+    "ParticipationMember",
     "Question",
     "Registration",
     "ReminderRule",

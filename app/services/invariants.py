@@ -16,6 +16,9 @@
 7. Told: every active registrant of a cancelled or postponed event has been
    sent (or has queued) the mail that says so (those imported from a past
    list without an email address excepted: nothing can reach them).
+8. Summary: the statistics' summary tables (services.participation) equal a
+   recount of the registrations of the events they count (checked for the
+   whole database only; it recounts in memory).
 
 The locking discipline that keeps them is in app.services.locks. Each check
 is one query; the result names each breach so an operator can act on it.
@@ -57,7 +60,15 @@ def breaches(event_id: int | None = None) -> list[Breach]:
     found += _uniqueness(event_id)
     found += _mail_truth(event_id)
     found += _told(event_id)
+    if event_id is None:
+        found += _summary()
     return found
+
+
+def _summary() -> list[Breach]:
+    from app.services import participation
+
+    return [Breach("summary", problem) for problem in participation.differences()]
 
 
 def _scoped(stmt, column, event_id):

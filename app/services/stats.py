@@ -29,12 +29,21 @@ from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.domain import dates
-from app.domain.codes import EventStatus, QuestionKind, RegistrationStatus
+from app.domain.codes import QuestionKind, RegistrationStatus
 from app.extensions import db
-from app.models import Attendance, Event, Question, Registration, TicketType
+from app.models import (
+    Attendance,
+    Event,
+    ParticipationFact,
+    ParticipationGroup,
+    Question,
+    Registration,
+    TicketType,
+)
+from app.services import participation
 
 #: Events that count as held (or to be held): not drafts, not cancelled, not postponed.
-HELD_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED, EventStatus.FINISHED)
+HELD_EVENT_STATUSES = participation.HELD_EVENT_STATUSES
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 
 
@@ -64,14 +73,6 @@ def _returning_clause():
     return or_(_earlier_participation(Registration.email_normalized, Registration.email_normalized),
                and_(Registration.organization_key != "",
                     _earlier_participation(Registration.organization_key, Registration.organization_key)))
-
-
-def _first_participation():
-    """Subquery: each person's (email's) first start of a held event they took part in."""
-    return (select(Registration.email_normalized.label("email"), func.min(Event.starts_at).label("first"))
-            .join(Event, Event.id == Registration.event_id)
-            .where(Registration.status == CONFIRMED, Event.status.in_(HELD_EVENT_STATUSES))
-            .group_by(Registration.email_normalized).subquery())
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -298,43 +299,88 @@ def _group_column(grouping: str, years: list[int]):
     raise ValueError(grouping)
 
 
+_DIMENSION_OF = {"fiscal_year": "fy", "category": "category", "series": "series", "prefecture": "prefecture"}
+
+
+def _key_of(grouping: str, grp: str):
+    return int(grp) if grouping in ("fiscal_year", "series") else grp
+
+
+def _fact_group_column(grouping: str):
+    f = ParticipationFact
+    return {"fiscal_year": f.fiscal_year, "category": f.category, "series": f.series_id,
+            "prefecture": f.prefecture}[grouping]
+
+
+def _filters_on_events(filters: EventFilter) -> bool:
+    return any((filters.category, filters.series_id, filters.prefecture, filters.format))
+
+
+def _covers_every_counted_year(filters: EventFilter) -> bool:
+    years = [int(y) for y in db.session.scalars(select(ParticipationGroup.grp).where(
+        ParticipationGroup.dim == "fy", ParticipationGroup.applicants > 0))]
+    return all(filters.fiscal_year_from <= y <= filters.fiscal_year_to for y in years)
+
+
+def _from_groups(dim: str, grps: list[str] | None = None) -> dict[str, tuple]:
+    stmt = select(ParticipationGroup).where(ParticipationGroup.dim == dim)
+    if grps is not None:
+        stmt = stmt.where(ParticipationGroup.grp.in_(grps))
+    return {g.grp: (g.applicants, g.participants, g.attendees, g.people, g.organizations, g.repeaters)
+            for g in db.session.scalars(stmt)}
+
+
+def _from_facts(filters: EventFilter, group=None) -> dict:
+    """The figures over the fact rows the filters choose (for what the kept groups cannot answer)."""
+    f = ParticipationFact
+    participant = f.participant.is_(True)
+    columns = [
+        func.count(),
+        func.sum(case((participant, 1), else_=0)),
+        func.sum(case((f.attended.is_(True), 1), else_=0)),
+        func.count(distinct(case((participant, f.person)))),
+        func.count(distinct(case((participant, f.organization)))),
+        func.count(distinct(case((f.repeated.is_(True), f.person)))),
+    ]
+    where = [f.fiscal_year >= filters.fiscal_year_from, f.fiscal_year <= filters.fiscal_year_to]
+    if filters.category:
+        where.append(f.category == filters.category)
+    if filters.series_id:
+        where.append(f.series_id == filters.series_id)
+    if filters.prefecture:
+        where.append(f.prefecture == filters.prefecture)
+    if filters.format:
+        where.append(f.format == filters.format)
+    if filters.until is not None:
+        where.append(f.starts_at <= filters.until)
+    stmt = select(*([group] if group is not None else []), *columns).where(*where)
+    if group is None:
+        return {None: tuple(int(v or 0) for v in db.session.execute(stmt).one())}
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in db.session.execute(stmt.group_by(group))}
+
+
 def summary(filters: EventFilter, *, grouping: str = "fiscal_year") -> list[dict]:
     """One row per group: events, applicants, participants, attendees, rates, distinct people and
-    organisations, repeat participants. For `fiscal_year`, every year of the range has a row."""
+    organisations, repeat participants. For `fiscal_year`, every year of the range has a row.
+
+    The figures come from the summary tables (services.participation): the kept groups when no
+    filter on the events is set (and, for groupings other than 年度, when the range covers every
+    counted year), otherwise the fact rows the filters choose.
+    """
     group = _group_column(grouping, filters.years()).label("grp")
-    where = filters.where()
     events = dict(db.session.execute(
-        select(group, func.count(Event.id)).where(*where).group_by(group)).all())
-    participant = Registration.status == CONFIRMED
-    attended = and_(participant, _attended_clause())
-    rows = db.session.execute(
-        select(
-            group,
-            func.count(Registration.id),
-            func.sum(case((participant, 1), else_=0)),
-            func.sum(case((attended, 1), else_=0)),
-            func.count(distinct(case((participant, Registration.email_normalized)))),
-            func.count(distinct(case((and_(participant, Registration.organization_key != ""),
-                                      Registration.organization_key)))),
-        ).join(Event, Event.id == Registration.event_id).where(*where).group_by(group)
-    ).all()
-    figures = {r[0]: r[1:] for r in rows}
-    # Repeat participants: people whose last event in the group started after their first event
-    # anywhere (one aggregate per person, not a lookup per registration).
-    per_person = (select(group, Registration.email_normalized.label("email"),
-                         func.max(Event.starts_at).label("last"))
-                  .join(Event, Event.id == Registration.event_id).where(*where, participant)
-                  .group_by(group, Registration.email_normalized).subquery())
-    first = _first_participation()
-    repeat = dict(db.session.execute(
-        select(per_person.c.grp, func.count())
-        .join(first, first.c.email == per_person.c.email)
-        .where(per_person.c.last > first.c.first).group_by(per_person.c.grp)).all())
+        select(group, func.count(Event.id)).where(*filters.where()).group_by(group)).all())
+    if not _filters_on_events(filters) and (grouping == "fiscal_year" or _covers_every_counted_year(filters)):
+        grps = [str(y) for y in filters.years()] if grouping == "fiscal_year" else None
+        figures = {_key_of(grouping, k): v for k, v in _from_groups(_DIMENSION_OF[grouping], grps).items()}
+    else:
+        figures = {_key_of(grouping, str(k)): v
+                   for k, v in _from_facts(filters, _fact_group_column(grouping)).items()}
+    figures = {k: v for k, v in figures.items() if any(v) or k in events}
     keys = filters.years() if grouping == "fiscal_year" else sorted(set(events) | set(figures), key=str)
     out = []
     for key in keys:
-        applicants, participants, attendees, people, orgs = figures.get(key, (0, 0, 0, 0, 0))
-        participants, attendees = int(participants or 0), int(attendees or 0)
+        applicants, participants, attendees, people, orgs, repeat = figures.get(key, (0,) * 6)
         row = {
             "key": key,
             "events": events.get(key, 0),
@@ -344,7 +390,7 @@ def summary(filters: EventFilter, *, grouping: str = "fiscal_year") -> list[dict
             "attendance_rate": _rate(attendees, participants),
             "distinct_people": people,
             "distinct_organizations": orgs,
-            "repeat_participants": repeat.get(key, 0),
+            "repeat_participants": repeat,
         }
         if grouping == "fiscal_year":
             row["fiscal_year"] = key
@@ -354,40 +400,50 @@ def summary(filters: EventFilter, *, grouping: str = "fiscal_year") -> list[dict
 
 def totals(filters: EventFilter) -> dict:
     """The same figures over the whole filtered range (distinct counts across all its years)."""
-    where = filters.where()
-    participant = Registration.status == CONFIRMED
-    applicants, participants, attendees, people, orgs = db.session.execute(
-        select(
-            func.count(Registration.id),
-            func.sum(case((participant, 1), else_=0)),
-            func.sum(case((and_(participant, _attended_clause()), 1), else_=0)),
-            func.count(distinct(case((participant, Registration.email_normalized)))),
-            func.count(distinct(case((and_(participant, Registration.organization_key != ""),
-                                      Registration.organization_key)))),
-        ).join(Event, Event.id == Registration.event_id).where(*where)).one()
-    events = db.session.scalar(select(func.count(Event.id)).where(*where)) or 0
-    participants, attendees = int(participants or 0), int(attendees or 0)
+    if not _filters_on_events(filters) and _covers_every_counted_year(filters):
+        figures = _from_groups("all").get("", (0,) * 6)
+    else:
+        figures = _from_facts(filters)[None]
+    applicants, participants, attendees, people, orgs, _repeat = figures
+    events = db.session.scalar(select(func.count(Event.id)).where(*filters.where())) or 0
     return {"events": events, "applicants": applicants, "participants": participants, "attendees": attendees,
             "attendance_rate": _rate(attendees, participants), "distinct_people": people,
             "distinct_organizations": orgs}
 
 
-def held_events(filters: EventFilter) -> list[dict]:
-    """開催実績一覧: each event of the range with its date, place and participant figures."""
-    participant = Registration.status == CONFIRMED
-    counts = select(
-        Registration.event_id.label("event_id"),
-        func.count(Registration.id).label("applicants"),
-        func.sum(case((participant, 1), else_=0)).label("participants"),
-        func.sum(case((and_(participant, _attended_clause()), 1), else_=0)).label("attendees"),
-    ).group_by(Registration.event_id).subquery()
-    rows = db.session.execute(
-        select(Event, counts.c.applicants, counts.c.participants, counts.c.attendees)
-        .outerjoin(counts, counts.c.event_id == Event.id)
-        .where(*filters.where()).order_by(Event.starts_at, Event.id)
-    ).all()
-    return [{"event": e, "fiscal_year": dates.fiscal_year(e.starts_at), "applicants": a or 0,
-             "participants": int(p or 0), "attendees": int(t or 0)} for e, a, p, t in rows]
+#: Rows of the 開催実績一覧 on one page (the XLSX has them all).
+HELD_PER_PAGE = 100
+
+
+def held_events(filters: EventFilter, *, page: int | None = None) -> list[dict]:
+    """開催実績一覧: each event of the range with its date, place and participant figures, in date
+    order; one page of HELD_PER_PAGE rows when `page` (from 1) is given."""
+    stmt = select(Event).where(*filters.where()).order_by(Event.starts_at, Event.id)
+    if page is not None:
+        stmt = stmt.limit(HELD_PER_PAGE).offset((page - 1) * HELD_PER_PAGE)
+    rows = db.session.scalars(stmt).all()
+    groups = ParticipationGroup.__table__
+    sums = {}
+    for chunk in range(0, len(rows), 500):
+        ids = [str(e.id) for e in rows[chunk:chunk + 500]]
+        sums.update({grp: (a, p, t) for grp, a, p, t in db.session.execute(
+            select(groups.c.grp, groups.c.applicants, groups.c.participants, groups.c.attendees)
+            .where(groups.c.dim == "event", groups.c.grp.in_(ids)))})
+    out = []
+    for e in rows:
+        applicants, participants, attendees = sums.get(str(e.id), (0, 0, 0))
+        out.append({"event": e, "fiscal_year": dates.fiscal_year(e.starts_at), "applicants": applicants,
+                    "participants": participants, "attendees": attendees})
+    return out
+
+
+def held_count(filters: EventFilter) -> int:
+    return db.session.scalar(select(func.count(Event.id)).where(*filters.where())) or 0
+
+
+def uncounted_events(now) -> int:
+    """Held events that have started but that the jobs have not yet counted (the pages say so)."""
+    return len(participation.uncounted_events(now))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,10 +74,15 @@ def fiscal_years():
                          charts.Series(_("Attendees"), [r["attendees"] for r in rows])],
                         label=_("Applicants and attendees by fiscal year"), table_id="fy-table")
     current = dates.fiscal_year(utcnow())
+    total = stats.totals(filters)
+    pages = max(1, -(-total["events"] // stats.HELD_PER_PAGE))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) else 1
     return render_template(
-        "stats/fiscal_years.html", filters=filters, problems=problems, rows=rows, total=stats.totals(filters),
+        "stats/fiscal_years.html", filters=filters, problems=problems, rows=rows, total=total,
+        held_page=page, held_pages=pages, uncounted=stats.uncounted_events(utcnow()),
         groups=groups, grouping=grouping, group_labels=GROUP_LABELS, chart=chart,
-        held=stats.held_events(filters), series_names=series_names,
+        held=stats.held_events(filters, page=page), series_names=series_names,
         year_choices=[(y, dates.fiscal_year_label(y, lang)) for y in range(current - 15, current + 2)],
         categories=[(c.value, label(CATEGORY_LABELS, c.value)) for c in EventCategory],
         formats=[(f.value, label(FORMAT_LABELS, f.value)) for f in EventFormat],

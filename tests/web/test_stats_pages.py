@@ -137,3 +137,31 @@ def test_event_page_and_api_compare_editions_of_a_series(client, login, app):
     assert body["editions"][0]["over_time"][-1]["cumulative"] == 2
     first = client.get(f"/api/v1/events/{made[0].id}/stats", headers={"Authorization": f"Bearer {token}"}).json
     assert first["editions"] == []
+
+
+def test_held_events_are_paged_and_events_not_yet_counted_are_announced(client, login, app, monkeypatch):
+    from app.services import participation, stats
+
+    monkeypatch.setattr(stats, "HELD_PER_PAGE", 2)
+    start = dates.jst_datetime(2023, 5, 10, 13)
+    made = [factories.create_event(title=f"イベント{i}", starts_at=start + timedelta(days=i), status="finished",
+                                   capacity=None) for i in range(5)]
+    login(factories.create_organizer(role="viewer"))
+    html = client.get("/organizer/stats/?from=2023&to=2023").get_data(as_text=True)
+    held = html[html.index('id="held-table"'):]
+    assert "イベント0" in held and "イベント1" in held and "イベント2" not in held
+    assert "3ページ中1ページ目" in held
+    third = client.get("/organizer/stats/?from=2023&to=2023&page=3").get_data(as_text=True)
+    assert "イベント4" in third[third.index('id="held-table"'):]
+    assert "集計中" not in html
+    # an event that has just started is counted by the jobs; until then the page says so
+    event = factories.create_event(capacity=None)
+    factories.register(event)
+    later = event.starts_at + timedelta(minutes=5)
+    monkeypatch.setattr("app.stats.views.utcnow", lambda: later)
+    page = client.get(f"/organizer/stats/?from=2023&to={dates.fiscal_year(later)}").get_data(as_text=True)
+    assert "開始済みのイベント1件を集計中です" in page
+    participation.count_started_events(later)
+    page = client.get(f"/organizer/stats/?from=2023&to={dates.fiscal_year(later)}").get_data(as_text=True)
+    assert "集計中" not in page
+    assert made
