@@ -27,7 +27,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db_types import UTCDateTime
 from app.extensions import db
 
-
 #: What the filtered 年度 queries read, carried in each filter's index so that they are answered
 #: from the index alone, in 年度 order (PostgreSQL; SQLite indexes the two key columns).
 FACT_FIGURES = ["person", "organization", "participant", "attended", "repeated", "starts_at"]
