@@ -407,8 +407,13 @@ def event_postpone(event_id: int):
 def event_copy(event_id: int):
     source = _get(Event, event_id)
     form = CopyForm()
+    if request.method == "GET":
+        for name in service.EDITION_PLACE_FIELDS:
+            form[name].data = getattr(source, name) or ""
     if form.validate_on_submit():
-        ok, copy = _submit(form, lambda now: service.copy_event(source, rules.jst_to_utc(form.first_start.data), current_user, now))
+        place = {name: form[name].data for name in service.EDITION_PLACE_FIELDS}
+        ok, copy = _submit(form, lambda now: service.copy_event(source, rules.jst_to_utc(form.first_start.data),
+                                                                current_user, now, place=place))
         if ok:
             flash(_("The copy was created as a draft. Check its dates and texts, then publish it."), "success")
             return redirect(url_for("organizer.event_detail", event_id=copy.id))
