@@ -411,7 +411,10 @@ def event_copy(event_id: int):
         for name in service.EDITION_PLACE_FIELDS:
             form[name].data = getattr(source, name) or ""
     if form.validate_on_submit():
-        place = {name: form[name].data for name in service.EDITION_PLACE_FIELDS}
+        # The fields sent (all of them from the page, prefilled with this edition's); a blank title keeps it.
+        place = {name: form[name].data for name in service.EDITION_PLACE_FIELDS if name in request.form}
+        if not (place.get("title") or "").strip():
+            place.pop("title", None)
         ok, copy = _submit(form, lambda now: service.copy_event(source, rules.jst_to_utc(form.first_start.data),
                                                                 current_user, now, place=place))
         if ok:

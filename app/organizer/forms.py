@@ -147,7 +147,7 @@ class ReasonForm(FlaskForm):
 class CopyForm(FlaskForm):
     """A new edition of an event: where and when (everything else is copied)."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=limits.EVENT_LENGTHS["title"])])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["title"])])
     prefecture = SelectField(_l("Prefecture"), choices=prefecture_choices, validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["venue"])])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["address"])])

@@ -191,8 +191,7 @@ def test_pending_since_lists_the_old_ones(app, create_event):
     assert [r.id for r in registrations.pending_since(event.id, before=now - timedelta(days=3))] == [old.id]
 
 
-def test_an_approval_racing_the_registrants_cancellation(app, create_organizer, create_event):
-    staff = create_organizer()
+def test_an_approval_racing_the_registrants_cancellation(app, create_event):
     event = create_event(capacity=1, admission_mode="approval")
     [a] = _pending(event, 1)
     a_id = a.id
