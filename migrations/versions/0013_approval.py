@@ -19,11 +19,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('events') as batch:
-        batch.add_column(sa.Column('approval_overflow', sa.String(length=10), nullable=False,
-                                   server_default='refuse'))
+    op.add_column('events', sa.Column('approval_overflow', sa.String(length=10), nullable=False,
+                                      server_default='refuse'))
 
 
 def downgrade():
-    with op.batch_alter_table('events') as batch:
-        batch.drop_column('approval_overflow')
+    # A plain DROP COLUMN (SQLite 3.35+ too): a batch copy of `events` would cascade-delete its registrations.
+    op.drop_column('events', 'approval_overflow')
