@@ -70,6 +70,7 @@ def _waitlists(event: Event) -> list[tuple[TicketType, list[Registration]]]:
 
 
 MAX_PENDING_DAYS = 365
+STALE_SHOWN = 200  # the oldest; more are counted (the list's status filter shows them all)
 
 
 def _takes_decisions(event: Event) -> bool:
@@ -130,7 +131,9 @@ def registrants(event_id: int):
     move_choices = [(tt.id, tt.name) for tt in event.ticket_types]
     decisions = _takes_decisions(event)
     days = pending_days()
-    stale = registrations.pending_since(event.id, before=utcnow() - timedelta(days=days)) if decisions else []
+    before = utcnow() - timedelta(days=days)
+    stale = registrations.pending_since(event.id, before=before, limit=STALE_SHOWN) if decisions else []
+    stale_total = registrations.count_pending_since(event.id, before=before) if len(stale) == STALE_SHOWN else len(stale)
     return render_template(
         "organizer/registrants/list.html",
         event=event,
@@ -158,6 +161,7 @@ def registrants(event_id: int):
         decisions=decisions,
         pending_days=days,
         stale_pending=stale,
+        stale_total=stale_total,
         export_form=ExportForm(),
     )
 

@@ -750,14 +750,20 @@ def reject(registration: Registration, *, now: datetime, actor, message: str = "
     return registration
 
 
-def pending_since(event_id: int, *, before: datetime) -> list[Registration]:
-    """The event's registrations still pending that were made before `before`, oldest first."""
+def pending_since(event_id: int, *, before: datetime, limit: int | None = None) -> list[Registration]:
+    """The event's registrations still pending that were made before `before`, oldest first (at most `limit`)."""
     return list(db.session.scalars(
         select(Registration).where(Registration.event_id == event_id,
                                    Registration.status == RegistrationStatus.PENDING,
                                    Registration.created_at < before)
-        .order_by(Registration.created_at, Registration.id)
+        .order_by(Registration.created_at, Registration.id).limit(limit)
     ))
+
+
+def count_pending_since(event_id: int, *, before: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.PENDING,
+        Registration.created_at < before)) or 0
 
 
 EDITABLE_FIELDS = (

@@ -160,3 +160,14 @@ def test_api_approve_waitlists_when_the_event_says_so(client, create_organizer, 
     r = client.post(f"/api/v1/registrations/{b.id}/approve", headers=_auth(token))
     assert r.json["status"] == "waitlisted" and r.json["waitlist_position"] == 1
     assert client.get(f"/api/v1/events/{event.id}").json["approval_overflow"] == "waitlist"
+
+
+def test_the_approval_pages_work_in_english(client, login, editor, create_event):
+    event = create_event(capacity=3, admission_mode="approval")
+    reg = register(event, 1).registration
+    login(editor)
+    html = client.get(f"/organizer/events/{event.id}/registrants?lang=en").text
+    assert "Awaiting approval for more than 3 days" in html and "> Approve<" in html
+    assert "Message to the registrant (included in the mail)" in html
+    page = client.get(f"/organizer/events/{event.id}/registrants/{reg.id}?lang=en").text
+    assert "Approve or reject" in page and 'value="approve"' in page
