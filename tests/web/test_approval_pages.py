@@ -171,3 +171,14 @@ def test_the_approval_pages_work_in_english(client, login, editor, create_event)
     assert "Message to the registrant (included in the mail)" in html
     page = client.get(f"/organizer/events/{event.id}/registrants/{reg.id}?lang=en").text
     assert "Approve or reject" in page and 'value="approve"' in page
+
+
+def test_the_event_page_says_how_many_await_approval(client, login, editor, create_event):
+    now = utcnow()
+    event = create_event(capacity=10, admission_mode="approval", registration_opens_at=now - timedelta(days=20))
+    login(editor)
+    assert "awaiting-approval" not in client.get(f"/organizer/events/{event.id}").text
+    register(event, 1, now=now - timedelta(days=5))
+    register(event, 2)
+    html = client.get(f"/organizer/events/{event.id}").text
+    assert "承認待ちの申込が2件あります" in html and "うち3日を超えるもの1件" in html
