@@ -182,3 +182,16 @@ def test_the_event_page_says_how_many_await_approval(client, login, editor, crea
     register(event, 2)
     html = client.get(f"/organizer/events/{event.id}").text
     assert "承認待ちの申込が2件あります" in html and "うち3日を超えるもの1件" in html
+
+
+def test_the_registrant_sees_the_decision_on_the_private_page(client, create_organizer, create_event):
+    from app.services import registrations
+
+    event = create_event(capacity=3, admission_mode="approval")
+    reg = register(event, 1).registration
+    token = reg.manage_token
+    assert "承認待ち" in client.get(f"/r/{token}").text
+    registrations.reject(reg, now=utcnow(), actor=create_organizer())
+    db.session.commit()
+    html = client.get(f"/r/{token}").text
+    assert "お受けできませんでした" in html and "/cancel" not in html
