@@ -112,6 +112,8 @@ class Config:
     # Exports made on the organizer page are kept here until downloaded, for EXPORT_FILE_MINUTES.
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
     EXPORT_FILE_MINUTES = int(os.environ.get("EXPORT_FILE_MINUTES", "60"))
+    # 承認制: the registrant list names registrations pending for more than this many days.
+    APPROVAL_PENDING_DAYS = int(os.environ.get("APPROVAL_PENDING_DAYS", "3"))
 
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _
 from app.domain.admission import Availability, WindowState
 from app.domain.codes import (
     AdmissionMode,
+    ApprovalOverflow,
     EventCategory,
     EventFormat,
     EventStatus,
@@ -61,6 +62,11 @@ ADMISSION_LABELS = {
     AdmissionMode.FIRST_COME: _("First come, first served"),
     AdmissionMode.LOTTERY: _("Lottery"),
     AdmissionMode.APPROVAL: _("Approval by the organizers"),
+}
+
+APPROVAL_OVERFLOW_LABELS = {
+    ApprovalOverflow.REFUSE: _("Refuse the approval (the ticket type is full)"),
+    ApprovalOverflow.WAITLIST: _("Approve onto the waiting list"),
 }
 
 ORGANIZATION_TYPE_LABELS = {
@@ -137,6 +143,7 @@ FILTERS = {
     "format_label": FORMAT_LABELS,
     "event_status_label": EVENT_STATUS_LABELS,
     "admission_label": ADMISSION_LABELS,
+    "approval_overflow_label": APPROVAL_OVERFLOW_LABELS,
     "organization_type_label": ORGANIZATION_TYPE_LABELS,
     "registration_status_label": REGISTRATION_STATUS_LABELS,
     "availability_label": AVAILABILITY_LABELS,

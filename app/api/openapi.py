@@ -14,6 +14,7 @@ from app.domain import text_input as limits
 from app.domain.codes import (
     PREFECTURES,
     AdmissionMode,
+    ApprovalOverflow,
     EventCategory,
     EventFormat,
     EventStatus,
@@ -207,6 +208,8 @@ def schemas() -> dict:
                 "prefecture": {"type": ["string", "null"], "description": "JIS X 0401 code, e.g. \"04\" (宮城県)"},
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
+                "approval_overflow": {"enum": [o.value for o in ApprovalOverflow],
+                                      "description": "承認制: approving past capacity is refused, or waitlists"},
                 "join_opens_minutes": {"type": "integer", "description": "Personal join links open this many "
                                        "minutes before each online session"},
                 "completion_min_sessions": {"type": ["integer", "null"],
@@ -246,6 +249,10 @@ def schemas() -> dict:
                 "registration_opens_at": DATETIME_INPUT, "registration_closes_at": DATETIME_INPUT,
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
+                "approval_overflow": {"enum": [o.value for o in ApprovalOverflow], "default": "refuse",
+                                      "description": "承認制 only: approving when the 参加枠 is full is "
+                                                     "refused (`refuse`) or puts the registrant on the waiting "
+                                                     "list (`waitlist`)"},
                 "join_opens_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 1440, "default": 15,
                                        "description": "Personal join links (/j/...) open this many minutes "
                                                       "before each online session"},
@@ -280,6 +287,40 @@ def schemas() -> dict:
                                                                             "maximum": 365},
                                                             "send_time": {"type": "string",
                                                                           "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"}}}},
+            },
+        },
+        "DecisionInput": {
+            "type": "object",
+            "description": "承認制: an optional message, put in the mail to the registrant.",
+            "properties": {"message": {"type": ["string", "null"], "maxLength": 1000}},
+        },
+        "Edition": {
+            "type": "object",
+            "description": "One edition of a series: where and when, seats left, state.",
+            "required": ["id", "slug", "title", "status", "prefecture", "venue", "starts_at", "seats_left",
+                         "state", "url"],
+            "properties": {
+                "id": {"type": "integer"}, "slug": {"type": "string"}, "title": {"type": "string"},
+                "status": {"enum": [s.value for s in EventStatus if s is not EventStatus.DRAFT]},
+                "format": {"enum": [f.value for f in EventFormat]},
+                "prefecture": {"type": ["string", "null"], "description": "JIS X 0401 code"},
+                "venue": {"type": "string"}, "address": {"type": "string"},
+                "starts_at": NULLABLE_DATETIME, "ends_at": NULLABLE_DATETIME,
+                "admission_mode": {"enum": [m.value for m in AdmissionMode]},
+                "seats_left": {"type": ["integer", "null"], "description": "null: no limit"},
+                "state": {"type": "string", "description": "The event's badge: open, lottery, approval, "
+                          "waitlist, full, not_yet_open, ended, cancelled, postponed"},
+                "url": {"type": "string", "format": "uri"},
+            },
+        },
+        "Series": {
+            "type": "object",
+            "description": "The same programme held in several places or years, and its public editions.",
+            "required": ["slug", "name", "upcoming", "past"],
+            "properties": {
+                "slug": {"type": "string"}, "name": {"type": "string"},
+                "upcoming": {"type": "array", "items": _ref("Edition"), "description": "Soonest first"},
+                "past": {"type": "array", "items": _ref("Edition"), "description": "Newest first"},
             },
         },
         "RegistrationInput": {
@@ -812,6 +853,46 @@ def _paths() -> dict:
                                   "(`forbidden`)."),
                     "404": _error("Unknown event (`not_found`)."),
                 },
+            },
+        },
+        **{f"/api/v1/registrations/{{registration_id}}/{verb}": {
+            "post": {
+                "operationId": f"{verb}Registration", "tags": ["registrations"],
+                "summary": summary,
+                "description": "承認制. Locks like every change of a registration (event, 参加枠, registration); "
+                               "the registrant is mailed, with the message when one is given. Any body must "
+                               "be a JSON object.",
+                "security": [{"bearerAuth": []}],
+                "parameters": [{"name": "registration_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+                "requestBody": {"required": False,
+                                "content": {"application/json": {"schema": _ref("DecisionInput")}}},
+                "responses": {
+                    "200": _json(_ref("Registration"), done),
+                    "400": COMMON_ERRORS["400"], "401": unauthorized,
+                    "403": _error("The token's account is a viewer (`forbidden`)."),
+                    "404": _error("Unknown registration (`not_found`)."),
+                    "409": _error(conflicts),
+                    "422": _json(_ref("ValidationError"), "The message is not text or too long"),
+                },
+            },
+        } for verb, summary, done, conflicts in (
+            ("approve", "Approve a pending registration (organizer or admin token)",
+             "Approved: `confirmed`, or `waitlisted` when the 参加枠 is full and the event waitlists approvals",
+             "Not pending (`not_pending`), the 参加枠 is full and the event refuses approvals past capacity "
+             "(`full`), or the event is not published (`event_not_live`)."),
+            ("reject", "Reject a pending registration (organizer or admin token)", "Rejected: `rejected`",
+             "Not pending (`not_pending`)."),
+        )},
+        "/api/v1/series/{slug}": {
+            "get": {
+                "operationId": "getSeries", "tags": ["events"],
+                "summary": "A series and its public editions (upcoming and past)",
+                "security": [{}, {"bearerAuth": []}],
+                "parameters": [{"name": "slug", "in": "path", "required": True,
+                                "schema": {"type": "string", "maxLength": 100}}],
+                "responses": {"200": _json(_ref("Series"), "The series"), "401": unauthorized,
+                              "404": _error("Unknown series, or none of its editions is public (`not_found`).")},
             },
         },
         "/api/v1/registrations/cancel": {

@@ -79,6 +79,7 @@ def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> di
         "admission_mode": event.admission_mode,
         "waitlist_enabled": event.waitlist_enabled,
         "one_per_organization": event.one_per_organization,
+        "approval_overflow": event.approval_overflow,
         "join_opens_minutes": event.join_opens_minutes,
         "completion_min_sessions": event.completion_min_sessions,
         "starts_at": iso(event.starts_at),
@@ -164,3 +165,34 @@ def checkin_json(result) -> dict:
     if result.replayed:
         body["replayed"] = True
     return body
+
+
+def edition_json(edition) -> dict:
+    """One edition of a series (services.series.Edition): where, when, seats left, state."""
+    event = edition.event
+    return {
+        "id": event.id,
+        "slug": event.slug,
+        "title": event.title,
+        "status": event.status,
+        "format": event.format,
+        "prefecture": event.prefecture,
+        "venue": event.venue,
+        "address": event.address,
+        "starts_at": iso(event.starts_at),
+        "ends_at": iso(event.ends_at),
+        "admission_mode": event.admission_mode,
+        "seats_left": edition.seats_left,
+        "state": edition.badge,
+        "url": urls.event_url(event),
+    }
+
+
+def series_json(page, *, now: datetime) -> dict:
+    """A series with its public editions (services.series.SeriesPage): upcoming first by date, past newest first."""
+    return {
+        "slug": page.series.slug,
+        "name": page.series.name,
+        "upcoming": [edition_json(e) for e in page.upcoming],
+        "past": [edition_json(e) for e in page.past],
+    }

@@ -666,8 +666,13 @@ def upcoming_events(today: date) -> list[EventDef]:
                     "各部門から最優秀賞（東北経済産業局長賞）1件、優秀賞2件を選定し、表彰式で授与します。",
         sessions=(session("表彰式", ceremony, "14:00", "16:00"),),
         tickets=(TicketDef("製品・サービス部門", None), TicketDef("業務プロセス部門", None), TicketDef("支援部門", None)),
-        questions="award", crowds=(Crowd(ticket=0, count=5, mix={C: 1}, executive=True, flavour="it"),
-                Crowd(ticket=1, count=3, mix={C: 1}, executive=True), Crowd(ticket=2, count=2, mix={P: 1, A: 1})),
+        # Applications are screened (承認制): some accepted already, the others await the secretariat.
+        admission_mode=AdmissionMode.APPROVAL,
+        questions="award", crowds=(Crowd(ticket=0, count=2, mix={C: 1}, executive=True, flavour="it"),
+                Crowd(ticket=0, count=3, status="pending", mix={C: 1}, executive=True, flavour="it"),
+                Crowd(ticket=1, count=1, mix={C: 1}, executive=True),
+                Crowd(ticket=1, count=2, status="pending", mix={C: 1}, executive=True),
+                Crowd(ticket=2, count=2, status="pending", mix={P: 1, A: 1})),
         **_open_window(today, ceremony, opened_days_ago=21, close_days_before=42), **up,
     ))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from app.domain.codes import AdmissionMode, EventStatus, RegistrationStatus
+from app.domain.codes import AdmissionMode, ApprovalOverflow, EventStatus, RegistrationStatus
 
 
 class WindowState(StrEnum):
@@ -128,9 +128,44 @@ _AVAILABILITY = {
 PROMOTING_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED)
 
 
+#: Admission modes whose waiting list moves up by itself: first come, and 承認制 (those waiting were approved).
+PROMOTING_ADMISSION_MODES = (AdmissionMode.FIRST_COME, AdmissionMode.APPROVAL)
+
+
 def promotes(*, event_status: str, admission_mode: str) -> bool:
-    """Whether freed seats go to the waiting list now (first come, event live)."""
-    return admission_mode == AdmissionMode.FIRST_COME and event_status in PROMOTING_EVENT_STATUSES
+    """Whether freed seats go to the waiting list now (first come or approval, event live).
+
+    In 承認制 only approved registrants wait (approval past capacity with the
+    ``waitlist`` setting), so a freed seat goes to the first of them.
+    """
+    return admission_mode in PROMOTING_ADMISSION_MODES and event_status in PROMOTING_EVENT_STATUSES
+
+
+#: Event statuses in which an organizer may approve (a seat is given): not a draft, cancelled, postponed or finished.
+APPROVING_EVENT_STATUSES = PROMOTING_EVENT_STATUSES
+
+
+class ApprovalRefusal(StrEnum):
+    FULL = "full"  # no seat left and the event refuses approvals past capacity
+    EVENT_NOT_LIVE = "event_not_live"  # cancelled, postponed, finished or a draft
+
+
+def approval_outcome(*, event_status: str, capacity: int | None, confirmed: int, waiting: int,
+                     overflow: str) -> RegistrationStatus | ApprovalRefusal:
+    """What approving one pending registration gives, with its 参加枠 locked.
+
+    Confirmed while a seat is free and nobody approved before waits for one;
+    otherwise the waiting list (``overflow`` = waitlist) or a refusal, so that
+    approvals never exceed capacity.
+    """
+    if event_status not in APPROVING_EVENT_STATUSES:
+        return ApprovalRefusal.EVENT_NOT_LIVE
+    if waiting == 0 and (capacity is None or confirmed < capacity):
+        return RegistrationStatus.CONFIRMED
+    if overflow == ApprovalOverflow.WAITLIST:
+        return RegistrationStatus.WAITLISTED
+    return ApprovalRefusal.FULL
+
 
 
 def restore_status(*, admission_mode: str, capacity: int | None, confirmed: int, waiting: int,

@@ -50,6 +50,13 @@ class AdmissionMode(StrEnum):
     APPROVAL = "approval"
 
 
+class ApprovalOverflow(StrEnum):
+    """承認制: what approving a registration does when its 参加枠 has no seat left."""
+
+    REFUSE = "refuse"  # the approval is refused (満席)
+    WAITLIST = "waitlist"  # approved onto the waiting list, confirmed when a seat frees
+
+
 class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"

@@ -12,7 +12,8 @@ Rules per kind (the state is the one at send time):
   closed), the session the reminder was made for still exists, has not started,
   and still starts at the date the reminder was made for (``context``:
   ``session_id``, ``starts_at`` as epoch seconds).
-* ``confirmed``, ``promoted``: the registration is still confirmed.
+* ``confirmed``, ``promoted``, ``approved``: the registration is still confirmed.
+* ``rejected``: the registration is still rejected.
 * ``waitlisted``, ``applied``, ``pending``: the registration is still in that state.
 * ``cancelled``: the registration is still cancelled.
 * ``event_cancelled``, ``event_postponed``: the event still has that status; a
@@ -49,6 +50,8 @@ REASONS = (REGISTRATION_GONE, REGISTRATION_CHANGED, EVENT_CHANGED, SESSION_GONE,
 _SAME_STATUS_KINDS = {
     "confirmed": ("confirmed",),
     "promoted": ("confirmed",),
+    "approved": ("confirmed",),
+    "rejected": ("rejected",),
     "waitlisted": ("waitlisted",),
     "applied": ("applied",),
     "pending": ("pending",),

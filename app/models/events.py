@@ -47,6 +47,8 @@ class Event(db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     admission_mode: Mapped[str] = mapped_column(String(20), default=AdmissionMode.FIRST_COME)
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    # 承認制: approving past capacity is refused, or puts the registrant on the waiting list (codes.ApprovalOverflow).
+    approval_overflow: Mapped[str] = mapped_column(String(10), default="refuse", server_default="refuse")
     one_per_organization: Mapped[bool] = mapped_column(default=False)
     consent_text: Mapped[str] = mapped_column(Text, default="")  # purpose of use, per event
     # Personal join links (/j/<token>) open this many minutes before a session starts.

@@ -86,7 +86,7 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
 
 
 #: Mails that carry the event's .ics (kept small: one calendar file, no images).
-CALENDAR_KINDS = ("confirmed", "promoted")
+CALENDAR_KINDS = ("confirmed", "promoted", "approved")
 
 
 def _attachments(kind: str, registration: Registration, now: datetime) -> list[dict]:
@@ -112,6 +112,8 @@ def _subject(kind: str, event, extra: dict) -> str:
         "applied": _("Application received: %(title)s", title=event.title),
         "pending": _("Registration received, awaiting approval: %(title)s", title=event.title),
         "promoted": _("A seat is now yours: %(title)s", title=event.title),
+        "approved": _("Registration approved: %(title)s", title=event.title),
+        "rejected": _("Registration not accepted: %(title)s", title=event.title),
         "cancelled": _("Registration cancelled: %(title)s", title=event.title),
         "manage_link": _("Your registration link: %(title)s", title=event.title),
         "reminder": _("Reminder: %(title)s", title=event.title),
@@ -129,6 +131,14 @@ def registration_received(registration: Registration, *, now: datetime, restored
     # A new registration's first mail cannot be queued yet: no need to look (the unique key still guards).
     enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:{suffix}", now=now,
             skip_if_exists=restored)
+
+
+def registration_decided(registration: Registration, *, now: datetime, message: str = "") -> None:
+    """An organizer's decision on a pending registration (承認制): approved, approved onto the waiting
+    list, or rejected; `message` (the organizer's words, may be empty) is part of the mail."""
+    kind = {"confirmed": "approved", "waitlisted": "waitlisted", "rejected": "rejected"}[registration.status]
+    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:decided:{now.timestamp():.0f}", now=now,
+            extra={"message": message, "approved": True}, skip_if_exists=False)
 
 
 def registration_promoted(registration: Registration, *, now: datetime) -> None:

@@ -5,7 +5,9 @@ Reading is for any staff member; every change is for editors (viewers get 403).
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,6 +31,7 @@ from app.organizer.forms import (
     TicketTypeForm,
 )
 from app.services import events as service
+from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
 
 
@@ -126,8 +129,19 @@ def _render_event(event: Event, *, question_form: QuestionForm | None = None,
         reminder_form=reminder_form,
         question_kinds=QUESTION_KIND_LABELS,
         publish_problems=service.publish_problems(event),
+        awaiting=_awaiting_approval(event),
         can_edit=current_user.can_edit,
     ), status
+
+
+def _awaiting_approval(event: Event) -> tuple[int, int, int] | None:
+    """(pending, pending for more than N days, N) for the event page's note; None when nothing awaits."""
+    pending = registration_service.count_pending_since(event.id, before=utcnow() + timedelta(days=1))
+    if not pending:
+        return None
+    days = current_app.config.get("APPROVAL_PENDING_DAYS", 3)
+    old = registration_service.count_pending_since(event.id, before=utcnow() - timedelta(days=days))
+    return pending, old, days
 
 
 @bp.route("/events/<int:event_id>")
@@ -407,8 +421,16 @@ def event_postpone(event_id: int):
 def event_copy(event_id: int):
     source = _get(Event, event_id)
     form = CopyForm()
+    if request.method == "GET":
+        for name in service.EDITION_PLACE_FIELDS:
+            form[name].data = getattr(source, name) or ""
     if form.validate_on_submit():
-        ok, copy = _submit(form, lambda now: service.copy_event(source, rules.jst_to_utc(form.first_start.data), current_user, now))
+        # The fields sent (all of them from the page, prefilled with this edition's); a blank title keeps it.
+        place = {name: form[name].data for name in service.EDITION_PLACE_FIELDS if name in request.form}
+        if not (place.get("title") or "").strip():
+            place.pop("title", None)
+        ok, copy = _submit(form, lambda now: service.copy_event(source, rules.jst_to_utc(form.first_start.data),
+                                                                current_user, now, place=place))
         if ok:
             flash(_("The copy was created as a draft. Check its dates and texts, then publish it."), "success")
             return redirect(url_for("organizer.event_detail", event_id=copy.id))

@@ -68,6 +68,8 @@ class EventForm(FlaskForm):
     registration_closes_at = DateTimeLocalField(_l("Registration closes (Japan time)"), format=DATETIME_FORMAT,
                                                 validators=[Optional()])
     admission_mode = SelectField(_l("Admission"), choices=labels.choices(labels.ADMISSION_LABELS))
+    approval_overflow = SelectField(_l("Approving when the ticket type is full"),
+                                    choices=labels.choices(labels.APPROVAL_OVERFLOW_LABELS), default="refuse")
     waitlist_enabled = BooleanField(_l("Waiting list when full"), default=True)
     one_per_organization = BooleanField(_l("One registration per organisation"))
     consent_text = TextAreaField(_l("Purpose of use of personal data (shown before consent)"),
@@ -143,5 +145,11 @@ class ReasonForm(FlaskForm):
 
 
 class CopyForm(FlaskForm):
+    """A new edition of an event: where and when (everything else is copied)."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["title"])])
+    prefecture = SelectField(_l("Prefecture"), choices=prefecture_choices, validators=[Optional()])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["venue"])])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["address"])])
     first_start = DateTimeLocalField(_l("First session of the new edition starts (Japan time)"),
                                      format=DATETIME_FORMAT, validators=[InputRequired(REQUIRED)])

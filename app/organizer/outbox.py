@@ -52,6 +52,8 @@ KIND_LABELS = {
     "applied": _l("Lottery application receipt"),
     "pending": _l("Approval request receipt"),
     "promoted": _l("Seat offered from the waiting list"),
+    "approved": _l("Approval notice"),
+    "rejected": _l("Rejection notice"),
     "cancelled": _l("Cancellation notice"),
     "manage_link": _l("Registration link"),
     "reminder": _l("Reminder"),

@@ -7,7 +7,9 @@ app.domain.registrant_list), shared with the API and the exports.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,13 +18,13 @@ from app.auth.permissions import editor_required, staff_required
 from app.column_labels import column_label
 from app.db_types import utcnow
 from app.domain import registrant_list
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, PREFECTURES, RegistrationStatus
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, PREFECTURES, AdmissionMode, RegistrationStatus
 from app.domain.registrant_list import DEFAULT_LIST_COLUMNS
 from app.extensions import db
 from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS
 from app.models import AuditLog, Event, Registration, TicketType
 from app.organizer import bp
-from app.organizer.list_forms import BulkActionForm, ExportForm
+from app.organizer.list_forms import APPROVAL_ACTIONS, BASE_ACTIONS, BulkActionForm, DecisionForm, ExportForm
 from app.registration.display import answer_rows, answer_text, detail_rows
 from app.registration.forms import CancelRegistrationForm, MoveRegistrationForm, RestoreRegistrationForm
 from app.services import exports, registrant_query, registrations
@@ -67,6 +69,34 @@ def _waitlists(event: Event) -> list[tuple[TicketType, list[Registration]]]:
     return out
 
 
+MAX_PENDING_DAYS = 365
+STALE_SHOWN = 200  # the oldest; more are counted (the list's status filter shows them all)
+
+
+def _takes_decisions(event: Event) -> bool:
+    """承認制, or registrations still pending (the mode changed since): approve and reject are offered."""
+    if event.admission_mode == AdmissionMode.APPROVAL:
+        return True
+    return db.session.scalar(select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.PENDING).limit(1)) is not None
+
+
+def _bulk_form(event: Event, decisions: bool) -> BulkActionForm:
+    form = BulkActionForm()
+    form.action.choices = (APPROVAL_ACTIONS if decisions else []) + BASE_ACTIONS
+    form.ticket_type_id.choices = [(0, "")] + [(tt.id, tt.name) for tt in event.ticket_types]
+    return form
+
+
+def pending_days() -> int:
+    """N of "pending for more than N days": ?pending_days= on the list, else APPROVAL_PENDING_DAYS (3)."""
+    default = current_app.config.get("APPROVAL_PENDING_DAYS", 3)
+    raw = (request.args.get("pending_days") or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 3:
+        return min(int(raw), MAX_PENDING_DAYS)
+    return default
+
+
 def _page_number(name: str, default: int, maximum: int) -> int:
     raw = (request.args.get(name) or "").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 7:
@@ -99,6 +129,11 @@ def registrants(event_id: int):
         per_ticket.setdefault(tt_id, {})[st] = n
 
     move_choices = [(tt.id, tt.name) for tt in event.ticket_types]
+    decisions = _takes_decisions(event)
+    days = pending_days()
+    before = utcnow() - timedelta(days=days)
+    stale = registrations.pending_since(event.id, before=before, limit=STALE_SHOWN) if decisions else []
+    stale_total = registrations.count_pending_since(event.id, before=before) if len(stale) == STALE_SHOWN else len(stale)
     return render_template(
         "organizer/registrants/list.html",
         event=event,
@@ -122,7 +157,11 @@ def registrants(event_id: int):
         may_export=exports.may_export(current_user),
         formats=list(exports.FORMATS.values()),
         move_choices=move_choices,
-        bulk_form=BulkActionForm(),
+        bulk_form=_bulk_form(event, decisions),
+        decisions=decisions,
+        pending_days=days,
+        stale_pending=stale,
+        stale_total=stale_total,
         export_form=ExportForm(),
     )
 
@@ -140,13 +179,16 @@ def _shown(values: dict, questions: dict) -> dict:
 @editor_required
 def registrants_bulk(event_id: int):
     event = db.get_or_404(Event, event_id)
-    form = BulkActionForm()
-    form.ticket_type_id.choices = [(0, "")] + [(tt.id, tt.name) for tt in event.ticket_types]
+    form = _bulk_form(event, _takes_decisions(event))
     back = url_for("organizer.registrants", event_id=event.id, **_filter_args(request.form))
     ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 9]
     if not form.validate_on_submit():
-        flash(_("The reason is too long (500 characters at most).") if form.reason.errors
-              else _("Choose what to do with the selected registrants."), "error")
+        if form.reason.errors:
+            flash(_("The reason is too long (500 characters at most)."), "error")
+        elif form.message.errors:
+            flash(_("The message is too long (1000 characters at most)."), "error")
+        else:
+            flash(_("Choose what to do with the selected registrants."), "error")
         return redirect(back, code=303)
     if not ids:
         flash(_("Select at least one registrant."), "error")
@@ -155,7 +197,12 @@ def registrants_bulk(event_id: int):
         flash(_("Choose a ticket type of this event."), "error")
         return redirect(back, code=303)
     now = utcnow()
-    if form.action.data == "cancel":
+    message = (form.message.data or "").strip()
+    if form.action.data == "approve":
+        outcomes = registrations.approve_many(event.id, ids, now=now, actor=current_user, message=message)
+    elif form.action.data == "reject":
+        outcomes = registrations.reject_many(event.id, ids, now=now, actor=current_user, message=message)
+    elif form.action.data == "cancel":
         outcomes = registrations.cancel_many(event.id, ids, now=now, actor=current_user,
                                              reason=(form.reason.data or "").strip())
     else:
@@ -201,6 +248,12 @@ def describe_history(entry: AuditLog, ticket_names: dict[int, str]) -> tuple[str
                         new=ticket_names.get(data.get("to"), "?"))
             if data.get("override"):
                 details += " " + _("(past capacity)")
+        case "registration.approved":
+            what, details = _("Approved"), status(data.get("status"))
+            if data.get("message"):
+                details += " / " + data["message"]
+        case "registration.rejected":
+            what, details = _("Rejected"), data.get("message") or ""
         case "registration.updated":
             what = _("Details changed")
         case "registration.link_resent":
@@ -233,6 +286,7 @@ def registrant(event_id: int, registration_id: int):
         cancel_form=CancelRegistrationForm(),
         restore_form=RestoreRegistrationForm(),
         move_form=move_form,
+        decision_form=DecisionForm(),
         can_edit=current_user.can_edit,
         active=registration.status in ACTIVE_REGISTRATION_STATUSES,
     )
@@ -304,4 +358,28 @@ def registrant_move(event_id: int, registration_id: int):
     else:
         db.session.commit()
         flash(_("%(person)s has been moved to %(name)s.", person=registration.full_name, name=target.name), "success")
+    return _back(event, registration)
+
+
+@bp.route("/events/<int:event_id>/registrants/<int:registration_id>/decide", methods=["POST"])
+@editor_required
+def registrant_decide(event_id: int, registration_id: int):
+    """承認制: approve or reject one pending registration, with an optional message for the mail."""
+    event = db.get_or_404(Event, event_id)
+    registration = _registration_or_404(event, registration_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("The message is too long (1000 characters at most).") if form.message.errors
+              else _("Choose what to do with the selected registrants."), "error")
+        return _back(event, registration)
+    decide = registrations.approve if form.decision.data == "approve" else registrations.reject
+    try:
+        decide(registration, now=utcnow(), actor=current_user, message=(form.message.data or "").strip())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s: %(status)s.", name=registration.full_name,
+                status=str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status))), "success")
     return _back(event, registration)

@@ -101,7 +101,28 @@ def event(slug: str):
         badge=event_badge(found, now),
         badge_classes=BADGE_CLASSES,
         register_url=url_for("registration.register", slug=found.slug) if window.is_open else None,
+        series_url=_series_url(found),
     )
+
+
+def _series_url(event: Event) -> str | None:
+    """The public page of the event's series, when it has other public editions to choose from."""
+    from app.services import series as series_service
+
+    if event.series is None or not series_service.has_other_public_editions(event):
+        return None
+    return url_for("public.series", slug=event.series.slug, lang=request.args.get("lang"))
+
+
+@bp.route("/series/<slug>")
+def series(slug: str):
+    """A series' editions: upcoming ones (place, date, seats left, state) to pick the nearest, past ones below."""
+    from app.services import series as series_service
+
+    page = series_service.public_series(slug, utcnow())
+    if page is None:
+        abort(404)
+    return render_template("public/series.html", page=page, badge_classes=BADGE_CLASSES)
 
 
 @bp.route("/lang/<code>")

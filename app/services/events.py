@@ -25,6 +25,7 @@ from app.domain import join_links, text_input
 from app.domain.codes import (
     PREFECTURES,
     AdmissionMode,
+    ApprovalOverflow,
     EventCategory,
     EventFormat,
     EventStatus,
@@ -60,7 +61,7 @@ EVENT_FIELDS = (
     "slug", "title", "summary", "description", "category", "format", "venue", "address", "prefecture",
     "online_url", "organizer_name", "co_organizers", "contact", "registration_opens_at",
     "registration_closes_at", "admission_mode", "waitlist_enabled", "one_per_organization", "consent_text",
-    "join_opens_minutes", "completion_min_sessions",
+    "join_opens_minutes", "completion_min_sessions", "approval_overflow",
 )
 MAX_DAYS_BEFORE = 365
 
@@ -229,6 +230,7 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
         ("category", EventCategory, EventCategory.SEMINAR),
         ("format", EventFormat, EventFormat.IN_PERSON),
         ("admission_mode", AdmissionMode, AdmissionMode.FIRST_COME),
+        ("approval_overflow", ApprovalOverflow, ApprovalOverflow.REFUSE),
     ):
         if present(key):
             value = _text(data.get(key)) or (None if partial else default.value)
@@ -647,10 +649,24 @@ def postpone(event: Event, reason: str, actor: Organizer | None, now: datetime) 
 # copy
 
 
-def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None, now: datetime) -> Event:
-    """A new draft edition of `source`, every date moved so that the first session starts at `new_first_start`."""
+#: What a new edition may change besides its dates (copy_event's `place`).
+EDITION_PLACE_FIELDS = ("title", "prefecture", "venue", "address")
+
+
+def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None, now: datetime,
+               place: Mapping[str, Any] | None = None) -> Event:
+    """A new draft edition of `source`, every date moved so that the first session starts at `new_first_start`.
+
+    Sessions and the registration window move by the same amount. `place` may give the
+    edition's prefecture, venue and address (another prefecture of a series held in
+    several places), and its title; sessions that named the old venue get the new one.
+    """
+    errors = _Errors()
     if new_first_start is None or new_first_start.tzinfo is None:
-        raise ValidationError({"first_start": [_("Enter when the first session of the new edition starts.")]})
+        errors.add("first_start", _("Enter when the first session of the new edition starts."))
+    fields = _clean_event_fields({k: v for k, v in (place or {}).items() if k in EDITION_PLACE_FIELDS},
+                                 errors, partial=True)
+    errors.raise_if_any()
     offset = rules.copy_offset(source.starts_at or rules.earliest(s.starts_at for s in source.sessions),
                                new_first_start)
     if source.series_id is None:
@@ -674,13 +690,14 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
         updated_at=now,
         registration_opens_at=rules.shift(source.registration_opens_at, offset),
         registration_closes_at=rules.shift(source.registration_closes_at, offset),
-        **{k: getattr(source, k) for k in EVENT_FIELDS
+        **{k: fields.get(k, getattr(source, k)) for k in EVENT_FIELDS
            if k not in ("slug", "registration_opens_at", "registration_closes_at")},
     )
     session_map: dict[int, EventSession] = {}
     for s in source.sessions:
+        venue = fields["venue"] if "venue" in fields and s.venue == source.venue else s.venue
         new = EventSession(title=s.title, starts_at=s.starts_at + offset, ends_at=rules.shift(s.ends_at, offset),
-                           venue=s.venue, is_online=s.is_online)
+                           venue=venue, is_online=s.is_online)
         copy.sessions.append(new)
         session_map[s.id] = new
     for t in source.ticket_types:
@@ -696,7 +713,7 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
     db.session.add(copy)
     db.session.flush()
     _audit("event.copied", actor=actor, now=now, event=copy, source_id=source.id,
-           offset_days=offset / timedelta(days=1))
+           offset_days=offset / timedelta(days=1), place=sorted(k for k in fields if fields[k] != getattr(source, k)))
     db.session.flush()
     return copy
 

@@ -4,8 +4,9 @@
    confirmed registrations.
 2. Capacity: that number never exceeds the capacity, except by registrations
    an organizer placed past it (``capacity_override``, recorded in the audit log).
-3. Line: in a live first-come event nobody waits in a 参加枠 that has a free
-   seat: a newcomer is never confirmed by first come while someone waits.
+3. Line: in a live first-come or 承認制 event nobody waits in a 参加枠 that has
+   a free seat: a newcomer is never confirmed by first come, nor approved into a
+   seat, while someone waits (in 承認制, those approved onto the waiting list).
 4. Places: every waiting registration has its own place in its 参加枠's line
    (``waitlist_seq``, unique, handed out from the 参加枠's counter), so the
    position people are told is theirs alone and is the order of promotion.
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 
 from app.domain import admission
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
 from app.domain.people import same_organization
 from app.extensions import db
 from app.models import Event, OutboxMessage, Registration, TicketType
@@ -100,15 +101,15 @@ def _line(event_id):
     waiting = func.count(Registration.id)
     stmt = _scoped(
         select(TicketType.id, TicketType.event_id, TicketType.name, TicketType.capacity, TicketType.confirmed_count,
-               Event.status, waiting)
+               Event.status, Event.admission_mode, waiting)
         .join(Event, Event.id == TicketType.event_id)
         .join(Registration, and_(Registration.ticket_type_id == TicketType.id, Registration.status == WAITLISTED))
-        .where(Event.admission_mode == AdmissionMode.FIRST_COME.value)
-        .group_by(TicketType.id, Event.status).order_by(TicketType.id),
+        .where(Event.admission_mode.in_([m.value for m in admission.PROMOTING_ADMISSION_MODES]))
+        .group_by(TicketType.id, Event.status, Event.admission_mode).order_by(TicketType.id),
         TicketType.event_id, event_id)
     out = []
-    for tt_id, ev_id, name, capacity, counter, status, n_waiting in db.session.execute(stmt):
-        if not admission.promotes(event_status=status, admission_mode=AdmissionMode.FIRST_COME):
+    for tt_id, ev_id, name, capacity, counter, status, mode, n_waiting in db.session.execute(stmt):
+        if not admission.promotes(event_status=status, admission_mode=mode):
             continue
         free = None if capacity is None else capacity - counter
         if free is None or free > 0:

@@ -650,7 +650,9 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
         old.confirmed_count -= 1
         registration.capacity_override = registration.capacity_override or full
     elif registration.status == RegistrationStatus.WAITLISTED:
-        decision = admission.decide(admission_mode=event.admission_mode, capacity=new.capacity,
+        # An approval event's waiting registrants were approved: they move as first come would.
+        mode = AdmissionMode.FIRST_COME if event.admission_mode == AdmissionMode.APPROVAL else event.admission_mode
+        decision = admission.decide(admission_mode=mode, capacity=new.capacity,
                                     confirmed=new.confirmed_count, waitlist_enabled=True,
                                     waiting=_waiting_count(new.id))
         if decision is RegistrationStatus.CONFIRMED and admission.promotes(
@@ -674,6 +676,94 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
     if was_confirmed:
         promote_waitlist(old, now=now, actor=actor)
     return registration
+
+
+# ---------------------------------------------------------------------------
+# 承認制: approve or reject a pending registration
+
+APPROVAL_MESSAGE_MAX = 1000
+NOT_PENDING_MESSAGE = N_("This registration is not awaiting approval.")
+APPROVAL_REFUSED = {
+    admission.ApprovalRefusal.FULL: N_("This ticket type is full: the registration cannot be approved."),
+    admission.ApprovalRefusal.EVENT_NOT_LIVE: N_("Registrations can be approved only while the event is published."),
+}
+
+
+class NotPending(ServiceError):
+    code = "not_pending"
+
+
+def _clean_message(message: str | None) -> str:
+    message = (message or "").strip()
+    if len(message) > APPROVAL_MESSAGE_MAX:
+        raise ServiceError(N_("The message is too long (1000 characters at most)."), code="message_too_long")
+    return message
+
+
+def approve(registration: Registration, *, now: datetime, actor, message: str = "") -> Registration:
+    """Organizer: approve a pending registration (承認制); it takes a seat, or waits for one.
+
+    Locks by the one discipline (event key-share, its 参加枠, the registration;
+    re-read), then decides from what was re-read (domain.admission.approval_outcome):
+    confirmed while a seat is free and nobody approved before waits; past
+    capacity, the waiting list or Full by the event's ``approval_overflow``.
+    The seat is claimed on the locked counter (``confirmed_count``), so
+    approvals never exceed capacity. The registrant is mailed (with `message`).
+    """
+    message = _clean_message(message)
+    event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
+    if registration.status != RegistrationStatus.PENDING:
+        raise NotPending(NOT_PENDING_MESSAGE)
+    outcome = admission.approval_outcome(event_status=event.status, capacity=ticket_type.capacity,
+                                         confirmed=ticket_type.confirmed_count,
+                                         waiting=_waiting_count(ticket_type.id), overflow=event.approval_overflow)
+    if outcome is admission.ApprovalRefusal.FULL:
+        raise Full(APPROVAL_REFUSED[outcome])
+    if isinstance(outcome, admission.ApprovalRefusal):
+        raise ServiceError(APPROVAL_REFUSED[outcome], code=outcome.value)
+    registration.status = outcome.value
+    registration.updated_at = now
+    if outcome is RegistrationStatus.CONFIRMED:
+        registration.confirmed_at = now
+        ticket_type.confirmed_count += 1
+    else:
+        _join_waitlist(registration, ticket_type, now)
+    audit.record("registration.approved", actor=actor, now=now, event_id=event.id, registration_id=registration.id,
+                 data={"status": registration.status, "message": message})
+    notifications.registration_decided(registration, now=now, message=message)
+    db.session.flush()
+    return registration
+
+
+def reject(registration: Registration, *, now: datetime, actor, message: str = "") -> Registration:
+    """Organizer: reject a pending registration (承認制). It held no seat; the registrant is mailed."""
+    message = _clean_message(message)
+    _event, _ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
+    if registration.status != RegistrationStatus.PENDING:
+        raise NotPending(NOT_PENDING_MESSAGE)
+    registration.status = RegistrationStatus.REJECTED
+    registration.updated_at = now
+    audit.record("registration.rejected", actor=actor, now=now, event_id=registration.event_id,
+                 registration_id=registration.id, data={"message": message})
+    notifications.registration_decided(registration, now=now, message=message)
+    db.session.flush()
+    return registration
+
+
+def pending_since(event_id: int, *, before: datetime, limit: int | None = None) -> list[Registration]:
+    """The event's registrations still pending that were made before `before`, oldest first (at most `limit`)."""
+    return list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.status == RegistrationStatus.PENDING,
+                                   Registration.created_at < before)
+        .order_by(Registration.created_at, Registration.id).limit(limit)
+    ))
+
+
+def count_pending_since(event_id: int, *, before: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.PENDING,
+        Registration.created_at < before)) or 0
 
 
 EDITABLE_FIELDS = (
@@ -791,5 +881,26 @@ def move_many(event_id: int, registration_ids, new_ticket_type_id: int, *, now: 
             raise ServiceError(N_("Choose a ticket type of this event."), code="invalid_ticket_type")
         move(registration, target, now=now, actor=actor, override=override)
         return "moved"
+
+    return _each(event_id, registration_ids, action)
+
+
+def approve_many(event_id: int, registration_ids, *, now: datetime, actor, message: str = "") -> list[BulkOutcome]:
+    """Organizer: approve each pending registration given (one message for all); the outcome per row."""
+    _clean_message(message)
+
+    def action(registration: Registration) -> str:
+        return approve(registration, now=now, actor=actor, message=message).status
+
+    return _each(event_id, registration_ids, action)
+
+
+def reject_many(event_id: int, registration_ids, *, now: datetime, actor, message: str = "") -> list[BulkOutcome]:
+    """Organizer: reject each pending registration given (one message for all); the outcome per row."""
+    _clean_message(message)
+
+    def action(registration: Registration) -> str:
+        reject(registration, now=now, actor=actor, message=message)
+        return "rejected"
 
     return _each(event_id, registration_ids, action)

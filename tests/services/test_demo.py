@@ -14,6 +14,7 @@ from app.domain.codes import PREFECTURES, EventStatus
 from app.domain.dates import jst_datetime
 from app.extensions import db
 from app.models import AuditLog, Event, EventSeries, Organizer, Registration, TicketType
+from app.services import series as series_service
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # 2026-06-01 12:00 in Japan
 KATAKANA = re.compile(r"^[ァ-ヶー]+$")
@@ -171,6 +172,13 @@ def test_upcoming_editions_are_published_and_open(loaded):
     series = db.session.scalar(select(EventSeries).where(EventSeries.slug == "external-talent-seminar"))
     upcoming_prefs = sorted(e.prefecture for e in series.events if e.starts_at > NOW)
     assert upcoming_prefs == ["02", "03", "04", "05", "06", "07"]
+    page = series_service.public_series("external-talent-seminar", NOW)
+    assert sorted(e.prefecture for e in page.upcoming) == ["02", "03", "04", "05", "06", "07"]
+    assert sorted(e.prefecture for e in page.past) == ["02", "05", "06"]
+
+    award = _event("dx-award-next")  # applications screened by 承認制
+    assert award.admission_mode == "approval"
+    assert {r.status for r in _registrations("dx-award-next")} == {"confirmed", "pending"}
 
 
 def test_registrants_look_real_and_use_example_domains(loaded):

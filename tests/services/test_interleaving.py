@@ -2,7 +2,8 @@
 
 Operations: register (a small pool of emails, so the same person comes back),
 cancel, restore (sometimes with override), move (sometimes with override),
-capacity edits, postpone and republish, admission-mode changes. Then the
+capacity edits, postpone and republish, admission-mode changes, 承認制 decisions
+(approve, reject) and the approval-overflow setting. Then the
 outbox is delivered: every mail sent must still be true (the rest superseded). Each thread
 has its own session and commits after each operation; a refusal (ServiceError)
 is part of the game, anything else (a deadlock, an integrity error, a drifted
@@ -94,8 +95,19 @@ def _operations(event_id: int, staff_id: int):
         mode = "approval" if ev.admission_mode == "first_come" else "first_come"
         event_service.update_event(ev, {"admission_mode": mode}, staff(), utcnow())
 
+    def decide(rng):  # 承認制
+        reg = _random_registration(rng, event_id, ["pending"])
+        if reg is not None:
+            decision = registrations.approve if rng.random() < 0.7 else registrations.reject
+            decision(reg, now=utcnow(), actor=staff(), message="ご連絡" if rng.random() < 0.5 else "")
+
+    def approval_overflow(rng):
+        ev = event()
+        value = "waitlist" if ev.approval_overflow == "refuse" else "refuse"
+        event_service.update_event(ev, {"approval_overflow": value}, staff(), utcnow())
+
     weighted = [(register, 8), (cancel, 4), (restore, 3), (move, 3), (capacity, 2), (postpone_or_publish, 1),
-                (admission_mode, 1)]
+                (admission_mode, 1), (decide, 4), (approval_overflow, 1)]
     return [op for op, weight in weighted for _ in range(weight)]
 
 

@@ -3,12 +3,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain.admission import (
+    ApprovalRefusal,
     Availability,
     Refusal,
     WindowState,
+    approval_outcome,
     availability,
     decide,
     promotable,
+    promotes,
     registration_window,
 )
 from app.domain.codes import RegistrationStatus
@@ -57,3 +60,36 @@ def test_promotable():
     assert promotable(capacity=10, confirmed=10, waiting=5) == 0
     assert promotable(capacity=10, confirmed=12, waiting=5) == 0  # over capacity after an override
     assert promotable(capacity=None, confirmed=3, waiting=4) == 4
+
+
+# --- 承認制 (issue 10) ------------------------------------------------------------------------------
+
+
+def test_approval_confirms_while_a_seat_is_free():
+    assert approval_outcome(event_status="published", capacity=2, confirmed=1, waiting=0,
+                            overflow="refuse") == "confirmed"
+    assert approval_outcome(event_status="closed", capacity=None, confirmed=500, waiting=0,
+                            overflow="refuse") == "confirmed"
+
+
+def test_approval_past_capacity_is_refused_or_waitlisted_by_the_setting():
+    full = dict(event_status="published", capacity=2, confirmed=2, waiting=0)
+    assert approval_outcome(**full, overflow="refuse") is ApprovalRefusal.FULL
+    assert approval_outcome(**full, overflow="waitlist") == "waitlisted"
+
+
+def test_approval_never_jumps_those_approved_before():
+    assert approval_outcome(event_status="published", capacity=3, confirmed=2, waiting=1,
+                            overflow="waitlist") == "waitlisted"
+
+
+def test_approval_needs_a_live_event():
+    for status in ("draft", "cancelled", "postponed", "finished"):
+        assert approval_outcome(event_status=status, capacity=5, confirmed=0, waiting=0,
+                                overflow="refuse") is ApprovalRefusal.EVENT_NOT_LIVE
+
+
+def test_an_approval_events_waiting_list_moves_up():
+    assert promotes(event_status="published", admission_mode="approval")
+    assert not promotes(event_status="published", admission_mode="lottery")
+    assert not promotes(event_status="postponed", admission_mode="approval")

@@ -96,3 +96,16 @@ def test_private_links_placeholders_fill_and_mask():
     legacy = "https://t.example.jp/r/abcdefghijklmnopqrstuvwxyz0123456789/calendar.ics"
     assert mail_text.redact_stored_links(legacy) == mail_text.PLACEHOLDERS["calendar_url"]
     assert mail_text.mask_links(legacy, "（隠）") == "（隠）"
+
+
+def test_decision_mails_hold_while_the_decision_holds():
+    from app.domain.mail_relevance import REGISTRATION_CHANGED, why_not_relevant
+
+    def check(kind, status):
+        return why_not_relevant(kind, {}, registration_status=status, event_status="published", sessions=[],
+                                now=datetime(2026, 1, 1, tzinfo=UTC))
+
+    assert check("approved", "confirmed") is None
+    assert check("approved", "cancelled") == REGISTRATION_CHANGED
+    assert check("rejected", "rejected") is None
+    assert check("rejected", "pending") == REGISTRATION_CHANGED
