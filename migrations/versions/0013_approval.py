@@ -5,7 +5,7 @@ its 参加枠 has no seat left: ``refuse`` (the approval is refused, the default
 or ``waitlist`` (approved onto the waiting list). No data changes.
 
 Revision ID: 0013_approval
-Revises: 0009_exports
+Revises: 0016_participation
 Create Date: 2026-11-30
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_approval'
-down_revision = '0009_exports'
+down_revision = '0016_participation'
 branch_labels = None
 depends_on = None
 
