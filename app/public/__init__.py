@@ -30,5 +30,11 @@ def _register_template_filters(state) -> None:
     state.app.jinja_env.filters["address_line"] = _address_line
     state.app.jinja_env.filters["phrase_wrap"] = phrase_wrap
 
+    from app.domain.people import format_phone
+
+    # {{ r.phone|phone }}: 022-221-4876. Every page that shows a phone number uses it
+    # (exports keep the stored digits: see README, "Phone numbers").
+    state.app.jinja_env.filters["phone"] = format_phone
+
 
 from app.public import views  # noqa: E402,F401

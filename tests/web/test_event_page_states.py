@@ -101,7 +101,7 @@ def test_description_headings_sit_under_the_details_heading(client, create_event
     assert "<h3>概要</h3>" in details and "<h4>講師</h4>" in details
     levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
     assert levels[0] == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels  # never skips a level
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels  # never skips a level
 
 
 def test_titles_break_between_phrases(client, create_event):

@@ -11,12 +11,11 @@ import email
 import email.policy
 import json
 import os
-import socketserver
-import threading
 import signal
 import socket
-import sqlite3
+import socketserver
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
