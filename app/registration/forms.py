@@ -154,6 +154,7 @@ def initial_data(registration, questions) -> dict:
 
 class CancelRegistrationForm(FlaskForm):
     reason = TextAreaField(_l("Reason (kept in the audit log)"), validators=[Length(max=500)])
+    tell_reason = BooleanField(_l("Include the reason in the mail to the registrant"))
 
 
 class RestoreRegistrationForm(FlaskForm):
