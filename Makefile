@@ -28,9 +28,8 @@ db: setup
 run: db
 	$(BIN)/flask demo load --if-empty
 	@echo "Serving Tsudoi on http://127.0.0.1:$(PORT)  (mail jobs run beside it; read mails on the outbox page)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/flask jobs worker --interval 5 & \
-	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@# One process (exec) that make forwards SIGTERM to: it stops the server and the worker within 5 s.
+	@PORT=$(PORT) exec $(BIN)/python scripts/run_dev.py --port $(PORT) --interval 5
 
 test: setup
 	@sh scripts/ensure-chromium

@@ -126,9 +126,16 @@ class Config:
     DEBUG = False
 
 
+def development_base_url() -> str:
+    """BASE_URL when set, else the address `make run` serves (PORT, default 5000)."""
+    return (os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}").rstrip("/")
+
+
 class DevelopmentConfig(Config):
     TSUDOI_ENV = "development"
     DEBUG = True
+    # In development the links in mails and API answers follow `make run PORT=...` unless BASE_URL is set.
+    BASE_URL = development_base_url()
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", True)
 
 

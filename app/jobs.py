@@ -52,6 +52,7 @@ import logging
 import signal
 import smtplib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -165,10 +166,11 @@ def lease_margin() -> timedelta:
 
 
 def deliver_batch(*, clock: Clock = utcnow, connect: Callable | None = None,
-                  batch_size: int | None = None) -> DeliveryReport:
+                  batch_size: int | None = None, should_stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
     """Claim one batch, check and build each message, send them over one connection, record each outcome.
 
-    Commits: the claim at once, then each outcome as it happens.
+    Commits: the claim at once, then each outcome as it happens. When `should_stop()` turns true
+    (SIGTERM), the mail in hand is finished and the rest of the batch is given back untried.
     """
     config = current_app.config
     batch_size = batch_size or config["MAIL_BATCH_SIZE"]
@@ -225,7 +227,7 @@ def deliver_batch(*, clock: Clock = utcnow, connect: Callable | None = None,
         _defer(ready, lease, clock, _describe(exc), report, "cannot connect")
         return report
     try:
-        _send_all(connection, ready, lease, clock, fail, report)
+        _send_all(connection, ready, lease, clock, fail, report, should_stop)
     finally:
         try:
             context.__exit__(None, None, None)
@@ -251,12 +253,13 @@ def _defer(items: list[outbox.Outgoing], lease: datetime, clock: Clock, error: s
 
 
 def _send_all(connection, items: list[outbox.Outgoing], lease: datetime, clock: Clock,
-              fail: Callable[..., None], report: DeliveryReport) -> None:
+              fail: Callable[..., None], report: DeliveryReport,
+              should_stop: Callable[[], bool] = lambda: False) -> None:
     pending = list(items)
     margin = lease_margin()
     while pending:
         item = pending.pop(0)
-        if clock() >= lease - margin:
+        if clock() >= lease - margin or should_stop():
             for untried in [item, *pending]:
                 if outbox.release(untried.id, lease):
                     report.released += 1
@@ -287,7 +290,7 @@ def deliver_due(*, clock: Clock = utcnow, connect: Callable | None = None, batch
     for _ in range(max_batches):
         if should_stop():
             break
-        report = deliver_batch(clock=clock, connect=connect, batch_size=batch_size)
+        report = deliver_batch(clock=clock, connect=connect, batch_size=batch_size, should_stop=should_stop)
         total.add(report)
         if report.claimed == 0 or report.sent + report.released + report.superseded == 0:
             break  # nothing due, or the server refuses everything (or cannot be reached): wait for the next pass
@@ -330,7 +333,36 @@ def run_once(*, clock: Clock = utcnow, connect: Callable | None = None,
     return PassReport(queued, delivery, counted)
 
 
-def run_worker(interval: float, stop: threading.Event, *, clock: Clock = utcnow, connect: Callable | None = None,
+class StopSignal:
+    """Like threading.Event for the worker's stop, but safe to set from a signal handler.
+
+    threading.Event.set() takes a lock that the main thread may already hold inside
+    Event.wait() when the signal arrives (a deadlock: the worker hung on SIGTERM). Here
+    set() only assigns a flag, and wait() sleeps in short steps, checking it.
+    """
+
+    STEP = 0.1
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._set:
+            remaining = self.STEP if deadline is None else min(self.STEP, deadline - time.monotonic())
+            if remaining <= 0:
+                break
+            time.sleep(remaining)
+        return self._set
+
+
+def run_worker(interval: float, stop: threading.Event | StopSignal, *, clock: Clock = utcnow, connect: Callable | None = None,
                on_pass: Callable[[PassReport], None] | None = None) -> int:
     """Run passes every `interval` seconds until `stop` is set. Returns the number of passes."""
     passes = 0
@@ -366,10 +398,13 @@ def run_command() -> None:
               help="Seconds between passes.")
 def worker_command(interval: float) -> None:
     """Run passes until SIGTERM or Ctrl-C (finishing the mail in hand, then stopping cleanly)."""
-    stop = threading.Event()
+    stop = StopSignal()
+    received: list[str] = []
 
     def _stop(signum, frame):
-        click.echo(f"jobs worker: stopping ({signal.Signals(signum).name})")
+        if stop.is_set():  # a second signal: stop now (a claimed mail's lease runs out, another pass sends it)
+            raise SystemExit(1)
+        received.append(signal.Signals(signum).name)  # no I/O in a signal handler: said after the loop
         stop.set()
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -385,4 +420,6 @@ def worker_command(interval: float) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if received:
+        click.echo(f"jobs worker: stopping ({received[0]})")
     click.echo(f"jobs worker: stopped after {passes} passes")

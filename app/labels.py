@@ -110,15 +110,25 @@ WINDOW_LABELS = {
 #: The one badge on an event card (see app.public.badges.event_badge).
 BADGE_LABELS = {
     "open": _("Registration open"),
+    "few_left": _("Few seats left"),
     "not_yet_open": _("Registration not yet open"),
     "ended": _("Registration closed"),
     "full": _("Full"),
-    "waitlist": _("Waiting list"),
-    "lottery": _("Lottery"),
+    "waitlist": _("Full: waiting list"),
+    "lottery": _("Lottery: applications open"),
     "approval": _("Approval required"),
     "cancelled": _("Cancelled"),
     "postponed": _("Postponed"),
     "not_published": _("Not published"),
+}
+
+
+#: The button of each action on the event page (app.domain.event_state.Action).
+ACTION_LABELS = {
+    "register": _("Register for this event"),
+    "join_waitlist": _("Join the waiting list"),
+    "apply_lottery": _("Apply for the lottery"),
+    "apply_approval": _("Apply (subject to approval)"),
 }
 
 
@@ -149,4 +159,5 @@ FILTERS = {
     "availability_label": AVAILABILITY_LABELS,
     "window_label": WINDOW_LABELS,
     "badge_label": BADGE_LABELS,
+    "action_label": ACTION_LABELS,
 }

@@ -31,14 +31,47 @@ def is_valid_slug(slug: str) -> bool:
     return bool(slug) and len(slug) <= SLUG_MAX and bool(SLUG_RE.match(slug))
 
 
-def base_slug(title: str, first_start: datetime | None) -> str:
-    """A slug from the title, or `event-YYYYMMDD` when the title has no ASCII letters."""
-    slug = slugify(title)
-    if not slug:
-        slug = "event"
-        if first_start is not None:
-            slug += "-" + first_start.astimezone(JST).strftime("%Y%m%d")
-    return slug
+#: Words of the bureau's event titles and their slug form, so that a Japanese title still gets a
+#: readable address (「DXセミナー」 → dx-seminar) without a romanisation dictionary.
+SLUG_WORDS: tuple[tuple[str, str], ...] = (
+    ("セミナー", "seminar"), ("シンポジウム", "symposium"), ("ワークショップ", "workshop"),
+    ("アイデアソン", "ideathon"), ("ハッカソン", "hackathon"), ("サミット", "summit"), ("ピッチ", "pitch"),
+    ("コンテスト", "contest"), ("ディベート", "debate"), ("フォーラム", "forum"), ("カンファレンス", "conference"),
+    ("交流会", "meetup"), ("説明会", "briefing"), ("勉強会", "study"), ("講座", "course"), ("研修", "training"),
+    ("塾", "juku"), ("大賞", "award"), ("表彰", "award"), ("プログラム", "programme"), ("講演会", "lecture"),
+)
+
+
+def title_words(title: str) -> list[str]:
+    """The slug words of a title, in the order they appear: ASCII words as they are, known Japanese words
+    translated (SLUG_WORDS), each once."""
+    text = unicodedata.normalize("NFKC", title or "").lower()
+    found: list[tuple[int, str]] = [(m.start(), m.group(0)) for m in re.finditer(r"[a-z0-9]+", text)]
+    for ja, word in SLUG_WORDS:
+        found.extend((m.start(), word) for m in re.finditer(re.escape(ja), text))
+    words: list[str] = []
+    for _pos, word in sorted(found):
+        if word not in words:
+            words.append(word)
+    return words
+
+
+def base_slug(title: str, first_start: datetime | None, category: str | None = None) -> str:
+    """A readable default: the first day (Japan time) and the title's words, e.g. 2027-01-12-dx-seminar.
+
+    A title with no ASCII and no known word gets its category (2027-01-12-seminar), or `event`.
+    """
+    words = title_words(title)
+    if not any(w in SLUG_WORDS_EN for w in words) and category:
+        words.append(category.replace("_", "-"))
+    stem = "-".join(words)[:80].strip("-") or "event"
+    if first_start is None:
+        return stem
+    return f"{first_start.astimezone(JST):%Y-%m-%d}-{stem}"
+
+
+SLUG_WORDS_EN = {w for _ja, w in SLUG_WORDS} | {"seminar", "symposium", "workshop", "award", "contest",
+                                                 "summit", "pitch", "hackathon", "meetup", "exchange"}
 
 
 def unique_slug(base: str, taken: Callable[[str], bool]) -> str:
@@ -53,12 +86,16 @@ def unique_slug(base: str, taken: Callable[[str], bool]) -> str:
 
 
 def copy_slug(source_slug: str, new_first_start: datetime | None) -> str:
-    """The slug of a copy: the source's slug with its trailing date/year replaced."""
-    stem = re.sub(r"(-(19|20)\d{2}(\d{4})?)+(-\d+)?$", "", source_slug) or source_slug
+    """The slug of a copy: the source's words with its date replaced by the copy's first day
+    (dx-juku-2025 or 2025-07-12-dx-juku → 2026-07-11-dx-juku)."""
+    stem = re.sub(r"^(19|20)\d{2}-\d{2}-\d{2}-", "", source_slug)
+    if stem != source_slug:
+        stem = re.sub(r"-\d{1,3}$", "", stem)  # base_slug's words never end so: a uniqueness suffix
+    stem = re.sub(r"(-(19|20)\d{2}(\d{4})?)+(-\d+)?$", "", stem) or stem
     if new_first_start is None:
         return stem
     local = new_first_start.astimezone(JST)
-    return f"{stem}-{local:%Y%m%d}"
+    return f"{local:%Y-%m-%d}-{stem}"
 
 
 def publish_problems(*, title: str, session_count: int, ticket_type_count: int) -> list[str]:

@@ -40,6 +40,28 @@ def is_valid_phone(digits: str) -> bool:
     return digits.startswith("0") and len(digits) in (10, 11)
 
 
+def format_phone(digits: str | None) -> str:
+    """A stored phone number (digits) written the Japanese way: 022-221-4876, 090-1234-5678, 0120-123-456.
+
+    Google's libphonenumber (the `phonenumbers` package) knows where each area code ends.
+    A number it cannot place is shown as stored, never altered or hidden.
+    """
+    if not digits:
+        return ""
+    import phonenumbers
+
+    raw = normalize_phone(digits)
+    if raw.startswith("81") and len(raw) in (11, 12):
+        raw = "0" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, "JP")
+    except phonenumbers.NumberParseException:
+        return digits
+    if not phonenumbers.is_possible_number(number):
+        return digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def normalize_email(text: str) -> str:
     """The key that makes two spellings of one address equal (trimmed, NFKC, lower case)."""
     return unicodedata.normalize("NFKC", text or "").strip().lower()

@@ -145,9 +145,47 @@ def registration_promoted(registration: Registration, *, now: datetime) -> None:
     enqueue("promoted", registration, dedupe_key=f"reg:{registration.id}:promoted:{now.timestamp():.0f}", now=now)
 
 
-def registration_cancelled(registration: Registration, *, now: datetime, by_organizer: bool = False) -> None:
+def registration_cancelled(registration: Registration, *, now: datetime, by_organizer: bool = False,
+                           reason: str = "") -> None:
+    """`reason`: the organizer's reason, only when they chose to tell it (otherwise "")."""
     enqueue("cancelled", registration, dedupe_key=f"reg:{registration.id}:cancelled:{now.timestamp():.0f}",
-            now=now, extra={"by_organizer": by_organizer})
+            now=now, extra={"by_organizer": by_organizer, "reason": reason})
+
+
+class EventAsIf:
+    """An event as it would be after a change (attributes in `changes`, the rest from `event`), for a preview."""
+
+    def __init__(self, event, **changes):
+        self._event = event
+        self._changes = changes
+
+    def __getattr__(self, name):
+        if name in self._changes:
+            return self._changes[name]
+        return getattr(self._event, name)
+
+
+def preview(kind: str, registration: Registration, *, now: datetime, extra: dict | None = None,
+            link_mask: str = "", event=None) -> tuple[str, str]:
+    """(subject, text) of the mail `kind` as `registration` would get it now, for a confirmation page.
+
+    Nothing is queued; the private links are shown as `link_mask`. `event`: the event as it
+    would be after the change (an EventAsIf), when the mail shows what changes.
+    """
+    event = event if event is not None else registration.event
+    with force_locale(registration.language or "ja"):
+        values = {
+            "registration": registration,
+            "event": event,
+            **{name: link_mask for name in mail_text.LINK_NAMES},
+            "offers_join_link": online_attendance.offers_join_link(event),
+            "event_url": urls.event_url(event),
+            "now": now,
+            **(extra or {}),
+        }
+        text = render_template(f"email/{kind}.txt", **values)
+        subject = mail_text.one_line(_subject(kind, event, extra or {}), 300)
+    return subject, text
 
 
 def manage_link(registration: Registration, *, now: datetime) -> None:

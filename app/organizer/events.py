@@ -246,11 +246,43 @@ def session_edit(event_id: int, session_id: int):
     return render_template("organizer/events/session_form.html", form=form, event=event, session=session), status
 
 
-@bp.route("/events/<int:event_id>/sessions/<int:session_id>/delete", methods=["POST"])
+def _mail_preview(kind: str, event: Event, as_if=None, extra: dict | None = None):
+    """(recipients, subject, text): who gets mail `kind` and what the first of them reads (None: nobody)."""
+    from app import notifications
+    from app.organizer.outbox import PRIVATE_LINK_MASK
+    from app.services import registrations
+
+    recipients = registrations.active_registrations(event.id)
+    if not recipients:
+        return 0, None, None
+    subject, text = notifications.preview(kind, recipients[0], now=utcnow(), extra=extra,
+                                          link_mask=str(PRIVATE_LINK_MASK), event=as_if)
+    return len(recipients), subject, text
+
+
+@bp.route("/events/<int:event_id>/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 @editor_required
 def session_delete(event_id: int, session_id: int):
+    """GET: the confirmation page (what is removed, who is told and the mail they get). POST: delete."""
     event = _get(Event, event_id)
     session = _child(EventSession, event, session_id)
+    if request.method == "GET":
+        from app import notifications
+        from app.domain.codes import EventStatus
+        from app.domain.mail_relevance import LIVE_EVENT_STATUSES
+
+        refusal = None
+        if event.status != EventStatus.DRAFT and len(event.sessions) <= 1:
+            refusal = _("A published event must keep at least one session.")
+        tells = event.status in LIVE_EVENT_STATUSES
+        remaining = [s for s in event.sessions if s.id != session.id]
+        recipients, subject, text = (_mail_preview("schedule_changed", event,
+                                                   as_if=notifications.EventAsIf(event, sessions=remaining))
+                                     if tells and refusal is None else (0, None, None))
+        return render_template("organizer/events/confirm_delete.html", event=event, kind="session", item=session,
+                               refusal=refusal, tells=tells, recipients=recipients, mail_subject=subject,
+                               mail_text=text,
+                               action_url=url_for("organizer.session_delete", event_id=event.id, session_id=session.id))
     return _simple_action(event, lambda now: service.delete_session(session, current_user, now),
                           _("The session was deleted."), "#sessions")
 
@@ -288,11 +320,28 @@ def ticket_edit(event_id: int, ticket_id: int):
     return render_template("organizer/events/ticket_form.html", form=form, event=event, ticket=ticket), status
 
 
-@bp.route("/events/<int:event_id>/tickets/<int:ticket_id>/delete", methods=["POST"])
+@bp.route("/events/<int:event_id>/tickets/<int:ticket_id>/delete", methods=["GET", "POST"])
 @editor_required
 def ticket_delete(event_id: int, ticket_id: int):
+    """GET: the confirmation page (or why it cannot be deleted). POST: delete."""
     event = _get(Event, event_id)
     ticket = _child(TicketType, event, ticket_id)
+    if request.method == "GET":
+        from sqlalchemy import func, select
+
+        from app.domain.codes import EventStatus
+        from app.models import Registration
+
+        count = db.session.scalar(select(func.count(Registration.id)).where(Registration.ticket_type_id == ticket.id))
+        refusal = None
+        if count:
+            refusal = _("This 参加枠 has %(n)d registrations and cannot be deleted. Lower its capacity or rename it "
+                        "instead.", n=count)
+        elif event.status != EventStatus.DRAFT and len(event.ticket_types) <= 1:
+            refusal = _("A published event must keep at least one 参加枠.")
+        return render_template("organizer/events/confirm_delete.html", event=event, kind="ticket", item=ticket,
+                               refusal=refusal, tells=False, recipients=0, mail_subject=None, mail_text=None,
+                               action_url=url_for("organizer.ticket_delete", event_id=event.id, ticket_id=ticket.id))
     return _simple_action(event, lambda now: service.delete_ticket_type(ticket, current_user, now),
                           _("The 参加枠 was deleted."), "#tickets")
 
@@ -385,9 +434,16 @@ def event_unpublish(event_id: int):
 
 
 def _reason_page(event_id: int, kind: str):
+    """The confirmation page of 中止 / 延期: the reason, who is told, the mail they get (action=preview
+    shows it with the reason typed); the button on it acts."""
+    from app import notifications
+
     event = _get(Event, event_id)
     form = ReasonForm()
-    if form.validate_on_submit():
+    preview_only = request.method == "POST" and request.form.get("action") == "preview"
+    if preview_only:
+        form.validate()
+    elif form.validate_on_submit():
         call = service.cancel if kind == "cancel" else service.postpone
         ok = _submit(form, lambda now: call(event, form.reason.data, current_user, now))[0]
         if ok:
@@ -397,7 +453,13 @@ def _reason_page(event_id: int, kind: str):
                 flash(_("The event is postponed. Registrants are being told by mail."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id))
     status = 422 if form.errors else 200
-    return render_template("organizer/events/reason_form.html", form=form, event=event, kind=kind), status
+    reason = (form.reason.data or "").strip() or _("(your reason)")
+    recipients, subject, text = _mail_preview(
+        "event_cancelled" if kind == "cancel" else "event_postponed", event,
+        as_if=notifications.EventAsIf(event, status_reason=reason,
+                                      status="cancelled" if kind == "cancel" else "postponed"))
+    return render_template("organizer/events/reason_form.html", form=form, event=event, kind=kind,
+                           recipients=recipients, mail_subject=subject, mail_text=text), status
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])

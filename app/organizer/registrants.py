@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import notifications
 from app.auth.permissions import editor_required, staff_required
 from app.column_labels import column_label
 from app.db_types import utcnow
@@ -25,6 +26,7 @@ from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS
 from app.models import AuditLog, Event, Registration, TicketType
 from app.organizer import bp
 from app.organizer.list_forms import APPROVAL_ACTIONS, BASE_ACTIONS, BulkActionForm, DecisionForm, ExportForm
+from app.organizer.outbox import PRIVATE_LINK_MASK
 from app.registration.display import answer_rows, answer_text, detail_rows
 from app.registration.forms import CancelRegistrationForm, MoveRegistrationForm, RestoreRegistrationForm
 from app.services import exports, registrant_query, registrations
@@ -296,17 +298,34 @@ def _back(event: Event, registration: Registration):
     return redirect(url_for("organizer.registrant", event_id=event.id, registration_id=registration.id), code=303)
 
 
-@bp.route("/events/<int:event_id>/registrants/<int:registration_id>/cancel", methods=["POST"])
+@bp.route("/events/<int:event_id>/registrants/<int:registration_id>/cancel", methods=["GET", "POST"])
 @editor_required
 def registrant_cancel(event_id: int, registration_id: int):
+    """GET, or POST with action=preview: the confirmation page (what happens, the mail that goes out).
+    POST with action=confirm (or none, as before): cancel."""
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
     form = CancelRegistrationForm()
+    if request.method == "GET" or request.form.get("action") == "preview":
+        if request.method == "POST":
+            form.validate()
+        if registration.status not in ACTIVE_REGISTRATION_STATUSES:
+            flash(_("This registration is already cancelled."), "error")
+            return _back(event, registration)
+        reason = (form.reason.data or "").strip()
+        subject, text = notifications.preview(
+            "cancelled", registration, now=utcnow(), link_mask=str(PRIVATE_LINK_MASK),
+            extra={"by_organizer": True, "reason": reason if form.tell_reason.data else ""})
+        return render_template("organizer/registrants/confirm_cancel.html", event=event, registration=registration,
+                               form=form, mail_subject=subject, mail_text=text,
+                               frees_seat=registration.status == RegistrationStatus.CONFIRMED
+                               ), 422 if form.errors else 200
     if not form.validate_on_submit():
         flash(_("The reason is too long (500 characters at most)."), "error")
         return _back(event, registration)
     try:
-        registrations.cancel(registration, now=utcnow(), actor=current_user, reason=(form.reason.data or "").strip())
+        registrations.cancel(registration, now=utcnow(), actor=current_user, reason=(form.reason.data or "").strip(),
+                             tell_reason=bool(form.tell_reason.data))
     except ServiceError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")

@@ -19,5 +19,22 @@ def _register_template_filters(state) -> None:
         state.app.jinja_env.filters[name] = (lambda t: lambda value: labels.label(t, value))(table)
     state.app.jinja_env.filters["shift_headings"] = shift_headings
 
+    from app.domain.addresses import address_line
+    from app.i18n import current_language
+    from app.public.text import phrase_wrap
+
+    def _address_line(event) -> str:
+        """{{ event|address_line }}: 「宮城県仙台市…」 once (app.domain.addresses)."""
+        return address_line(event.prefecture, event.address, lang=current_language())
+
+    state.app.jinja_env.filters["address_line"] = _address_line
+    state.app.jinja_env.filters["phrase_wrap"] = phrase_wrap
+
+    from app.domain.people import format_phone
+
+    # {{ r.phone|phone }}: 022-221-4876. Every page that shows a phone number uses it
+    # (exports keep the stored digits: see README, "Phone numbers").
+    state.app.jinja_env.filters["phone"] = format_phone
+
 
 from app.public import views  # noqa: E402,F401

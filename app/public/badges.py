@@ -5,36 +5,31 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from app.domain.admission import Availability, Window, WindowState, event_window, ticket_availability
+from app.domain.event_state import PublicStatus, Seats, public_status
 
 
-def badge_for(window: Window, availabilities: Iterable[Availability]) -> str:
-    """The badge code (a key of app.labels.BADGE_LABELS) for an event.
+def badge_for(window: Window, availabilities: Iterable[Availability | Seats]) -> str:
+    """The badge code (a key of app.labels.BADGE_LABELS) for an event: its public state
+    (app.domain.event_state.public_status, the same decision as the event page's)."""
+    return str(public_status(window, availabilities).state)
 
-    A closed window says why (中止, 延期, 受付開始前, 受付終了). An open one says
-    how places are given: 抽選 / 承認制, or 受付中 while any 参加枠 has seats,
-    キャンセル待ち when all are full but one still takes a waiting list, 満席 otherwise.
-    """
-    if not window.is_open:
-        return str(window.state)
-    found = set(availabilities)
-    if not found or Availability.AVAILABLE in found:
-        return "open"
-    if Availability.LOTTERY in found:
-        return "lottery"
-    if Availability.APPROVAL in found:
-        return "approval"
-    if Availability.WAITLIST in found:
-        return "waitlist"
-    return "full"
+
+def event_seats(event) -> list[Seats]:
+    return [Seats(ticket_availability(event, tt), tt.capacity, tt.remaining) for tt in event.ticket_types]
+
+
+def event_status(event, now: datetime) -> PublicStatus:
+    return public_status(event_window(event, now), event_seats(event))
 
 
 def event_badge(event, now: datetime) -> str:
-    return badge_for(event_window(event, now), (ticket_availability(event, tt) for tt in event.ticket_types))
+    return str(event_status(event, now).state)
 
 
 #: CSS modifier per badge (see static/style.css .badge-*).
 BADGE_CLASSES = {
     "open": "open",
+    "few_left": "few",
     "lottery": "lottery",
     "approval": "lottery",
     "waitlist": "waitlist",

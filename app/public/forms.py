@@ -33,7 +33,7 @@ class EventFilterForm(Form):
         self.prefecture.choices = [anything, *prefectures]
         self.month.choices = [anything, *months]
         # A valid value typed into the URL stays selected even when no event has it.
-        self._keep_choice(self.prefecture, listing.is_valid_prefecture)
+        self._keep_choice(self.prefecture, listing.is_valid_place)
         self._keep_choice(self.month, lambda v: listing.parse_month(v) is not None)
 
     @staticmethod
@@ -50,7 +50,7 @@ class EventFilterForm(Form):
         _check(listing.is_valid_category, _l("Choose a category from the list."))(self, field)
 
     def validate_prefecture(self, field):
-        _check(listing.is_valid_prefecture, _l("Choose a prefecture from the list."))(self, field)
+        _check(listing.is_valid_place, _l("Choose a prefecture from the list."))(self, field)
 
     def validate_format(self, field):
         _check(listing.is_valid_format, _l("Choose a format from the list."))(self, field)

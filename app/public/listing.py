@@ -25,6 +25,10 @@ UPCOMING, PAST = "upcoming", "past"
 #: Statuses the public may see: everything but drafts.
 PUBLIC_STATUSES = tuple(s.value for s in EventStatus if s is not EventStatus.DRAFT)
 
+#: The place filter's own choice beside the prefectures: events one can join online, from anywhere.
+ONLINE = "online"
+JOINABLE_ONLINE = (EventFormat.ONLINE.value, EventFormat.HYBRID.value)
+
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -74,6 +78,11 @@ def is_valid_format(value: str) -> bool:
 
 def is_valid_prefecture(value: str) -> bool:
     return value in PREFECTURES
+
+
+def is_valid_place(value: str) -> bool:
+    """The place filter: a prefecture code, or ONLINE (events one can join from anywhere)."""
+    return value == ONLINE or is_valid_prefecture(value)
 
 
 def escape_like(term: str, escape: str = "\\") -> str:
@@ -141,8 +150,11 @@ def base_conditions(filters: Filters, now: datetime, *, with_month: bool = True)
     conditions.append(upcoming if filters.when != PAST else ~upcoming)
     if filters.category:
         conditions.append(Event.category == filters.category)
-    if filters.prefecture:
-        conditions.append(Event.prefecture == filters.prefecture)
+    if filters.prefecture == ONLINE:
+        conditions.append(Event.format.in_(JOINABLE_ONLINE))
+    elif filters.prefecture:
+        # An online event is open to every prefecture: it is listed under each of them.
+        conditions.append(or_(Event.prefecture == filters.prefecture, Event.format == EventFormat.ONLINE.value))
     if filters.format:
         conditions.append(Event.format == filters.format)
     if with_month and (ym := parse_month(filters.month)):

@@ -6,6 +6,7 @@ from math import ceil
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.db_types import utcnow
@@ -14,7 +15,7 @@ from app.extensions import db
 from app.i18n import LANG_COOKIE, current_language, prefecture_name
 from app.models import Event
 from app.public import bp, listing
-from app.public.badges import BADGE_CLASSES, event_badge
+from app.public.badges import BADGE_CLASSES, event_badge, event_status
 from app.public.forms import EventFilterForm
 
 
@@ -31,7 +32,9 @@ def _prefecture_choices() -> list[tuple[str, str]]:
         .where(Event.status.in_(listing.PUBLIC_STATUSES), Event.prefecture.is_not(None), Event.prefecture != "")
         .distinct()
     ).all()
-    return [(code, prefecture_name(code)) for code in sorted(c for c in codes if listing.is_valid_prefecture(c))]
+    # Online events are listed under every prefecture, and on their own under this choice.
+    online = (listing.ONLINE, _("Online (join from anywhere)"))
+    return [online, *((code, prefecture_name(code)) for code in sorted(c for c in codes if listing.is_valid_prefecture(c)))]
 
 
 def _month_choices(when: str, now) -> list[tuple[str, str]]:
@@ -93,14 +96,16 @@ def event(slug: str):
     now = utcnow()
     window = event_window(found, now)
     tickets = [(tt, ticket_availability(found, tt)) for tt in found.ticket_types]
+    status = event_status(found, now)
     return render_template(
         "public/event.html",
         event=found,
         window=window,
+        status=status,
         tickets=tickets,
-        badge=event_badge(found, now),
+        badge=str(status.state),
         badge_classes=BADGE_CLASSES,
-        register_url=url_for("registration.register", slug=found.slug) if window.is_open else None,
+        register_url=url_for("registration.register", slug=found.slug) if status.can_apply else None,
         series_url=_series_url(found),
     )
 
@@ -123,6 +128,22 @@ def series(slug: str):
     if page is None:
         abort(404)
     return render_template("public/series.html", page=page, badge_classes=BADGE_CLASSES)
+
+
+@bp.route("/events/<int:event_id>")
+def event_by_id(event_id: int):
+    """Old addresses by id keep working: a permanent redirect to the event's readable address.
+
+    (An event whose slug is all digits is served at once: its slug wins over an id.)
+    """
+    if db.session.scalars(listing.public_event_query(str(event_id))).first() is not None:
+        return event(str(event_id))
+    found = db.session.scalar(
+        select(Event).where(Event.id == event_id, Event.status.in_(listing.PUBLIC_STATUSES)))
+    if found is None:
+        abort(404)
+    args = {k: v for k, v in request.args.items()}
+    return redirect(url_for("public.event", slug=found.slug, **args), code=301)
 
 
 @bp.route("/lang/<code>")

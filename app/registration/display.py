@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.domain.codes import QuestionKind
+from app.domain.people import format_phone
 from app.i18n import prefecture_name
 from app.labels import ORGANIZATION_TYPE_LABELS, label
 
@@ -36,7 +37,7 @@ def detail_rows(data, *, with_email: bool = True) -> list[tuple[str, str]]:
     if with_email:
         rows.append((_("Email address"), data.email))
     rows += [
-        (_("Phone number"), data.phone),
+        (_("Phone number"), format_phone(data.phone)),
         (_("Company or organisation"), data.organization),
         (_("Department"), data.department),
         (_("Job title"), data.job_title),

@@ -22,6 +22,7 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.codes import PREFECTURES, QuestionKind
+from app.domain.people import format_phone
 from app.labels import ORGANIZATION_TYPE_LABELS, choices
 
 
@@ -136,6 +137,7 @@ def initial_data(registration, questions) -> dict:
     """Form data of an existing registration (the edit page)."""
     data = {name: getattr(registration, name) for name in EDIT_FIELDS}
     data["prefecture"] = registration.prefecture or ""
+    data["phone"] = format_phone(registration.phone)  # shown as 022-221-4876; stored again as digits
     answers = registration.answers or {}
     for q in questions:
         value = answers.get(str(q.id))
@@ -152,6 +154,7 @@ def initial_data(registration, questions) -> dict:
 
 class CancelRegistrationForm(FlaskForm):
     reason = TextAreaField(_l("Reason (kept in the audit log)"), validators=[Length(max=500)])
+    tell_reason = BooleanField(_l("Include the reason in the mail to the registrant"))
 
 
 class RestoreRegistrationForm(FlaskForm):

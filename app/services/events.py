@@ -385,7 +385,7 @@ def create_event(data: Any, actor: Organizer | None, now: datetime) -> Event:
 
     first_start = rules.earliest(s["starts_at"] for s in sessions)
     if not fields.get("slug"):
-        fields["slug"] = rules.unique_slug(rules.base_slug(fields["title"], first_start), _slug_taken)
+        fields["slug"] = rules.unique_slug(rules.base_slug(fields["title"], first_start, fields.get("category")), _slug_taken)
     event = Event(status=EventStatus.DRAFT, created_by_id=actor.id if actor else None,
                   created_at=now, updated_at=now, **fields)
     for s in sessions:

@@ -549,7 +549,8 @@ def promote_all(event: Event, *, now: datetime, actor=None) -> list[Registration
     return promoted
 
 
-def cancel(registration: Registration, *, now: datetime, actor=None, reason: str = "") -> Registration:
+def cancel(registration: Registration, *, now: datetime, actor=None, reason: str = "",
+           tell_reason: bool = False) -> Registration:
     """Cancel an active registration; a freed seat goes to the first on the waiting list (event live)."""
     _event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
     if registration.status not in ACTIVE_REGISTRATION_STATUSES:
@@ -562,8 +563,11 @@ def cancel(registration: Registration, *, now: datetime, actor=None, reason: str
     if was_confirmed:
         ticket_type.confirmed_count -= 1
     audit.record("registration.cancelled", actor=actor, now=now, event_id=registration.event_id,
-                 registration_id=registration.id, data={"from": previous, "reason": reason})
-    notifications.registration_cancelled(registration, now=now, by_organizer=actor is not None)
+                 registration_id=registration.id,
+                 data={"from": previous, "reason": reason, "reason_told": bool(tell_reason and reason)})
+    # The reason goes into the mail only when the organizer chose to tell it (it may be internal).
+    notifications.registration_cancelled(registration, now=now, by_organizer=actor is not None,
+                                         reason=reason if tell_reason and actor is not None else "")
     db.session.flush()
     if was_confirmed:
         promote_waitlist(ticket_type, now=now, actor=actor)

@@ -46,7 +46,7 @@ def test_find_an_event_by_prefecture_and_see_its_programme(page, create_event):
     expect(page.get_by_role("heading", level=1)).to_have_text("TOHOKU DX塾")
     programme = page.locator("section", has=page.get_by_role("heading", name="プログラム・日程"))
     expect(programme.get_by_role("heading", level=3)).to_have_text(["1日目 基礎編", "2日目 実践編"])
-    seats = page.locator(".ticket")
+    seats = page.locator(".ticket-type")
     expect(seats.nth(0)).to_contain_text("残り3席")
     expect(seats.nth(1)).to_contain_text("キャンセル待ち受付中")
     expect(page.locator(".prose strong")).to_have_text("実践型")
@@ -76,7 +76,7 @@ def test_phone_width_list_and_event(phone_page, create_event):
     page.get_by_role("link", name="MaaSシンポジウム").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("MaaSシンポジウム")
     expect(page.get_by_role("heading", name="参加申込")).to_be_visible()
-    expect(page.locator(".ticket")).to_contain_text("残り30席")
+    expect(page.locator(".ticket-type")).to_contain_text("残り30席")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
@@ -87,5 +87,11 @@ def test_english_interface(page, create_event):
     expect(page.get_by_role("heading", level=2, name="Upcoming events")).to_be_visible()
     page.get_by_label("Prefecture").select_option(label="Aomori")
     page.get_by_role("button", name="Search").click()
+    # The Aomori event, and the online one (open to every prefecture).
+    expect(page.locator(".event-card")).to_have_count(2)
+    expect(page.locator(".event-card").filter(has_text="MaaS")).to_have_count(1)
+    page.get_by_label("Prefecture").select_option(label="Online (join from anywhere)")
+    page.get_by_role("button", name="Search").click()
     expect(page.locator(".event-card")).to_have_count(1)
+    expect(page.locator(".event-card")).to_contain_text("MaaS")
     expect(page.locator("html")).to_have_attribute("lang", "en")

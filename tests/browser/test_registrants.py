@@ -77,7 +77,12 @@ def test_search_cancel_restore_and_move(page, browser_login, create_event, creat
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("山田 太郎1")
     page.get_by_label("理由（操作履歴に記録されます）").fill("本人から電話で取消の連絡")
-    page.get_by_role("button", name="このお申し込みをキャンセルする").click()
+    page.get_by_role("button", name="このお申し込みをキャンセルする…").click()
+    # A confirmation page first: what happens and the mail the registrant gets (the reason only if told).
+    expect(page.get_by_role("heading", level=1)).to_have_text("このお申し込みをキャンセルしますか？")
+    expect(page.locator("pre.mail-text")).to_contain_text("主催者によりお申し込みがキャンセルされました")
+    expect(page.locator("pre.mail-text")).not_to_contain_text("本人から電話で取消の連絡")
+    page.get_by_role("button", name="お申し込みをキャンセルしてメールを送る").click()
     expect(page.get_by_text("山田 太郎1 さんのお申し込みをキャンセルしました。")).to_be_visible()
     expect(page.locator("dl.facts .badge").first).to_have_text("キャンセル済み")
     expect(page.get_by_role("cell", name="本人から電話で取消の連絡", exact=False)).to_be_visible()  # history

@@ -52,3 +52,22 @@ def test_organisation_key_folds_legal_forms_and_spaces(name):
 def test_organisation_key_prefers_corporate_number():
     assert organization_key("どこか", "1180301018771") == "corp:1180301018771"
     assert organization_key("株式会社", "") == ""
+
+
+@pytest.mark.parametrize(
+    ("digits", "shown"),
+    [
+        ("0222214876", "022-221-4876"),
+        ("09012345678", "090-1234-5678"),
+        ("0312345678", "03-1234-5678"),
+        ("0120123456", "0120-123-456"),
+        ("819012345678", "090-1234-5678"),  # +81 stored as digits
+        ("123", "123"),  # not a number it can place: shown as stored
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_format_phone_the_japanese_way(digits, shown):
+    from app.domain.people import format_phone
+
+    assert format_phone(digits) == shown

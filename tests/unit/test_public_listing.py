@@ -132,7 +132,60 @@ def test_every_badge_has_a_style_or_the_plain_one():
 def test_shift_headings():
     html = Markup('<h1>A</h1><p>x</p><h2 id="b">B</h2><h5>C</h5><h6>D</h6><hr>')
     shifted = shift_headings(html, 2)
-    assert shifted == Markup('<h3>A</h3><p>x</p><h4 id="b">B</h4><h6>C</h6><h6>D</h6><hr>')
+    # Under the page's h2: the outline is kept, without gaps (h2 → h4 → h6 would skip levels).
+    assert shifted == Markup('<h3>A</h3><p>x</p><h4 id="b">B</h4><h5>C</h5><h6>D</h6><hr>')
     assert isinstance(shifted, Markup)
     # Plain (untrusted) text is escaped, never turned into markup.
     assert shift_headings("<h1>x</h1><script>") == Markup("&lt;h1&gt;x&lt;/h1&gt;&lt;script&gt;")
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        ([2, 3, 3, 2], [3, 4, 4, 3]),  # a description written with ## and ###
+        ([1, 2], [3, 4]),
+        ([2, 4], [3, 4]),  # an h4 right under an h2 skipped h3: closed up
+        ([4, 4], [3, 3]),  # starting deep: still right under the page's h2
+        ([3, 1, 2], [3, 3, 4]),  # a higher heading later never rises above h3
+        ([1, 2, 3, 4, 5, 6], [3, 4, 5, 6, 6, 6]),
+    ],
+)
+def test_outline_levels_never_rise_above_nor_skip(levels, expected):
+    from app.public.html import outline_levels
+
+    assert outline_levels(levels, under=2) == expected
+
+
+def test_markdown_description_headings_sit_under_the_details_heading():
+    html = shift_headings(Markup("<h2>概要</h2><p>a</p><h4>講師</h4>"), 2)
+    assert html == Markup("<h3>概要</h3><p>a</p><h4>講師</h4>")
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "slug"),
+    [
+        ("DXセミナー", "seminar", "2027-01-12-dx-seminar"),
+        ("TOHOKU DXセミナー", "seminar", "2027-01-12-tohoku-dx-seminar"),
+        ("MaaS シンポジウム", "symposium", "2027-01-12-maas-symposium"),
+        ("IoT アイデアソン＆ハッカソン", "hackathon", "2027-01-12-iot-ideathon-hackathon"),
+        ("三陸水産イノベーションサミット", "summit", "2027-01-12-summit"),
+        ("東北の集い", "training_series", "2027-01-12-training-series"),  # nothing known: the category
+        ("東北の集い", None, "2027-01-12-event"),
+    ],
+)
+def test_default_slug_is_the_date_and_readable_words(title, category, slug):
+    from app.domain.dates import jst_datetime
+    from app.domain.events import base_slug, is_valid_slug
+
+    made = base_slug(title, jst_datetime(2027, 1, 12, 13, 30), category)
+    assert made == slug and is_valid_slug(made)
+
+
+def test_copy_slug_moves_the_date():
+    from app.domain.dates import jst_datetime
+    from app.domain.events import copy_slug
+
+    new = jst_datetime(2027, 7, 11, 10, 0)
+    assert copy_slug("2026-07-12-dx-juku", new) == "2027-07-11-dx-juku"
+    assert copy_slug("2026-07-12-dx-juku-2", new) == "2027-07-11-dx-juku"
+    assert copy_slug("dx-juku-2025", new) == "2027-07-11-dx-juku"

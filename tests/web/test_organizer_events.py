@@ -126,7 +126,7 @@ def test_organizer_creates_an_event_with_first_session_and_ticket(client, login,
     assert response.status_code == 302, response.get_data(as_text=True)
     event = db.session.scalars(select(Event)).one()
     assert response.headers["Location"].endswith(f"/organizer/events/{event.id}")
-    assert (event.slug, event.status, event.format) == ("cyber-security-seminar", "draft", "hybrid")
+    assert (event.slug, event.status, event.format) == ("2026-07-12-cyber-security-seminar", "draft", "hybrid")
     assert event.registration_opens_at == jst_datetime(2026, 6, 1, 9, 0)
     assert event.starts_at == jst_datetime(2026, 7, 12, 13, 30)
     assert event.sessions[0].ends_at == jst_datetime(2026, 7, 12, 16, 0)
@@ -301,7 +301,7 @@ def test_copy_creates_a_draft_at_the_new_date(client, login, create_organizer, c
     assert r.status_code == 302
     copy = db.session.scalars(select(Event).where(Event.copied_from_id == event.id)).one()
     assert r.headers["Location"].endswith(f"/organizer/events/{copy.id}")
-    assert copy.status == "draft" and copy.slug == "iot-ideathon-20270904"
+    assert copy.status == "draft" and copy.slug == "2027-09-04-iot-ideathon"
     assert [s.starts_at for s in copy.sessions] == [jst_datetime(2027, 9, 4, 10, 0), jst_datetime(2027, 9, 5, 10, 0)]
 
 

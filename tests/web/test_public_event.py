@@ -36,7 +36,7 @@ def test_event_page_shows_the_facts_and_the_whole_programme(client, create_event
 
     html = page(client, ev)
     for text in ("TOHOKU DX塾", "2日間の実践講座", "ワークショップ・塾", "ハイブリッド（会場＋オンライン）",
-                 "仙台国際センター", "宮城県 仙台市青葉区青葉山", "東北経済産業局", "<li>東北大学</li>",
+                 "仙台国際センター", "宮城県仙台市青葉区青葉山", "東北経済産業局", "<li>東北大学</li>",
                  "<li>宮城県中小企業団体中央会</li>", "事務局 022-000-0000", "1日目 基礎", "2日目 実践", "成果発表",
                  "AER 会議室", "先着順"):
         assert text in html, text

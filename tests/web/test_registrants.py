@@ -75,7 +75,7 @@ def test_detail_page_shows_personal_data_to_staff(client, login, viewer, create_
     reg = register(event, 1).registration
     login(viewer)
     html = client.get(_url(event, reg)).text
-    assert reg.email in html and "0222214876" in html and reg.reference in html
+    assert reg.email in html and "022-221-4876" in html and reg.reference in html  # the phone shown the Japanese way
     assert "申込" in html.split('id="history-heading"')[1]  # the history, in words
     assert 'action="' + _url(event, reg, "cancel") not in html  # viewers get no action forms
 
