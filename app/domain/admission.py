@@ -128,9 +128,15 @@ _AVAILABILITY = {
 PROMOTING_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED)
 
 
-def promotes(*, event_status: str, admission_mode: str) -> bool:
-    """Whether freed seats go to the waiting list now (first come, event live)."""
-    return admission_mode == AdmissionMode.FIRST_COME and event_status in PROMOTING_EVENT_STATUSES
+def promotes(*, event_status: str, admission_mode: str, drawn: bool = False) -> bool:
+    """Whether freed seats go to the waiting list now (event live; first come, or a lottery once `drawn`).
+
+    After a 参加枠's draw its waiting list is the rest of the drawn order, so
+    freed seats go to it in that order, like first come's line.
+    """
+    if event_status not in PROMOTING_EVENT_STATUSES:
+        return False
+    return admission_mode == AdmissionMode.FIRST_COME or (admission_mode == AdmissionMode.LOTTERY and drawn)
 
 
 def restore_status(*, admission_mode: str, capacity: int | None, confirmed: int, waiting: int,

@@ -53,6 +53,14 @@ class Event(db.Model):
     join_opens_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     # 修了 (completion): attended at least this many sessions (None: no rule).
     completion_min_sessions: Mapped[int | None] = mapped_column(Integer)
+    # 抽選 (lottery; app.domain.lottery, app.services.lottery). The seed is secret until the draw;
+    # its SHA-256 is published from the moment the event becomes a lottery (never changed after).
+    lottery_seed: Mapped[str | None] = mapped_column(String(64))
+    lottery_seed_hash: Mapped[str | None] = mapped_column(String(64))
+    lottery_draw_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the jobs draw then
+    lottery_losers: Mapped[str] = mapped_column(String(20), default="lost", server_default="lost")  # or waitlist
+    lottery_confirm_days: Mapped[int | None] = mapped_column(Integer)  # winners confirm within N days
+    lottery_priority_prefectures: Mapped[list | None] = mapped_column(JSON, default=list)  # drawn first (e.g. 東北6県)
     # The first session's start, kept in step by services.events; used to sort and filter lists.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)

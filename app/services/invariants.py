@@ -36,7 +36,7 @@ CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
 ACTIVE = [s.value for s in ACTIVE_REGISTRATION_STATUSES]
 #: Mails that may be sent after a registration was cancelled.
-AFTER_CANCELLATION_KINDS = ("cancelled", "event_cancelled")
+AFTER_CANCELLATION_KINDS = ("cancelled", "event_cancelled", "lottery_released")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, text, update
@@ -508,6 +508,12 @@ def _resend_manage_link(registration: Registration, now: datetime) -> None:
                  registration_id=registration.id, actor_label="system")
 
 
+def _drawn(ticket_type_id: int) -> bool:
+    from app.services import lottery
+
+    return lottery.is_drawn(ticket_type_id)
+
+
 def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> list[Registration]:
     """Move the first of the waiting list up while the 参加枠 has seats (first come, event live).
 
@@ -515,7 +521,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
     (app.services.locks). Promotion follows the places handed out (waitlist_seq).
     """
     event = db.session.get(Event, ticket_type.event_id)
-    if not admission.promotes(event_status=event.status, admission_mode=event.admission_mode):
+    drawn = event.admission_mode == AdmissionMode.LOTTERY and _drawn(ticket_type.id)
+    if not admission.promotes(event_status=event.status, admission_mode=event.admission_mode, drawn=drawn):
         return []
     n = admission.promotable(capacity=ticket_type.capacity, confirmed=ticket_type.confirmed_count,
                              waiting=_waiting_count(ticket_type.id))
@@ -533,6 +540,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.updated_at = now
+        if drawn and event.lottery_confirm_days:  # the next drawn confirms in time too (services.lottery)
+            registration.confirm_by = now + timedelta(days=event.lottery_confirm_days)
         audit.record("registration.promoted", actor=actor, actor_label="" if actor else "system", now=now,
                      event_id=registration.event_id, registration_id=registration.id)
         notifications.registration_promoted(registration, now=now)

@@ -1,0 +1,92 @@
+"""lottery (抽選): the seed commitment and settings on events, the draws, the winners' confirmation deadline
+
+`events` gets the lottery's seed (secret until the draw) and its SHA-256
+(published), the draw time for the jobs, what the applicants not drawn become
+(lost or waitlist), the days winners have to confirm and the priority
+prefectures. `lottery_draws` records each 参加枠's draw (seed, applicants, order,
+winners, algorithm). `registrations.confirm_by` is a winner's deadline.
+
+Data: events already in lottery mode get a seed and its hash now (before any
+draw), so that every lottery has a published commitment.
+
+Revision ID: 0012_lottery
+Revises: 0009_exports
+Create Date: 2026-11-30
+
+"""
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0012_lottery'
+down_revision = '0009_exports'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lottery_seed', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('lottery_seed_hash', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('lottery_draw_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('lottery_losers', sa.String(length=20), server_default='lost', nullable=False))
+        batch_op.add_column(sa.Column('lottery_confirm_days', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('lottery_priority_prefectures', sa.JSON(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_events_lottery_draw_at'), ['lottery_draw_at'], unique=False)
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('confirm_by', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f('ix_registrations_confirm_by'), ['confirm_by'], unique=False)
+    op.create_table(
+        'lottery_draws',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('ticket_type_id', sa.Integer(), nullable=False),
+        sa.Column('seed', sa.String(length=64), nullable=False),
+        sa.Column('seed_hash', sa.String(length=64), nullable=False),
+        sa.Column('algorithm', sa.String(length=200), nullable=False),
+        sa.Column('applicants', sa.JSON(), nullable=False),
+        sa.Column('order', sa.JSON(), nullable=False),
+        sa.Column('winners', sa.JSON(), nullable=False),
+        sa.Column('seats', sa.Integer(), nullable=True),
+        sa.Column('losers', sa.String(length=20), nullable=False),
+        sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('drawn_by_id', sa.Integer(), nullable=True),
+        sa.Column('actor_label', sa.String(length=254), nullable=False),
+        sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_lottery_draws_event_id_events'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['ticket_type_id'], ['ticket_types.id'],
+                                name=op.f('fk_lottery_draws_ticket_type_id_ticket_types'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['drawn_by_id'], ['organizers.id'],
+                                name=op.f('fk_lottery_draws_drawn_by_id_organizers'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_lottery_draws')),
+        sa.UniqueConstraint('ticket_type_id', name=op.f('uq_lottery_draws_ticket_type_id')),
+    )
+    with op.batch_alter_table('lottery_draws', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lottery_draws_event_id'), ['event_id'], unique=False)
+
+    events = sa.table('events', sa.column('id', sa.Integer), sa.column('admission_mode', sa.String),
+                      sa.column('lottery_seed', sa.String), sa.column('lottery_seed_hash', sa.String))
+    bind = op.get_bind()
+    for (event_id,) in bind.execute(sa.select(events.c.id).where(events.c.admission_mode == 'lottery')).all():
+        seed = secrets.token_hex(32)
+        bind.execute(events.update().where(events.c.id == event_id).values(
+            lottery_seed=seed, lottery_seed_hash=hashlib.sha256(seed.encode()).hexdigest()))
+
+
+def downgrade():
+    with op.batch_alter_table('lottery_draws', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lottery_draws_event_id'))
+    op.drop_table('lottery_draws')
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_registrations_confirm_by'))
+        batch_op.drop_column('confirm_by')
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_events_lottery_draw_at'))
+        batch_op.drop_column('lottery_priority_prefectures')
+        batch_op.drop_column('lottery_confirm_days')
+        batch_op.drop_column('lottery_losers')
+        batch_op.drop_column('lottery_draw_at')
+        batch_op.drop_column('lottery_seed_hash')
+        batch_op.drop_column('lottery_seed')
