@@ -20,4 +20,4 @@ def _register_template_filters(state) -> None:
     state.app.jinja_env.filters["shift_headings"] = shift_headings
 
 
-from app.public import views  # noqa: E402,F401
+from app.public import lottery, views  # noqa: E402,F401
