@@ -145,6 +145,8 @@ def test_verify_reproduces_and_detects_tampering(app, runner):
     result = runner.invoke(args=["lottery", "verify", str(event.id)])
     assert result.exit_code == 1
     assert "another order" in result.output
+    check = runner.invoke(args=["check"])
+    assert check.exit_code == 1 and "[lottery]" in check.output
 
 
 def test_verify_detects_a_seed_that_does_not_match_its_commitment(app, runner):
@@ -257,4 +259,48 @@ def test_a_registration_racing_a_draw_is_refused_or_drawn(app):
     assert first.error is None
     assert isinstance(second.error, RegistrationClosed)
     assert db.session.get(Event, event.id).ticket_types[0].confirmed_count == 2
+    assert_no_breach()
+
+
+def test_a_draw_among_many_cancellations_and_late_registrations_never_oversells(app):
+    """Threads cancel applicants and try to register while the draw runs; then `flask check`."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    event, regs = lottery_event(capacity=4, applicants=12, lottery_losers="waitlist")
+    event_id, ids = event.id, [r.id for r in regs]
+    rng = random.Random(20261130)
+    to_cancel = rng.sample(ids, 6)
+    db.session.rollback()
+
+    def run(op):
+        kind, value = op
+        with app.app_context():
+            try:
+                if kind == "draw":
+                    lottery.draw(db.session.get(Event, event_id), now=utcnow())
+                elif kind == "cancel":
+                    registrations.cancel(db.session.get(Registration, value), now=utcnow())
+                else:
+                    register(db.session.get(Event, event_id), value, commit=False)
+                db.session.commit()
+                return kind, "ok"
+            except ServiceError as exc:
+                db.session.rollback()
+                return kind, exc.code
+            finally:
+                db.session.remove()
+
+    ops = [("cancel", i) for i in to_cancel] + [("register", 700 + n) for n in range(3)]
+    rng.shuffle(ops)
+    ops.insert(rng.randrange(len(ops)), ("draw", None))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, ops))
+    assert ("draw", "ok") in results
+    assert all(code == "ended" for kind, code in results if kind == "register")
+    db.session.expire_all()
+    tt = db.session.get(Event, event_id).ticket_types[0]
+    confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.ticket_type_id == tt.id, Registration.status == "confirmed"))
+    assert confirmed == tt.confirmed_count == 4  # 6 left of 12: the seats are all taken, never more
     assert_no_breach()
