@@ -76,17 +76,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('lottery_draws', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_lottery_draws_event_id'))
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch would rebuild `events` and
+    # `registrations`, and dropping the old table would cascade to its children's rows.
+    op.drop_index(op.f('ix_lottery_draws_event_id'), table_name='lottery_draws')
     op.drop_table('lottery_draws')
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_registrations_confirm_by'))
-        batch_op.drop_column('confirm_by')
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_events_lottery_draw_at'))
-        batch_op.drop_column('lottery_priority_prefectures')
-        batch_op.drop_column('lottery_confirm_days')
-        batch_op.drop_column('lottery_losers')
-        batch_op.drop_column('lottery_draw_at')
-        batch_op.drop_column('lottery_seed_hash')
-        batch_op.drop_column('lottery_seed')
+    op.drop_index(op.f('ix_registrations_confirm_by'), table_name='registrations')
+    op.drop_column('registrations', 'confirm_by')
+    op.drop_index(op.f('ix_events_lottery_draw_at'), table_name='events')
+    for column in ('lottery_priority_prefectures', 'lottery_confirm_days', 'lottery_losers', 'lottery_draw_at',
+                   'lottery_seed_hash', 'lottery_seed'):
+        op.drop_column('events', column)
