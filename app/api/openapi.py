@@ -261,6 +261,9 @@ def schemas() -> dict:
                                    "description": "抽選: those not drawn are lost, or waitlisted in drawn order"},
                 "lottery_confirm_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 60,
                                          "description": "抽選: winners confirm within this many days"},
+                "lottery_first_come": {"type": "boolean", "default": False,
+                                       "description": "抽選, once every 参加枠 is drawn: seats left are offered "
+                                                      "first come (the drawn waiting list first)"},
                 "lottery_priority_prefectures": {"type": ["array", "null"], "items": {"enum": list(PREFECTURES)},
                                                  "description": "抽選: applicants from these prefectures "
                                                                 "are drawn first"},

@@ -84,6 +84,7 @@ class EventForm(FlaskForm):
     ], default="lost")
     lottery_confirm_days = IntegerField(_l("Winners confirm within (days)"),
                                         validators=[Optional(), NumberRange(min=1, max=60)])
+    lottery_first_come = BooleanField(_l("Offer the seats left after the draw first come"))
     lottery_priority_prefectures = SelectMultipleField(
         _l("Drawn first: applicants from"), choices=[(code, name) for code, name in PREFECTURES.items()],
         validators=[Optional()])

@@ -64,7 +64,8 @@ EVENT_FIELDS = (
 )
 MAX_DAYS_BEFORE = 365
 #: The lottery's settings (used when the event is a 抽選; app.services.lottery), accepted beside EVENT_FIELDS.
-LOTTERY_FIELDS = ("lottery_draw_at", "lottery_losers", "lottery_confirm_days", "lottery_priority_prefectures")
+LOTTERY_FIELDS = ("lottery_draw_at", "lottery_losers", "lottery_confirm_days", "lottery_priority_prefectures",
+                  "lottery_first_come")
 
 
 # ---------------------------------------------------------------------------
@@ -316,6 +317,11 @@ def _clean_lottery_fields(data, errors: _Errors, out: dict, present, event: Even
             elif code not in codes:
                 codes.append(code)
         out["lottery_priority_prefectures"] = sorted(codes)
+    if present("lottery_first_come"):
+        first_come = _bool(data.get("lottery_first_come", False))
+        if first_come and not (event is not None and lottery.all_drawn(event)):
+            errors.add("lottery_first_come", _("Seats can be opened first come once every 参加枠 has been drawn."))
+        out["lottery_first_come"] = first_come
 
 
 def _clean_session(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
@@ -719,7 +725,7 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
         **{k: getattr(source, k) for k in EVENT_FIELDS
            if k not in ("slug", "registration_opens_at", "registration_closes_at")},
         # the lottery's settings, but a new draw time to choose and a new seed of its own (committed below)
-        **{k: getattr(source, k) for k in LOTTERY_FIELDS if k != "lottery_draw_at"},
+        **{k: getattr(source, k) for k in LOTTERY_FIELDS if k not in ("lottery_draw_at", "lottery_first_come")},
     )
     session_map: dict[int, EventSession] = {}
     for s in source.sessions:

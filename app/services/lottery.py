@@ -67,6 +67,12 @@ def draws(event_id: int) -> dict[int, LotteryDraw]:
         select(LotteryDraw).where(LotteryDraw.event_id == event_id).order_by(LotteryDraw.ticket_type_id))}
 
 
+def all_drawn(event: Event) -> bool:
+    """Every 参加枠 of the event has been drawn."""
+    done = set(draws(event.id))
+    return bool(event.ticket_types) and all(tt.id in done for tt in event.ticket_types)
+
+
 def is_drawn(ticket_type_id: int) -> bool:
     return db.session.scalar(select(LotteryDraw.id).where(LotteryDraw.ticket_type_id == ticket_type_id)) is not None
 

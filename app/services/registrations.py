@@ -181,9 +181,11 @@ class Snapshot:
     ticket_types: dict[int, tuple[int | None, int]]  # id -> (capacity, confirmed), in display order
     email_normalized: str
     existing_id: int | None
+    lottery_first_come: bool = False
 
     def window(self, now: datetime) -> admission.Window:
-        return admission.registration_window(status=self.status, opens_at=self.opens_at, closes_at=self.closes_at,
+        closes = admission.closes_at(self.admission_mode, self.lottery_first_come, self.closes_at)
+        return admission.registration_window(status=self.status, opens_at=self.opens_at, closes_at=closes,
                                              first_session_starts_at=self.starts_at, now=now)
 
     def refusal(self, ticket_type_id) -> ServiceError | None:
@@ -203,7 +205,8 @@ class Snapshot:
             capacity, confirmed = self.ticket_types[int(ticket_type_id)]
         except (KeyError, TypeError, ValueError):
             return None  # validation will name the field
-        outcome = admission.decide(admission_mode=self.admission_mode, capacity=capacity, confirmed=confirmed,
+        mode = admission.effective_mode(self.admission_mode, self.lottery_first_come)
+        outcome = admission.decide(admission_mode=mode, capacity=capacity, confirmed=confirmed,
                                    waitlist_enabled=self.waitlist_enabled)
         return Full(FULL_MESSAGE) if outcome is Refusal.FULL else None
 
@@ -224,7 +227,7 @@ def _snapshot_statement():
     return (
         select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
                Event.admission_mode, Event.waitlist_enabled, has_questions, _active_email_subquery(Event.id, email),
-               TicketType.id, TicketType.capacity, TicketType.confirmed_count)
+               TicketType.id, TicketType.capacity, TicketType.confirmed_count, Event.lottery_first_come)
         .outerjoin(TicketType, TicketType.event_id == Event.id)
         .where(Event.id == bindparam("event_id"))
         .order_by(TicketType.position, TicketType.id)
@@ -243,6 +246,7 @@ def snapshot(event_id: int, email_normalized: str) -> Snapshot | None:
         admission_mode=first[4], waitlist_enabled=first[5], has_questions=bool(first[6]),
         existing_id=first[7], email_normalized=email_normalized,
         ticket_types={r[8]: (r[9], r[10]) for r in rows if r[8] is not None},
+        lottery_first_come=bool(first[11]),
     )
 
 
@@ -457,12 +461,13 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
                                                   waiting=_waiting_count(ticket_type.id), override=override)
         registration.capacity_override = over
     else:
+        mode = event.effective_admission_mode  # a drawn lottery opened first come admits first come
         decision = admission.decide(
-            admission_mode=event.admission_mode,
+            admission_mode=mode,
             capacity=ticket_type.capacity,
             confirmed=ticket_type.confirmed_count,
             waitlist_enabled=event.waitlist_enabled,
-            waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
+            waiting=_waiting_count(ticket_type.id) if mode == AdmissionMode.FIRST_COME else 0,
         )
     if decision is Refusal.FULL:
         raise Full(FULL_MESSAGE)  # the caller's savepoint takes the row back
@@ -606,7 +611,7 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
             event.id, registration.organization, registration.corporate_number,
             registration.organization_lock_key, exclude_id=registration.id):
         raise OrganizationTaken(ORG_TAKEN_MESSAGE)
-    status = admission.restore_status(admission_mode=event.admission_mode, capacity=ticket_type.capacity,
+    status = admission.restore_status(admission_mode=event.effective_admission_mode, capacity=ticket_type.capacity,
                                       confirmed=ticket_type.confirmed_count,
                                       waiting=_waiting_count(ticket_type.id), override=override)
     registration.status = status.value
@@ -659,11 +664,12 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
         old.confirmed_count -= 1
         registration.capacity_override = registration.capacity_override or full
     elif registration.status == RegistrationStatus.WAITLISTED:
-        decision = admission.decide(admission_mode=event.admission_mode, capacity=new.capacity,
-                                    confirmed=new.confirmed_count, waitlist_enabled=True,
+        drawn = event.admission_mode == AdmissionMode.LOTTERY and _drawn(new.id)  # its line moves like first come's
+        decision = admission.decide(admission_mode=AdmissionMode.FIRST_COME if drawn else event.admission_mode,
+                                    capacity=new.capacity, confirmed=new.confirmed_count, waitlist_enabled=True,
                                     waiting=_waiting_count(new.id))
         if decision is RegistrationStatus.CONFIRMED and admission.promotes(
-                event_status=event.status, admission_mode=event.admission_mode):
+                event_status=event.status, admission_mode=event.admission_mode, drawn=drawn):
             registration.status = RegistrationStatus.CONFIRMED
             registration.confirmed_at = now
             new.confirmed_count += 1

@@ -2,8 +2,8 @@
 
 `events` gets the lottery's seed (secret until the draw) and its SHA-256
 (published), the draw time for the jobs, what the applicants not drawn become
-(lost or waitlist), the days winners have to confirm and the priority
-prefectures. `lottery_draws` records each 参加枠's draw (seed, applicants, order,
+(lost or waitlist), the days winners have to confirm, the priority
+prefectures, and whether seats left after the draw are offered first come. `lottery_draws` records each 参加枠's draw (seed, applicants, order,
 winners, algorithm). `registrations.confirm_by` is a winner's deadline.
 
 Data: events already in lottery mode get a seed and its hash now (before any
@@ -27,17 +27,18 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('lottery_seed', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('lottery_seed_hash', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('lottery_draw_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('lottery_losers', sa.String(length=20), server_default='lost', nullable=False))
-        batch_op.add_column(sa.Column('lottery_confirm_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('lottery_priority_prefectures', sa.JSON(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_events_lottery_draw_at'), ['lottery_draw_at'], unique=False)
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('confirm_by', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f('ix_registrations_confirm_by'), ['confirm_by'], unique=False)
+    # Plain ALTER TABLE ... ADD COLUMN: a batch could rebuild `events` on SQLite, and dropping the old
+    # table would cascade to its registrations.
+    op.add_column('events', sa.Column('lottery_seed', sa.String(length=64), nullable=True))
+    op.add_column('events', sa.Column('lottery_seed_hash', sa.String(length=64), nullable=True))
+    op.add_column('events', sa.Column('lottery_draw_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('events', sa.Column('lottery_losers', sa.String(length=20), server_default='lost', nullable=False))
+    op.add_column('events', sa.Column('lottery_confirm_days', sa.Integer(), nullable=True))
+    op.add_column('events', sa.Column('lottery_priority_prefectures', sa.JSON(), nullable=True))
+    op.add_column('events', sa.Column('lottery_first_come', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index(op.f('ix_events_lottery_draw_at'), 'events', ['lottery_draw_at'], unique=False)
+    op.add_column('registrations', sa.Column('confirm_by', sa.DateTime(timezone=True), nullable=True))
+    op.create_index(op.f('ix_registrations_confirm_by'), 'registrations', ['confirm_by'], unique=False)
     op.create_table(
         'lottery_draws',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -63,8 +64,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_lottery_draws')),
         sa.UniqueConstraint('ticket_type_id', name=op.f('uq_lottery_draws_ticket_type_id')),
     )
-    with op.batch_alter_table('lottery_draws', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_lottery_draws_event_id'), ['event_id'], unique=False)
+    op.create_index(op.f('ix_lottery_draws_event_id'), 'lottery_draws', ['event_id'], unique=False)
 
     events = sa.table('events', sa.column('id', sa.Integer), sa.column('admission_mode', sa.String),
                       sa.column('lottery_seed', sa.String), sa.column('lottery_seed_hash', sa.String))
@@ -76,13 +76,12 @@ def upgrade():
 
 
 def downgrade():
-    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch would rebuild `events` and
-    # `registrations`, and dropping the old table would cascade to its children's rows.
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), for the same reason.
     op.drop_index(op.f('ix_lottery_draws_event_id'), table_name='lottery_draws')
     op.drop_table('lottery_draws')
     op.drop_index(op.f('ix_registrations_confirm_by'), table_name='registrations')
     op.drop_column('registrations', 'confirm_by')
     op.drop_index(op.f('ix_events_lottery_draw_at'), table_name='events')
-    for column in ('lottery_priority_prefectures', 'lottery_confirm_days', 'lottery_losers', 'lottery_draw_at',
+    for column in ('lottery_first_come', 'lottery_priority_prefectures', 'lottery_confirm_days', 'lottery_losers', 'lottery_draw_at',
                    'lottery_seed_hash', 'lottery_seed'):
         op.drop_column('events', column)

@@ -304,3 +304,37 @@ def test_a_draw_among_many_cancellations_and_late_registrations_never_oversells(
         Registration.ticket_type_id == tt.id, Registration.status == "confirmed"))
     assert confirmed == tt.confirmed_count == 4  # 6 left of 12: the seats are all taken, never more
     assert_no_breach()
+
+
+def test_after_the_draw_the_organizer_may_open_the_seats_left_first_come(app, create_organizer):
+    from app.services import events as event_service
+    from app.services.errors import ValidationError
+
+    organizer = create_organizer()
+    event, regs = lottery_event(capacity=3, applicants=4, lottery_losers="waitlist")
+    with pytest.raises(ValidationError) as info:
+        event_service.update_event(db.session.get(Event, event.id), {"lottery_first_come": True}, organizer,
+                                   utcnow())
+    assert "lottery_first_come" in info.value.errors
+    db.session.rollback()
+    with pytest.raises(registrations.RegistrationClosed):
+        register(db.session.get(Event, event.id), 800)
+    db.session.rollback()
+    [record] = lottery.draw(db.session.get(Event, event.id), now=utcnow())
+    db.session.commit()
+    event_service.update_event(db.session.get(Event, event.id), {"lottery_first_come": True}, organizer, utcnow())
+    db.session.commit()
+    # someone still waits (the 4th drawn): a freed seat is theirs, a newcomer queues behind them
+    registrations.cancel(db.session.get(Registration, record.winners[0]), now=utcnow())
+    db.session.commit()
+    assert db.session.get(Registration, record.order[3]).status == "confirmed"
+    newcomer = register(db.session.get(Event, event.id), 801).registration
+    assert newcomer.status == "waitlisted"
+    registrations.cancel(db.session.get(Registration, record.winners[1]), now=utcnow())
+    db.session.commit()
+    assert db.session.get(Registration, newcomer.id).status == "confirmed"
+    registrations.cancel(db.session.get(Registration, record.winners[2]), now=utcnow())
+    db.session.commit()
+    late = register(db.session.get(Event, event.id), 802).registration  # nobody waits, a seat is free
+    assert late.status == "confirmed"
+    assert_no_breach()

@@ -137,3 +137,18 @@ def test_draw_time_after_close_is_kept_when_copied_without_the_time(app):
     db.session.commit()
     assert copy.admission_mode == "lottery" and copy.lottery_draw_at is None
     assert copy.lottery_seed_hash and copy.lottery_seed != event.lottery_seed
+
+
+def test_first_come_after_the_draw_is_offered_only_once_drawn(client, login, create_organizer):
+    login(create_organizer())
+    event, _regs = lottery_event(capacity=1, applicants=2)
+    assert 'name="lottery_first_come"' not in client.get(f"/organizer/events/{event.id}/edit").get_data(as_text=True)
+    client.post(f"/organizer/events/{event.id}/lottery/draw")
+    page = client.get(f"/organizer/events/{event.id}/edit").get_data(as_text=True)
+    assert 'name="lottery_first_come"' in page
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert client.get(f"/events/{event.slug}").get_data(as_text=True).count('class="button primary register-button"') == 0
+    event.lottery_first_come = True
+    db.session.commit()
+    assert 'register-button' in client.get(f"/events/{event.slug}").get_data(as_text=True)
