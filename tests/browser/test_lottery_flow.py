@@ -107,3 +107,54 @@ def test_apply_draw_mail_confirm_and_cancel(page, browser_login, create_organize
     statuses, asked, first_deadline, promoted = _read(outcome)
     assert statuses == ["confirmed", "cancelled", "confirmed", "waitlisted"]
     assert asked and first_deadline is None and promoted == [order[2]]
+
+
+def test_the_public_check_page_fits_a_phone_in_english(phone_page):
+    event = create_event(capacity=1, admission_mode="lottery", commit=False)
+    db.session.flush()
+    lottery.commit_seed(event, now=utcnow())
+    db.session.commit()
+    for n in range(1, 4):
+        register(db.session.get(Event, event.id), n)
+    event = db.session.get(Event, event.id)
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    lottery.draw(db.session.get(Event, event.id), now=utcnow(), actor_label="cli")
+    db.session.commit()
+    slug, seed = event.slug, event.lottery_seed
+    db.session.rollback()
+
+    phone_page.goto(f"/events/{slug}/lottery?lang=en")
+    assert phone_page.get_by_role("heading", level=1).inner_text() == "How the lottery is drawn, and how to check it"
+    assert seed in phone_page.locator("main").inner_text()
+    assert "hmac.new" in phone_page.locator("pre.code").inner_text()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width  # hashes wrap; the snippet scrolls in its own box
+    phone_page.screenshot(path="/tmp/lottery_public_phone.png", full_page=True)
+
+
+def test_the_lottery_settings_appear_when_the_lottery_is_chosen(page, browser_login, create_organizer):
+    event = create_event()
+    event_id = event.id
+    user = SimpleNamespace(email=create_organizer().email)
+    db.session.rollback()
+    browser_login(page, user)
+    page.goto(f"/organizer/events/{event_id}/edit")
+    assert not page.get_by_label("抽選日時（日本時間）").is_visible()
+    page.get_by_label("参加決定方法", exact=True).select_option("lottery")
+    assert page.get_by_label("抽選日時（日本時間）").is_visible()
+    page.get_by_label("落選した申込者").select_option("waitlist")
+    page.get_by_label("当選者の参加確定期限（日数）").fill("7")
+    page.get_by_label("宮城県").check()
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"**/organizer/events/{event_id}")
+    assert page.locator("#lottery").is_visible()
+
+    def saved():
+        e = db.session.get(Event, event_id)
+        return e.admission_mode, e.lottery_losers, e.lottery_confirm_days, e.lottery_priority_prefectures
+
+    assert _read(saved) == ("lottery", "waitlist", 7, ["04"])
+    page.goto(f"/organizer/events/{event_id}/edit")
+    page.get_by_label("参加決定方法", exact=True).select_option("first_come")
+    assert not page.get_by_label("抽選日時（日本時間）").is_visible()
