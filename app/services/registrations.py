@@ -596,7 +596,8 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
 
     First come: confirmed if a seat is free and nobody waits, else at the end of
     the waiting list; `override` confirms past both (recorded). Lottery: applied
-    again (never past the draw). Approval: pending again.
+    again before the draw; after it, like first come (the end of the drawn line).
+    Approval: pending again.
     """
     event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id,
                                                               exclusive=True)
@@ -611,7 +612,10 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
             event.id, registration.organization, registration.corporate_number,
             registration.organization_lock_key, exclude_id=registration.id):
         raise OrganizationTaken(ORG_TAKEN_MESSAGE)
-    status = admission.restore_status(admission_mode=event.effective_admission_mode, capacity=ticket_type.capacity,
+    mode = event.effective_admission_mode
+    if mode == AdmissionMode.LOTTERY and _drawn(ticket_type.id):
+        mode = AdmissionMode.FIRST_COME  # past the draw: the end of the drawn line, never applied again
+    status = admission.restore_status(admission_mode=mode, capacity=ticket_type.capacity,
                                       confirmed=ticket_type.confirmed_count,
                                       waiting=_waiting_count(ticket_type.id), override=override)
     registration.status = status.value

@@ -338,3 +338,17 @@ def test_after_the_draw_the_organizer_may_open_the_seats_left_first_come(app, cr
     late = register(db.session.get(Event, event.id), 802).registration  # nobody waits, a seat is free
     assert late.status == "confirmed"
     assert_no_breach()
+
+
+def test_a_registration_restored_after_the_draw_joins_the_end_of_the_drawn_line(app, create_organizer):
+    organizer = create_organizer()
+    event, regs = lottery_event(capacity=1, applicants=3, lottery_losers="waitlist")
+    registrations.cancel(db.session.get(Registration, regs[0].id), now=utcnow())
+    db.session.commit()
+    [record] = lottery.draw(db.session.get(Event, event.id), now=utcnow())
+    db.session.commit()
+    restored = registrations.restore(db.session.get(Registration, regs[0].id), now=utcnow(), actor=organizer)
+    db.session.commit()
+    assert restored.status == "waitlisted"
+    assert registrations.waitlist_position(restored) == 2  # behind the one drawn second
+    assert_no_breach()
