@@ -1,13 +1,14 @@
-// The event form: the lottery's settings appear only when 抽選 is chosen.
+// The event form: settings that belong to one admission mode are shown only when it is chosen.
 (function () {
-  var mode = document.getElementById("admission_mode");
-  var sections = document.querySelectorAll("[data-admission]");
-  if (!mode || !sections.length) return;
+  "use strict";
+  var select = document.getElementById("admission_mode");
+  if (!select) { return; }
+  var parts = document.querySelectorAll("[data-shown-for-admission]");
   function update() {
-    sections.forEach(function (section) {
-      section.hidden = section.getAttribute("data-admission") !== mode.value;
+    parts.forEach(function (part) {
+      part.hidden = part.getAttribute("data-shown-for-admission") !== select.value;
     });
   }
-  mode.addEventListener("change", update);
+  select.addEventListener("change", update);
   update();
 })();
