@@ -209,3 +209,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(check_command)
     from app.demo import demo_cli; app.cli.add_command(demo_cli)  # noqa: E702,I001
     from app.jobs import jobs_cli; app.cli.add_command(jobs_cli)  # noqa: E702,I001
+    from app.lottery_cli import lottery_cli; app.cli.add_command(lottery_cli)  # noqa: E702,I001

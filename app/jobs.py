@@ -307,15 +307,55 @@ def queue_reminders(now: datetime) -> int:
     return queued
 
 
+def lottery_pass(now: datetime) -> tuple[int, int]:
+    """Draw the lotteries whose time has come, then release the seats of winners who did not
+    confirm in time (each to the next drawn). One transaction per event drawn and per seat
+    released; one that fails is logged and never holds up the others. Returns (draws, released)."""
+    from app.models import Event, Registration
+    from app.services import lottery
+    from app.services.errors import ServiceError
+
+    drawn = released = 0
+    for event_id in lottery.due_events(now):
+        db.session.rollback()
+        try:
+            event = db.session.get(Event, event_id)
+            if event is None or lottery.draw_refusal(event, now):
+                continue
+            drawn += len(lottery.draw(event, now=now, actor_label="system"))
+            db.session.commit()
+        except ServiceError as exc:  # drawn meanwhile by an organizer, applications reopened...
+            db.session.rollback()
+            log.info("jobs: lottery of event %s not drawn: %s", event_id, exc.code)
+        except Exception:
+            db.session.rollback()
+            log.exception("jobs: lottery of event %s failed", event_id)
+    for registration_id, _event_id in lottery.unconfirmed_past_deadline(now):
+        db.session.rollback()
+        try:
+            registration = db.session.get(Registration, registration_id)
+            if registration is not None and lottery.release(registration, now=now):
+                released += 1
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("jobs: releasing the seat of registration %s failed", registration_id)
+    db.session.rollback()
+    return drawn, released
+
+
 @dataclass
 class PassReport:
     reminders: int
     delivery: DeliveryReport
     counted_events: int = 0
+    lottery_draws: int = 0
+    seats_released: int = 0
 
     def summary(self) -> str:
         d = self.delivery
         return (f"events counted for the statistics: {self.counted_events}; "
+                f"lottery draws: {self.lottery_draws}, unconfirmed seats released: {self.seats_released}; "
                 f"reminders queued: {self.reminders}; mails sent: {d.sent}, retrying: {d.retrying}, "
                 f"failed: {d.failed}, given back: {d.released}, not needed any more: {d.superseded}, "
                 f"waiting for the SMTP server: {d.deferred}")
@@ -323,14 +363,15 @@ class PassReport:
 
 def run_once(*, clock: Clock = utcnow, connect: Callable | None = None,
              should_stop: Callable[[], bool] = lambda: False) -> PassReport:
-    """One pass: count the events that have started for the statistics, queue the due reminders,
-    then deliver what is due."""
+    """One pass: draw the due lotteries and release unconfirmed seats, count the events that have
+    started for the statistics, queue the due reminders, then deliver what is due."""
     from app.services import participation
 
+    draws, released = lottery_pass(clock())
     counted = participation.count_started_events(clock())
     queued = queue_reminders(clock())
     delivery = deliver_due(clock=clock, connect=connect, should_stop=should_stop)
-    return PassReport(queued, delivery, counted)
+    return PassReport(queued, delivery, counted, draws, released)
 
 
 class StopSignal:
@@ -412,7 +453,7 @@ def worker_command(interval: float) -> None:
 
     def _report(result: PassReport) -> None:
         d = result.delivery
-        if result.reminders or d.claimed:
+        if result.reminders or d.claimed or result.lottery_draws or result.seats_released:
             log.info("jobs: %s", result.summary())
 
     try:

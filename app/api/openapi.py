@@ -214,6 +214,9 @@ def schemas() -> dict:
                                        "minutes before each online session"},
                 "completion_min_sessions": {"type": ["integer", "null"],
                                             "description": "Completion rule: sessions to attend at least"},
+                "lottery_seed_hash": {"type": ["string", "null"], "description": "抽選: SHA-256 of the draw's "
+                                      "seed, published before applications close (see /lottery)"},
+                "lottery_draw_at": NULLABLE_DATETIME,
                 "starts_at": NULLABLE_DATETIME, "ends_at": NULLABLE_DATETIME,
                 "registration_opens_at": NULLABLE_DATETIME, "registration_closes_at": NULLABLE_DATETIME,
                 "registration_state": {"enum": ["open", "not_published", "not_yet_open", "ended", "cancelled",
@@ -259,6 +262,18 @@ def schemas() -> dict:
                 "completion_min_sessions": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000,
                                             "description": "For a series: attending at least this many "
                                                            "sessions completes it (e.g. 6 of 7)"},
+                "lottery_draw_at": {**DATETIME_INPUT, "description": "抽選: the jobs draw at this time "
+                                    "(after applications close)"},
+                "lottery_losers": {"enum": ["lost", "waitlist"], "default": "lost",
+                                   "description": "抽選: those not drawn are lost, or waitlisted in drawn order"},
+                "lottery_confirm_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 60,
+                                         "description": "抽選: winners confirm within this many days"},
+                "lottery_first_come": {"type": "boolean", "default": False,
+                                       "description": "抽選, once every 参加枠 is drawn: seats left are offered "
+                                                      "first come (the drawn waiting list first)"},
+                "lottery_priority_prefectures": {"type": ["array", "null"], "items": {"enum": list(PREFECTURES)},
+                                                 "description": "抽選: applicants from these prefectures "
+                                                                "are drawn first"},
                 "status": {"enum": ["draft", "published"], "default": "draft",
                            "description": "published: publish at once (422 if the event is not complete)"},
                 "sessions": {"type": "array", "maxItems": 100, "items": {
@@ -384,12 +399,14 @@ def schemas() -> dict:
                 "organization_type": {"enum": [t.value for t in OrganizationType]},
                 "prefecture": {"type": ["string", "null"]}, "corporate_number": {"type": "string"},
                 "answers": {"type": "object"},
+                "confirm_by": {**NULLABLE_DATETIME, "description": "抽選: a winner confirms by then (their private page) or the seat passes on"},
                 "created_at": DATETIME, "confirmed_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME,
                 "checked_in_at": NULLABLE_DATETIME,
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
             },
         },
         **_stats_schemas(),
+        **_lottery_schemas(),
         "AttendanceCounts": {
             "type": "object",
             "description": "Attendance figures. `confirmed`: confirmed registrations (every session expects them "
@@ -509,6 +526,79 @@ _FIGURES = {
     "distinct_people": {"type": "integer", "description": "participants, once per email"},
     "distinct_organizations": {"type": "integer", "description": "participants' organisations, once each"},
 }
+
+
+def _lottery_schemas() -> dict:
+    ids = {"type": "array", "items": {"type": "integer"}}
+    return {
+        "LotteryDraw": {
+            "type": "object",
+            "description": "One 参加枠's draw. Re-run it: sort `applicants` ([registration id, priority group]) "
+                           "by (group, HMAC-SHA256(key=seed, msg=str(id)).hexdigest(), id); SHA-256(seed) is "
+                           "`seed_hash`, published before the draw.",
+            "required": ["ticket_type_id", "seed", "seed_hash", "algorithm", "applicants", "order", "winners"],
+            "properties": {
+                "ticket_type_id": {"type": "integer"}, "seed": {"type": "string"},
+                "seed_hash": {"type": "string"}, "algorithm": {"type": "string"},
+                "applicants": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+                "order": ids, "winners": ids, "seats": {"type": ["integer", "null"]},
+                "losers": {"enum": ["lost", "waitlist"]}, "drawn_at": NULLABLE_DATETIME,
+            },
+        },
+        "LotteryResult": {
+            "type": "object",
+            "required": ["event_id", "seed", "order", "winners", "draws"],
+            "properties": {
+                "event_id": {"type": "integer"}, "seed": {"type": "string"},
+                "order": {**ids, "description": "Applicant registration ids in drawn order (参加枠 by id)"},
+                "winners": ids, "draws": {"type": "array", "items": _ref("LotteryDraw")},
+            },
+        },
+        "LotteryRecord": {
+            "type": "object",
+            "required": ["event_id", "seed_hash", "algorithm", "drawn", "seed", "order", "winners", "draws"],
+            "properties": {
+                "event_id": {"type": "integer"},
+                "seed_hash": {"type": ["string", "null"], "description": "SHA-256 of the seed, published before "
+                              "the draw"},
+                "algorithm": {"type": "string"}, "draw_at": NULLABLE_DATETIME, "drawn": {"type": "boolean"},
+                "seed": {"type": ["string", "null"], "description": "null until the draw"},
+                "order": ids, "winners": ids, "draws": {"type": "array", "items": _ref("LotteryDraw")},
+            },
+        },
+    }
+
+
+def _lottery_paths(unauthorized: dict) -> dict:
+    return {
+        "/api/v1/events/{event_id}/lottery/draw": {
+            "post": {
+                "operationId": "drawLottery", "tags": ["lottery"],
+                "summary": "Draw the lottery (every 参加枠 not drawn yet, or one) after applications closed",
+                "security": [{"bearerAuth": []}], "parameters": [EVENT_ID],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"ticket_type_id": {"type": "integer"}}}}}},
+                "responses": {
+                    "200": _json(_ref("LotteryResult"), "Drawn: the seed, the order and the winners"),
+                    "400": COMMON_ERRORS["400"], "401": unauthorized,
+                    "403": _error("The token's account is a viewer (`forbidden`)."),
+                    "404": _error("Unknown event (`not_found`)."),
+                    "409": _error("`already_drawn`, `not_drawable` (not a lottery, applications still open, "
+                                  "event not published) or `invalid_ticket_type`."),
+                },
+            },
+        },
+        "/api/v1/events/{event_id}/lottery": {
+            "get": {
+                "operationId": "getLottery", "tags": ["lottery"],
+                "summary": "The lottery's public record: the seed hash before the draw; seed, applicants and "
+                           "order after it",
+                "security": [{}, {"bearerAuth": []}], "parameters": [EVENT_ID],
+                "responses": {"200": _json(_ref("LotteryRecord"), "The record"), "401": unauthorized,
+                              "404": _error("Unknown, not a lottery, or a draft and no token (`not_found`).")},
+            },
+        },
+    }
 
 
 def _stats_schemas() -> dict:
@@ -691,6 +781,7 @@ def _paths() -> dict:
     unauthorized = _error("No token, or an invalid, revoked or disabled one (`unauthorized`).")
     return {
         **_stats_paths(unauthorized),
+        **_lottery_paths(unauthorized),
         "/api/v1/openapi.json": {
             "get": {"operationId": "openapi", "summary": "This document", "tags": ["meta"],
                     "responses": {"200": {"description": "OpenAPI 3.1 document",

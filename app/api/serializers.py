@@ -82,6 +82,8 @@ def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> di
         "approval_overflow": event.approval_overflow,
         "join_opens_minutes": event.join_opens_minutes,
         "completion_min_sessions": event.completion_min_sessions,
+        "lottery_seed_hash": event.lottery_seed_hash if event.admission_mode == "lottery" else None,
+        "lottery_draw_at": iso(event.lottery_draw_at) if event.admission_mode == "lottery" else None,
         "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at),
         "registration_opens_at": iso(event.registration_opens_at),
@@ -131,6 +133,7 @@ def registration_json(r: Registration, waitlist_position: int | None) -> dict:
         "confirmed_at": iso(r.confirmed_at),
         "cancelled_at": iso(r.cancelled_at),
         "checked_in_at": iso(r.checked_in_at),
+        "confirm_by": iso(r.confirm_by),
         "waitlist_position": waitlist_position,
     }
 

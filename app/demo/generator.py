@@ -28,6 +28,7 @@ from app.demo.definitions import (
 from app.demo.kpis import load_kpis, reset_kpis
 from app.demo.people import People, Person
 from app.domain import join_links, manage_links
+from app.domain import lottery as lottery_rules
 from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
     AdmissionMode,
@@ -46,6 +47,7 @@ from app.models import (
     Event,
     EventSeries,
     EventSession,
+    LotteryDraw,
     Organizer,
     OutboxMessage,
     Question,
@@ -125,7 +127,8 @@ def reset_demo(now: datetime) -> int:
     reset_kpis()
     if not ids:
         return 0
-    for model in (AuditLog, OutboxMessage, Attendance, Registration, ReminderRule, Question, TicketType, EventSession):
+    for model in (AuditLog, OutboxMessage, Attendance, LotteryDraw, Registration, ReminderRule, Question, TicketType,
+                  EventSession):
         db.session.execute(delete(model).where(model.event_id.in_(ids)))
     db.session.execute(delete(Event).where(Event.id.in_(ids)))
     db.session.flush()
@@ -182,6 +185,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
                       key=lambda r: (r["ticket_type_id"], r["waitlisted_at"])):
         last_seq[row["ticket_type_id"]] += 1
         row["waitlist_seq"] = last_seq[row["ticket_type_id"]]
+    planned = [row.pop("_planned") for row in rows]
     for row in rows:
         row.setdefault("waitlist_seq", None)
         # A Core insert skips the model's listener: the list's search text is written here.
@@ -193,6 +197,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
         ).scalars().all()
         for reg_id, row in zip(ids, rows, strict=True):
             audit.extend(_registration_audit(reg_id, row))
+        audit.extend(_draw_lotteries(definitions, events, ids, rows, planned, now))
         attendances = _attendances(definitions, events, ids, rows, seed)
         if attendances:
             db.session.execute(insert(Attendance), attendances)
@@ -201,7 +206,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
     for event in events.values():
         for ticket in event.ticket_types:
             ticket.confirmed_count = confirmed.get(ticket.id, 0)
-            ticket.waitlist_last_seq = last_seq.get(ticket.id, 0)
+            ticket.waitlist_last_seq = max(last_seq.get(ticket.id, 0), ticket.waitlist_last_seq or 0)
     if audit:
         db.session.execute(insert(AuditLog), audit)
     db.session.flush()
@@ -245,6 +250,15 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
         copied_from_id=copied.id if copied is not None else None, created_by_id=admin.id,
         created_at=created, updated_at=created,
     )
+    if definition.admission_mode == AdmissionMode.LOTTERY:
+        # 抽選: the seed is committed (its hash published) when the event is made, long before
+        # applications close; the draw time is two days after they close (the jobs draw then).
+        event.lottery_seed = lottery_rules.new_seed()
+        event.lottery_seed_hash = lottery_rules.seed_hash(event.lottery_seed)
+        event.lottery_losers = lottery_rules.LOSERS_WAITLIST if definition.waitlist_enabled else lottery_rules.LOSERS_LOST
+        closes = definition.registration_closes_at or definition.starts_at
+        event.lottery_draw_at = _draw_at(closes)
+        event.lottery_confirm_days = 7 if definition.upcoming else None
     for s in definition.sessions:
         event.sessions.append(EventSession(title=s.title, starts_at=s.starts_at, ends_at=s.ends_at, venue=s.venue,
                                            is_online=s.is_online))
@@ -263,6 +277,11 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
     return event
 
 
+def _draw_at(closes: datetime) -> datetime:
+    """The lottery's draw: two days after applications close."""
+    return closes + timedelta(days=2)
+
+
 def _cancelled_at(definition: EventDef) -> datetime:
     return definition.starts_at - timedelta(days=40)
 
@@ -275,6 +294,9 @@ def _event_audit(definition: EventDef, event: Event, admin: Organizer, now: date
     out = [row("event.created", event.created_at, title=event.title)]
     if definition.copied_from:
         out[0]["data"]["copied_from"] = definition.copied_from
+    if event.lottery_seed_hash:
+        out.append(row("lottery.seed_committed", event.created_at, seed_hash=event.lottery_seed_hash,
+                       algorithm=lottery_rules.ALGORITHM))
     out.append(row("event.published", event.created_at + timedelta(days=3)))
     if definition.status == EventStatus.CANCELLED:
         out.append(row("event.cancelled", _cancelled_at(definition), reason=definition.status_reason))
@@ -356,8 +378,16 @@ def _registrants(definition: EventDef, event: Event, people: People, rng: random
             touched = [t for t in (created, confirmed_at, cancelled_at, checked_in) if t is not None]
             if status == RegistrationStatus.LOST:
                 touched.append(drawn_at)
+            planned = None
+            if lottery_drawn and status in (RegistrationStatus.CONFIRMED, RegistrationStatus.LOST):
+                # an application: the draw (services.lottery, in load_demo) decides who wins; the
+                # winners then get the crowd's attendance
+                planned = {"checked_in_at": checked_in}
+                status, confirmed_at, checked_in = RegistrationStatus.APPLIED, None, None
+                touched = [created]
             active = status in ACTIVE_REGISTRATION_STATUSES
             rows.append({
+                "_planned": planned,
                 "event_id": event.id,
                 "ticket_type_id": ticket.id,
                 "status": status,
@@ -392,6 +422,50 @@ def _registrants(definition: EventDef, event: Event, people: People, rng: random
                 "updated_at": min(max(touched), now),
             })
     return rows
+
+
+def _draw_lotteries(definitions: list[EventDef], events: dict[str, Event], ids: list[int], rows: list[dict],
+                    planned: list[dict | None], now: datetime) -> list[dict]:
+    """Draw the past lotteries through services.lottery, as the jobs did two days after applications closed.
+
+    The draw decides who won (its record is what `flask lottery verify` checks); the rows are
+    brought in step with it, and the winners get the attendance the crowd planned for its
+    confirmed registrants. Returns the audit rows of the winners' check-ins.
+    """
+    from app.services import lottery
+
+    out: list[dict] = []
+    by_event: dict[int, list[tuple[int, dict, dict]]] = {}
+    for reg_id, row, plan in zip(ids, rows, planned, strict=True):
+        if plan is not None:
+            by_event.setdefault(row["event_id"], []).append((reg_id, row, plan))
+    for definition in definitions:
+        event = events[definition.slug]
+        entries = by_event.get(event.id)
+        if not entries:
+            continue
+        drawn_at = _draw_at(definition.registration_closes_at or definition.starts_at)
+        final_status = event.status
+        event.status = EventStatus.CLOSED  # as it was then: applications closed, the event not held yet
+        db.session.flush()
+        records = lottery.draw(event, now=drawn_at, actor_label="system", notify=False)
+        event = db.session.get(Event, event.id)
+        event.status = final_status
+        winners = {rid for d in records for rid in d.winners}
+        check_ins = sorted(p["checked_in_at"] for _i, _r, p in entries if p["checked_in_at"] is not None)
+        for reg_id, row, _plan in sorted(entries, key=lambda e: e[0]):
+            registration = db.session.get(Registration, reg_id)
+            row.update(status=registration.status, confirmed_at=registration.confirmed_at,
+                       waitlist_seq=registration.waitlist_seq, updated_at=drawn_at)
+            if reg_id in winners and check_ins:
+                row["checked_in_at"] = check_ins.pop(0)
+                registration.checked_in_at = row["checked_in_at"]
+                registration.updated_at = min(row["checked_in_at"], now)
+                out.append({"created_at": row["checked_in_at"], "actor_id": None, "actor_label": "system",
+                            "action": "registration.checked_in", "event_id": event.id,
+                            "registration_id": reg_id, "data": {"source": "demo"}})
+        db.session.flush()
+    return out
 
 
 def _attendances(definitions: list[EventDef], events: dict[str, Event], ids: list[int], rows: list[dict],

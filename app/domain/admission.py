@@ -60,12 +60,30 @@ def registration_window(
     return Window(WindowState.OPEN, opens_at, effective_close)
 
 
+def effective_mode(admission_mode: str, lottery_first_come: bool) -> str:
+    """The mode a newcomer meets: a lottery whose organizer opened the seats left after the draw
+    first come (allowed only once every 参加枠 is drawn) admits first come, waiting list first."""
+    if admission_mode == AdmissionMode.LOTTERY and lottery_first_come:
+        return AdmissionMode.FIRST_COME
+    return admission_mode
+
+
+def closes_at(admission_mode: str, lottery_first_come: bool, registration_closes_at: datetime | None
+              ) -> datetime | None:
+    """When registration closes: a lottery opened first come after its draw takes newcomers until the
+    first session starts (its closing time was the end of the applications)."""
+    if admission_mode == AdmissionMode.LOTTERY and lottery_first_come:
+        return None
+    return registration_closes_at
+
+
 def event_window(event, now: datetime) -> Window:
     """`registration_window` for an Event model."""
     return registration_window(
         status=event.status,
         opens_at=event.registration_opens_at,
-        closes_at=event.registration_closes_at,
+        closes_at=closes_at(event.admission_mode, bool(getattr(event, "lottery_first_come", False)),
+                            event.registration_closes_at),
         first_session_starts_at=event.starts_at,
         now=now,
     )
@@ -88,7 +106,7 @@ def availability(*, admission_mode: str, capacity: int | None, confirmed: int, w
 
 def ticket_availability(event, ticket_type) -> Availability:
     return availability(
-        admission_mode=event.admission_mode,
+        admission_mode=effective_mode(event.admission_mode, bool(getattr(event, "lottery_first_come", False))),
         capacity=ticket_type.capacity,
         confirmed=ticket_type.confirmed_count,
         waitlist_enabled=event.waitlist_enabled,
@@ -132,13 +150,18 @@ PROMOTING_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED)
 PROMOTING_ADMISSION_MODES = (AdmissionMode.FIRST_COME, AdmissionMode.APPROVAL)
 
 
-def promotes(*, event_status: str, admission_mode: str) -> bool:
-    """Whether freed seats go to the waiting list now (first come or approval, event live).
+def promotes(*, event_status: str, admission_mode: str, drawn: bool = False) -> bool:
+    """Whether freed seats go to the waiting list now (event live; first come, approval, or a
+    lottery once `drawn`).
 
     In 承認制 only approved registrants wait (approval past capacity with the
-    ``waitlist`` setting), so a freed seat goes to the first of them.
+    ``waitlist`` setting), so a freed seat goes to the first of them. After a 参加枠's draw its
+    waiting list is the rest of the drawn order, so freed seats go to it in that order, like
+    first come's line.
     """
-    return admission_mode in PROMOTING_ADMISSION_MODES and event_status in PROMOTING_EVENT_STATUSES
+    if event_status not in PROMOTING_EVENT_STATUSES:
+        return False
+    return admission_mode in PROMOTING_ADMISSION_MODES or (admission_mode == AdmissionMode.LOTTERY and drawn)
 
 
 #: Event statuses in which an organizer may approve (a seat is given): not a draft, cancelled, postponed or finished.

@@ -16,6 +16,9 @@ Rules per kind (the state is the one at send time):
 * ``rejected``: the registration is still rejected.
 * ``waitlisted``, ``applied``, ``pending``: the registration is still in that state.
 * ``cancelled``: the registration is still cancelled.
+* ``lottery_won``, ``lottery_waitlisted``, ``lottery_lost``: the draw's result is
+  still the registration's status (confirmed, waitlisted, lost);
+  ``lottery_released``: still cancelled.
 * ``event_cancelled``, ``event_postponed``: the event still has that status; a
   postponement notice also needs the registration still active (it asks them to
   wait for the new dates, which is no news to someone who has cancelled).
@@ -56,6 +59,10 @@ _SAME_STATUS_KINDS = {
     "applied": ("applied",),
     "pending": ("pending",),
     "cancelled": ("cancelled",),
+    "lottery_won": ("confirmed",),
+    "lottery_waitlisted": ("waitlisted",),
+    "lottery_lost": ("lost",),
+    "lottery_released": ("cancelled",),
     "manage_link": ACTIVE_REGISTRATION_STATUSES,
 }
 _EVENT_STATUS_KINDS = {"event_cancelled": "cancelled", "event_postponed": "postponed"}

@@ -6,6 +6,7 @@ from app.models.events import Event, EventSeries, EventSession, Question, Remind
 from app.models.exports import ExportLog
 from app.models.imports import ImportFile, ImportMapping
 from app.models.kpis import Kpi, KpiTarget
+from app.models.lottery import LotteryDraw
 from app.models.mail import OutboxMessage
 from app.models.organizers import ApiToken, LoginSession, Organizer
 from app.models.participation import (
@@ -31,6 +32,7 @@ __all__ = [
     "Kpi",
     "KpiTarget",
     "LoginSession",
+    "LotteryDraw",
     "Organizer",
     "OutboxMessage",
     "ParticipationEvent",

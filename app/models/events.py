@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -55,6 +56,17 @@ class Event(db.Model):
     join_opens_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     # 修了 (completion): attended at least this many sessions (None: no rule).
     completion_min_sessions: Mapped[int | None] = mapped_column(Integer)
+    # 抽選 (lottery; app.domain.lottery, app.services.lottery). The seed is secret until the draw;
+    # its SHA-256 is published from the moment the event becomes a lottery (never changed after).
+    lottery_seed: Mapped[str | None] = mapped_column(String(64))
+    lottery_seed_hash: Mapped[str | None] = mapped_column(String(64))
+    lottery_draw_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the jobs draw then
+    lottery_losers: Mapped[str] = mapped_column(String(20), default="lost", server_default="lost")  # or waitlist
+    lottery_confirm_days: Mapped[int | None] = mapped_column(Integer)  # winners confirm within N days
+    lottery_priority_prefectures: Mapped[list | None] = mapped_column(JSON, default=list)  # drawn first (e.g. 東北6県)
+    # After the draw (every 参加枠), the organizer may open free seats first come: once nobody is left
+    # waiting, newcomers are confirmed until the first session starts (domain.admission.effective_mode).
+    lottery_first_come: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # The first session's start, kept in step by services.events; used to sort and filter lists.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
@@ -85,6 +97,13 @@ class Event(db.Model):
     @property
     def co_organizer_list(self) -> list[str]:
         return [line.strip() for line in self.co_organizers.splitlines() if line.strip()]
+
+    @property
+    def effective_admission_mode(self) -> str:
+        """The admission mode newcomers meet now (a drawn lottery opened first come is first come)."""
+        from app.domain.admission import effective_mode
+
+        return effective_mode(self.admission_mode, bool(self.lottery_first_come))
 
     @property
     def is_online(self) -> bool:

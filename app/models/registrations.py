@@ -90,6 +90,8 @@ class Registration(db.Model):
     # the waiting list is promoted in this order, and the position people are told counts by it.
     waitlist_seq: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A lottery winner (or one promoted after the draw) confirms by then or the seat passes on (app.services.lottery).
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     origin: Mapped[str] = mapped_column(String(20), default="web", server_default="web")  # codes.RegistrationOrigin

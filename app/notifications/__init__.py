@@ -86,7 +86,7 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
 
 
 #: Mails that carry the event's .ics (kept small: one calendar file, no images).
-CALENDAR_KINDS = ("confirmed", "promoted", "approved")
+CALENDAR_KINDS = ("confirmed", "promoted", "approved", "lottery_won")
 
 
 def _attachments(kind: str, registration: Registration, now: datetime) -> list[dict]:
@@ -120,6 +120,10 @@ def _subject(kind: str, event, extra: dict) -> str:
         "event_cancelled": _("Cancelled: %(title)s", title=event.title),
         "event_postponed": _("Postponed: %(title)s", title=event.title),
         "schedule_changed": _("Schedule changed: %(title)s", title=event.title),
+        "lottery_won": _("Lottery result: you have a place: %(title)s", title=event.title),
+        "lottery_waitlisted": _("Lottery result: you are on the waiting list: %(title)s", title=event.title),
+        "lottery_lost": _("Lottery result: %(title)s", title=event.title),
+        "lottery_released": _("Your place has passed on: %(title)s", title=event.title),
     }
     return subjects[kind]
 
@@ -186,6 +190,26 @@ def preview(kind: str, registration: Registration, *, now: datetime, extra: dict
         text = render_template(f"email/{kind}.txt", **values)
         subject = mail_text.one_line(_subject(kind, event, extra or {}), 300)
     return subject, text
+
+
+#: The lottery's result mail for each status a draw gives (app.services.lottery).
+LOTTERY_RESULT_KINDS = {"confirmed": "lottery_won", "waitlisted": "lottery_waitlisted", "lost": "lottery_lost"}
+
+
+def lottery_result(registration: Registration, *, now: datetime) -> None:
+    """The draw's result for one applicant: won (with the deadline to confirm), waitlisted or not drawn."""
+    kind = LOTTERY_RESULT_KINDS[registration.status]
+    position = None
+    if kind == "lottery_waitlisted":
+        from app.services.registrations import waitlist_position
+
+        position = waitlist_position(registration)
+    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}", now=now, extra={"position": position})
+
+
+def lottery_released(registration: Registration, *, now: datetime) -> None:
+    """A winner did not confirm in time: the seat has passed on."""
+    enqueue("lottery_released", registration, dedupe_key=f"reg:{registration.id}:lottery_released", now=now)
 
 
 def manage_link(registration: Registration, *, now: datetime) -> None:

@@ -97,6 +97,9 @@ def _event_data(form: EventForm) -> dict:
     data = {name: form[name].data for name in service.EVENT_FIELDS}
     data["registration_opens_at"] = rules.jst_to_utc(form.registration_opens_at.data)
     data["registration_closes_at"] = rules.jst_to_utc(form.registration_closes_at.data)
+    for name in service.LOTTERY_FIELDS:
+        data[name] = form[name].data
+    data["lottery_draw_at"] = rules.jst_to_utc(form.lottery_draw_at.data)
     return data
 
 
@@ -106,6 +109,10 @@ def _fill_event_form(form: EventForm, event: Event) -> None:
     form.prefecture.data = event.prefecture or ""
     form.registration_opens_at.data = rules.utc_to_jst_naive(event.registration_opens_at)
     form.registration_closes_at.data = rules.utc_to_jst_naive(event.registration_closes_at)
+    for name in service.LOTTERY_FIELDS:
+        form[name].data = getattr(event, name)
+    form.lottery_draw_at.data = rules.utc_to_jst_naive(event.lottery_draw_at)
+    form.lottery_priority_prefectures.data = list(event.lottery_priority_prefectures or [])
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -76,6 +77,19 @@ class EventForm(FlaskForm):
                                  render_kw={"rows": 4})
     completion_min_sessions = IntegerField(_l("Completion: sessions to attend at least"),
                                            validators=[Optional(), NumberRange(min=1, max=1000)])
+    # 抽選 only (shown when the lottery is chosen; app.services.lottery)
+    lottery_draw_at = DateTimeLocalField(_l("Draw the lottery at (Japan time)"), format=DATETIME_FORMAT,
+                                         validators=[Optional()])
+    lottery_losers = SelectField(_l("Applicants not drawn"), choices=[
+        ("lost", _l("are told they were not drawn")),
+        ("waitlist", _l("are put on the waiting list in drawn order")),
+    ], default="lost")
+    lottery_confirm_days = IntegerField(_l("Winners confirm within (days)"),
+                                        validators=[Optional(), NumberRange(min=1, max=60)])
+    lottery_first_come = BooleanField(_l("Offer the seats left after the draw first come"))
+    lottery_priority_prefectures = SelectMultipleField(
+        _l("Drawn first: applicants from"), choices=[(code, name) for code, name in PREFECTURES.items()],
+        validators=[Optional()])
 
 
 class NewEventForm(EventForm):

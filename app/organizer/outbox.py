@@ -60,6 +60,10 @@ KIND_LABELS = {
     "event_cancelled": _l("Event cancellation notice"),
     "event_postponed": _l("Postponement notice"),
     "schedule_changed": _l("Schedule change notice"),
+    "lottery_won": _l("Lottery result: won"),
+    "lottery_waitlisted": _l("Lottery result: waiting list"),
+    "lottery_lost": _l("Lottery result: not drawn"),
+    "lottery_released": _l("Unconfirmed seat passed on"),
 }
 
 

@@ -323,6 +323,24 @@ def cancel(token: str):
                            token=token)
 
 
+@bp.route("/r/<token>/lottery/confirm", methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def lottery_confirm(token: str):
+    """A lottery winner confirms their seat before the deadline (app.services.lottery)."""
+    from app.services import lottery
+
+    registration = _registration_or_404(token)
+    try:  # CSRF: checked for every POST by CSRFProtect
+        lottery.accept(registration, now=utcnow(), actor=_actor())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you: your place is confirmed."), "success")
+    return redirect(url_for("registration.manage", token=token), code=303)
+
+
 @bp.route("/r/<token>/ticket")
 def ticket(token: str):
     registration = _registration_or_404(token)

@@ -42,7 +42,7 @@ from app.models import (
     ReminderRule,
     TicketType,
 )
-from app.services import audit, locks, schedule_mail
+from app.services import audit, locks, lottery, schedule_mail
 from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
 
@@ -64,6 +64,9 @@ EVENT_FIELDS = (
     "join_opens_minutes", "completion_min_sessions", "approval_overflow",
 )
 MAX_DAYS_BEFORE = 365
+#: The lottery's settings (used when the event is a 抽選; app.services.lottery), accepted beside EVENT_FIELDS.
+LOTTERY_FIELDS = ("lottery_draw_at", "lottery_losers", "lottery_confirm_days", "lottery_priority_prefectures",
+                  "lottery_first_come")
 
 
 # ---------------------------------------------------------------------------
@@ -278,7 +281,49 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
         if needed is not None and event is not None and event.sessions and needed > len(event.sessions):
             errors.add("completion_min_sessions", _("The event has only %(n)d sessions.", n=len(event.sessions)))
         out["completion_min_sessions"] = needed
+    _clean_lottery_fields(data, errors, out, present, event)
     return out
+
+
+def _clean_lottery_fields(data, errors: _Errors, out: dict, present, event: Event | None) -> None:
+    """The lottery's settings: draw time (after applications close), losers lost or waitlisted,
+    days to confirm, priority prefectures."""
+    from app.domain import lottery as lottery_rules
+
+    if present("lottery_draw_at"):
+        out["lottery_draw_at"] = _datetime(data.get("lottery_draw_at"), "lottery_draw_at", errors)
+        closes = out.get("registration_closes_at", event.registration_closes_at if event is not None else None)
+        if out["lottery_draw_at"] is not None and closes is not None and out["lottery_draw_at"] < closes:
+            errors.add("lottery_draw_at", _("The draw must come after applications close."))
+    if present("lottery_losers"):
+        losers = _text(data.get("lottery_losers")) or lottery_rules.LOSERS_LOST
+        if losers not in lottery_rules.LOSERS_CHOICES:
+            errors.add("lottery_losers", _("Choose one of the options."))
+        out["lottery_losers"] = losers
+    if present("lottery_confirm_days"):
+        out["lottery_confirm_days"] = _int(data.get("lottery_confirm_days"), "lottery_confirm_days", errors,
+                                           minimum=1, maximum=lottery_rules.MAX_CONFIRM_DAYS)
+    if present("lottery_priority_prefectures"):
+        raw = data.get("lottery_priority_prefectures") or []
+        if isinstance(raw, str):
+            raw = [p for p in re.split(r"[\s,]+", raw) if p]
+        if not isinstance(raw, list | tuple):
+            raw = [raw]
+        codes = []
+        for code in raw:
+            code = _text(code)
+            if code.isdigit() and len(code) == 1:
+                code = "0" + code
+            if code not in PREFECTURES:
+                errors.add("lottery_priority_prefectures", _("Choose a prefecture from the list."))
+            elif code not in codes:
+                codes.append(code)
+        out["lottery_priority_prefectures"] = sorted(codes)
+    if present("lottery_first_come"):
+        first_come = _bool(data.get("lottery_first_come", False))
+        if first_come and not (event is not None and lottery.all_drawn(event)):
+            errors.add("lottery_first_come", _("Seats can be opened first come once every 参加枠 has been drawn."))
+        out["lottery_first_come"] = first_come
 
 
 def _clean_session(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
@@ -400,6 +445,7 @@ def create_event(data: Any, actor: Organizer | None, now: datetime) -> Event:
     db.session.add(event)
     db.session.flush()
     _audit("event.created", actor=actor, now=now, event=event, slug=event.slug)
+    lottery.commit_seed(event, now=now, actor=actor)
     db.session.flush()
     return event
 
@@ -418,6 +464,7 @@ def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime
         setattr(event, key, value)
     event.updated_at = now
     _audit("event.updated", actor=actor, now=now, event=event, fields=changed)
+    lottery.commit_seed(event, now=now, actor=actor)
     db.session.flush()
     if "admission_mode" in changed:
         # Back to first come: free seats go to whoever waits, before any newcomer.
@@ -579,6 +626,7 @@ def publish(event: Event, actor: Organizer | None, now: datetime) -> Event:
         event.status_reason = ""
     event.updated_at = now
     _audit("event.published", actor=actor, now=now, event=event, previous=previous)
+    lottery.commit_seed(event, now=now, actor=actor)
     schedule_mail.published(event, previous, now)
     db.session.flush()
     if previous == EventStatus.POSTPONED:
@@ -692,6 +740,8 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
         registration_closes_at=rules.shift(source.registration_closes_at, offset),
         **{k: fields.get(k, getattr(source, k)) for k in EVENT_FIELDS
            if k not in ("slug", "registration_opens_at", "registration_closes_at")},
+        # the lottery's settings, but a new draw time to choose and a new seed of its own (committed below)
+        **{k: getattr(source, k) for k in LOTTERY_FIELDS if k not in ("lottery_draw_at", "lottery_first_come")},
     )
     session_map: dict[int, EventSession] = {}
     for s in source.sessions:
@@ -714,6 +764,7 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
     db.session.flush()
     _audit("event.copied", actor=actor, now=now, event=copy, source_id=source.id,
            offset_days=offset / timedelta(days=1), place=sorted(k for k in fields if fields[k] != getattr(source, k)))
+    lottery.commit_seed(copy, now=now, actor=actor)
     db.session.flush()
     return copy
 

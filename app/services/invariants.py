@@ -17,7 +17,10 @@
 7. Told: every active registrant of a cancelled or postponed event has been
    sent (or has queued) the mail that says so (those imported from a past
    list without an email address excepted: nothing can reach them).
-8. Summary: the statistics' summary tables (services.participation) equal a
+8. Lottery: every recorded draw reproduces (its seed matches the hash
+   published before it, and re-running it gives the recorded order), and a
+   drawn 参加枠's line moves up like first come's (rule 3 applies to it).
+9. Summary: the statistics' summary tables (services.participation) equal a
    recount of the registrations of the events they count (checked for the
    whole database only; it recounts in memory).
 
@@ -28,19 +31,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.domain import admission
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
+from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
 from app.domain.people import same_organization
 from app.extensions import db
-from app.models import Event, OutboxMessage, Registration, TicketType
+from app.models import Event, LotteryDraw, OutboxMessage, Registration, TicketType
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
 ACTIVE = [s.value for s in ACTIVE_REGISTRATION_STATUSES]
 #: Mails that may be sent after a registration was cancelled.
-AFTER_CANCELLATION_KINDS = ("cancelled", "event_cancelled")
+AFTER_CANCELLATION_KINDS = ("cancelled", "event_cancelled", "lottery_released")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def breaches(event_id: int | None = None) -> list[Breach]:
     found += _uniqueness(event_id)
     found += _mail_truth(event_id)
     found += _told(event_id)
+    found += _draws(event_id)
     if event_id is None:
         found += _summary()
     return found
@@ -99,17 +103,19 @@ def _counters_and_capacity(event_id):
 
 def _line(event_id):
     waiting = func.count(Registration.id)
+    drawn = select(LotteryDraw.id).where(LotteryDraw.ticket_type_id == TicketType.id).exists()
     stmt = _scoped(
         select(TicketType.id, TicketType.event_id, TicketType.name, TicketType.capacity, TicketType.confirmed_count,
-               Event.status, Event.admission_mode, waiting)
+               Event.status, waiting, Event.admission_mode)
         .join(Event, Event.id == TicketType.event_id)
         .join(Registration, and_(Registration.ticket_type_id == TicketType.id, Registration.status == WAITLISTED))
-        .where(Event.admission_mode.in_([m.value for m in admission.PROMOTING_ADMISSION_MODES]))
+        .where(or_(Event.admission_mode.in_([m.value for m in admission.PROMOTING_ADMISSION_MODES]),
+                   and_(Event.admission_mode == AdmissionMode.LOTTERY.value, drawn)))
         .group_by(TicketType.id, Event.status, Event.admission_mode).order_by(TicketType.id),
         TicketType.event_id, event_id)
     out = []
-    for tt_id, ev_id, name, capacity, counter, status, mode, n_waiting in db.session.execute(stmt):
-        if not admission.promotes(event_status=status, admission_mode=mode):
+    for tt_id, ev_id, name, capacity, counter, status, n_waiting, mode in db.session.execute(stmt):
+        if not admission.promotes(event_status=status, admission_mode=mode, drawn=True):
             continue
         free = None if capacity is None else capacity - counter
         if free is None or free > 0:
@@ -206,4 +212,20 @@ def _told(event_id):
             Registration.event_id, event_id)
         for reg_id, ev_id in db.session.execute(stmt):
             out.append(Breach("told", f"event {ev_id} is {status} but registration {reg_id} was never told"))
+    return out
+
+
+def _draws(event_id):
+    from app.domain import lottery as lottery_rules
+
+    stmt = _scoped(select(LotteryDraw).order_by(LotteryDraw.id), LotteryDraw.event_id, event_id)
+    out = []
+    for d in db.session.scalars(stmt):
+        result = lottery_rules.verify(seed=d.seed, committed_hash=d.seed_hash, applicants=d.applicants,
+                                      order=d.order, winners=d.winners)
+        for problem in result.problems:
+            out.append(Breach("lottery", f"event {d.event_id}, 参加枠 {d.ticket_type_id}: {problem}"))
+        if d.seats is not None and len(d.winners) > d.seats:
+            out.append(Breach("lottery", f"event {d.event_id}, 参加枠 {d.ticket_type_id}: {len(d.winners)} "
+                                         f"winners for {d.seats} free seats"))
     return out

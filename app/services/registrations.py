@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, text, update
@@ -181,9 +181,11 @@ class Snapshot:
     ticket_types: dict[int, tuple[int | None, int]]  # id -> (capacity, confirmed), in display order
     email_normalized: str
     existing_id: int | None
+    lottery_first_come: bool = False
 
     def window(self, now: datetime) -> admission.Window:
-        return admission.registration_window(status=self.status, opens_at=self.opens_at, closes_at=self.closes_at,
+        closes = admission.closes_at(self.admission_mode, self.lottery_first_come, self.closes_at)
+        return admission.registration_window(status=self.status, opens_at=self.opens_at, closes_at=closes,
                                              first_session_starts_at=self.starts_at, now=now)
 
     def refusal(self, ticket_type_id) -> ServiceError | None:
@@ -203,7 +205,8 @@ class Snapshot:
             capacity, confirmed = self.ticket_types[int(ticket_type_id)]
         except (KeyError, TypeError, ValueError):
             return None  # validation will name the field
-        outcome = admission.decide(admission_mode=self.admission_mode, capacity=capacity, confirmed=confirmed,
+        mode = admission.effective_mode(self.admission_mode, self.lottery_first_come)
+        outcome = admission.decide(admission_mode=mode, capacity=capacity, confirmed=confirmed,
                                    waitlist_enabled=self.waitlist_enabled)
         return Full(FULL_MESSAGE) if outcome is Refusal.FULL else None
 
@@ -224,7 +227,7 @@ def _snapshot_statement():
     return (
         select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
                Event.admission_mode, Event.waitlist_enabled, has_questions, _active_email_subquery(Event.id, email),
-               TicketType.id, TicketType.capacity, TicketType.confirmed_count)
+               TicketType.id, TicketType.capacity, TicketType.confirmed_count, Event.lottery_first_come)
         .outerjoin(TicketType, TicketType.event_id == Event.id)
         .where(Event.id == bindparam("event_id"))
         .order_by(TicketType.position, TicketType.id)
@@ -243,6 +246,7 @@ def snapshot(event_id: int, email_normalized: str) -> Snapshot | None:
         admission_mode=first[4], waitlist_enabled=first[5], has_questions=bool(first[6]),
         existing_id=first[7], email_normalized=email_normalized,
         ticket_types={r[8]: (r[9], r[10]) for r in rows if r[8] is not None},
+        lottery_first_come=bool(first[11]),
     )
 
 
@@ -457,12 +461,13 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
                                                   waiting=_waiting_count(ticket_type.id), override=override)
         registration.capacity_override = over
     else:
+        mode = event.effective_admission_mode  # a drawn lottery opened first come admits first come
         decision = admission.decide(
-            admission_mode=event.admission_mode,
+            admission_mode=mode,
             capacity=ticket_type.capacity,
             confirmed=ticket_type.confirmed_count,
             waitlist_enabled=event.waitlist_enabled,
-            waiting=_waiting_count(ticket_type.id) if event.admission_mode == AdmissionMode.FIRST_COME else 0,
+            waiting=_waiting_count(ticket_type.id) if mode == AdmissionMode.FIRST_COME else 0,
         )
     if decision is Refusal.FULL:
         raise Full(FULL_MESSAGE)  # the caller's savepoint takes the row back
@@ -508,6 +513,12 @@ def _resend_manage_link(registration: Registration, now: datetime) -> None:
                  registration_id=registration.id, actor_label="system")
 
 
+def _drawn(ticket_type_id: int) -> bool:
+    from app.services import lottery
+
+    return lottery.is_drawn(ticket_type_id)
+
+
 def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> list[Registration]:
     """Move the first of the waiting list up while the 参加枠 has seats (first come, event live).
 
@@ -515,7 +526,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
     (app.services.locks). Promotion follows the places handed out (waitlist_seq).
     """
     event = db.session.get(Event, ticket_type.event_id)
-    if not admission.promotes(event_status=event.status, admission_mode=event.admission_mode):
+    drawn = event.admission_mode == AdmissionMode.LOTTERY and _drawn(ticket_type.id)
+    if not admission.promotes(event_status=event.status, admission_mode=event.admission_mode, drawn=drawn):
         return []
     n = admission.promotable(capacity=ticket_type.capacity, confirmed=ticket_type.confirmed_count,
                              waiting=_waiting_count(ticket_type.id))
@@ -533,6 +545,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.updated_at = now
+        if drawn and event.lottery_confirm_days:  # the next drawn confirms in time too (services.lottery)
+            registration.confirm_by = now + timedelta(days=event.lottery_confirm_days)
         audit.record("registration.promoted", actor=actor, actor_label="" if actor else "system", now=now,
                      event_id=registration.event_id, registration_id=registration.id)
         notifications.registration_promoted(registration, now=now)
@@ -586,7 +600,8 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
 
     First come: confirmed if a seat is free and nobody waits, else at the end of
     the waiting list; `override` confirms past both (recorded). Lottery: applied
-    again (never past the draw). Approval: pending again.
+    again before the draw; after it, like first come (the end of the drawn line).
+    Approval: pending again.
     """
     event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id,
                                                               exclusive=True)
@@ -601,7 +616,10 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
             event.id, registration.organization, registration.corporate_number,
             registration.organization_lock_key, exclude_id=registration.id):
         raise OrganizationTaken(ORG_TAKEN_MESSAGE)
-    status = admission.restore_status(admission_mode=event.admission_mode, capacity=ticket_type.capacity,
+    mode = event.effective_admission_mode
+    if mode == AdmissionMode.LOTTERY and _drawn(ticket_type.id):
+        mode = AdmissionMode.FIRST_COME  # past the draw: the end of the drawn line, never applied again
+    status = admission.restore_status(admission_mode=mode, capacity=ticket_type.capacity,
                                       confirmed=ticket_type.confirmed_count,
                                       waiting=_waiting_count(ticket_type.id), override=override)
     registration.status = status.value
@@ -654,13 +672,15 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
         old.confirmed_count -= 1
         registration.capacity_override = registration.capacity_override or full
     elif registration.status == RegistrationStatus.WAITLISTED:
-        # An approval event's waiting registrants were approved: they move as first come would.
-        mode = AdmissionMode.FIRST_COME if event.admission_mode == AdmissionMode.APPROVAL else event.admission_mode
-        decision = admission.decide(admission_mode=mode, capacity=new.capacity,
-                                    confirmed=new.confirmed_count, waitlist_enabled=True,
+        # A drawn lottery's line, and an approval event's (those waiting were approved), move as
+        # first come's would.
+        drawn = event.admission_mode == AdmissionMode.LOTTERY and _drawn(new.id)
+        first_come_like = drawn or event.admission_mode == AdmissionMode.APPROVAL
+        decision = admission.decide(admission_mode=AdmissionMode.FIRST_COME if first_come_like else event.admission_mode,
+                                    capacity=new.capacity, confirmed=new.confirmed_count, waitlist_enabled=True,
                                     waiting=_waiting_count(new.id))
         if decision is RegistrationStatus.CONFIRMED and admission.promotes(
-                event_status=event.status, admission_mode=event.admission_mode):
+                event_status=event.status, admission_mode=event.admission_mode, drawn=drawn):
             registration.status = RegistrationStatus.CONFIRMED
             registration.confirmed_at = now
             new.confirmed_count += 1

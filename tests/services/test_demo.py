@@ -295,3 +295,25 @@ def test_demo_registrants_are_found_by_the_list_search(loaded):
     f, _errors = registrant_list.parse(MultiDict({"q": reg.email.upper()}).getlist, ticket_type_ids=[],
                                        session_ids=[], question_ids=[])
     assert reg.id in [r.id for r in registrant_query.page(event, f).registrations]
+
+
+def test_past_lotteries_were_drawn_by_the_draw_service_and_verify(loaded, runner):
+    """右腕人材育成プログラム: the past edition's draw is recorded and `flask lottery verify` accepts it;
+    the upcoming one is open for applications with its seed hash published."""
+    from app.domain import lottery as rules
+    from app.models import LotteryDraw
+
+    past = _event("migiude-r2")
+    [record] = db.session.scalars(select(LotteryDraw).where(LotteryDraw.event_id == past.id))
+    assert len(record.order) == 27 and len(record.winners) == 20
+    assert {r.id for r in _registrations("migiude-r2", status="confirmed")} == set(record.winners)
+    assert {r.id for r in _registrations("migiude-r2", status="lost")} == set(record.order) - set(record.winners)
+    assert all(r.checked_in_at is not None for r in _registrations("migiude-r2", status="confirmed"))
+    assert record.drawn_at < past.starts_at and record.drawn_at > past.registration_closes_at
+    result = runner.invoke(args=["lottery", "verify", str(past.id)])
+    assert result.exit_code == 0, result.output
+    upcoming = _event("migiude-next")
+    assert upcoming.lottery_seed_hash == rules.seed_hash(upcoming.lottery_seed)
+    assert upcoming.lottery_draw_at > upcoming.registration_closes_at
+    assert not db.session.scalars(select(LotteryDraw).where(LotteryDraw.event_id == upcoming.id)).all()
+    assert runner.invoke(args=["check"]).exit_code == 0
