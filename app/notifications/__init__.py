@@ -141,7 +141,7 @@ def registration_decided(registration: Registration, *, now: datetime, message: 
     """An organizer's decision on a pending registration (承認制): approved, approved onto the waiting
     list, or rejected; `message` (the organizer's words, may be empty) is part of the mail."""
     kind = {"confirmed": "approved", "waitlisted": "waitlisted", "rejected": "rejected"}[registration.status]
-    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:decided:{now.timestamp():.0f}", now=now,
+    enqueue(kind, registration, dedupe_key=f"reg:{registration.id}:{kind}:decided:{now.timestamp():.6f}", now=now,
             extra={"message": message, "approved": True}, skip_if_exists=False)
 
 
