@@ -93,7 +93,7 @@ def _kpi_json(measured, *, detail: bool = False) -> dict:
 @bp.get("/kpis")
 @token_required()
 def list_kpis():
-    return {"kpis": [_kpi_json(kpis.measure(k)) for k in kpis.all_kpis()]}
+    return {"kpis": [_kpi_json(kpis.measure(k, detail=False)) for k in kpis.all_kpis()]}
 
 
 @bp.get("/kpis/<int:kpi_id>")

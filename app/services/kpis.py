@@ -4,14 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, distinct, func, or_, select
 
+from app.db_types import utcnow
 from app.domain import dates
 from app.domain import kpi as rules
 from app.domain.codes import RegistrationStatus
 from app.extensions import db
-from app.models import Attendance, Event, Kpi, KpiTarget, Registration
+from app.models import (
+    Attendance,
+    Event,
+    Kpi,
+    KpiTarget,
+    ParticipationFact,
+    ParticipationGroup,
+    ParticipationMember,
+    Registration,
+)
 from app.services import audit
+from app.services.participation import ORGANIZATION
 from app.services.stats import HELD_EVENT_STATUSES
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
@@ -44,32 +55,58 @@ def scope(kpi: Kpi) -> list:
     return clauses
 
 
-def _attended():
-    return and_(Registration.status == CONFIRMED,
-                exists().where(Attendance.registration_id == Registration.id))
+def _fact_scope(kpi: Kpi) -> list:
+    """The same choice as `scope`, on the statistics' fact rows (counted events: held and started)."""
+    f = ParticipationFact
+    clauses = [f.fiscal_year >= kpi.fiscal_year_from, f.fiscal_year <= kpi.fiscal_year_to]
+    chosen = []
+    if kpi.event_ids:
+        chosen.append(f.event_id.in_([int(i) for i in kpi.event_ids]))
+    if kpi.series_ids:
+        chosen.append(f.series_id.in_([int(i) for i in kpi.series_ids]))
+    if chosen:
+        clauses.append(or_(*chosen))
+    return clauses
 
 
-def _per_event(kpi: Kpi, figure) -> list[dict]:
-    rows = db.session.execute(
-        select(Event.id, Event.title, Event.starts_at, figure)
-        .select_from(Event).outerjoin(Registration, Registration.event_id == Event.id)
-        .where(*scope(kpi)).group_by(Event.id, Event.title, Event.starts_at).order_by(Event.starts_at, Event.id)
-    ).all()
-    return [{"event_id": i, "title": t, "starts_at": s, "value": int(v or 0)} for i, t, s, v in rows]
+def _scoped_events(kpi: Kpi) -> list[tuple[int, str, datetime]]:
+    return db.session.execute(select(Event.id, Event.title, Event.starts_at).where(*scope(kpi))
+                              .order_by(Event.starts_at, Event.id)).all()
 
 
-def measure(kpi: Kpi) -> Measured:
-    """The KPI's value now, with what was counted."""
-    attended_flag = case((_attended(), 1), else_=0)
+def _per_event(kpi: Kpi, figure: str) -> list[dict]:
+    """Each event of the KPI with one of its kept sums (applicants, participants, attendees)."""
+    events = _scoped_events(kpi)
+    groups = ParticipationGroup.__table__
+    sums: dict[str, int] = {}
+    for i in range(0, len(events), 500):
+        ids = [str(e[0]) for e in events[i:i + 500]]
+        sums.update(db.session.execute(select(groups.c.grp, groups.c[figure])
+                                       .where(groups.c.dim == "event", groups.c.grp.in_(ids))).all())
+    return [{"event_id": i, "title": t, "starts_at": s, "value": int(sums.get(str(i)) or 0)} for i, t, s in events]
+
+
+def _per_event_counted(kpi: Kpi, counts: dict[int, int]) -> list[dict]:
+    return [{"event_id": i, "title": t, "starts_at": s, "value": counts.get(i, 0)} for i, t, s in _scoped_events(kpi)]
+
+
+def measure(kpi: Kpi, *, detail: bool = True) -> Measured:
+    """The KPI's value now, with what was counted (`detail`: the events, organisations and matches;
+    without, the value and the progress only, for the lists).
+
+    Counted, as on the statistics pages: the KPI's events that were held and have started. The
+    figures come from the statistics' summary tables (services.participation), except the
+    completion rule and the organisations' names, which need the registrations.
+    """
+    f = ParticipationFact
     if kpi.measure == rules.ATTENDEES:
-        events = _per_event(kpi, func.sum(attended_flag))
+        events = _per_event(kpi, "attendees")
         value = sum(e["value"] for e in events)
-        return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
+        return Measured(kpi, value, rules.progress(value, kpi.target), events=events if detail else [])
     if kpi.measure == rules.PEOPLE:
-        events = _per_event(kpi, func.sum(attended_flag))
-        value = db.session.scalar(
-            select(func.count(distinct(Registration.email_normalized)))
-            .join(Event, Event.id == Registration.event_id).where(*scope(kpi), _attended())) or 0
+        value = db.session.scalar(select(func.count(distinct(f.person)))
+                                  .where(*_fact_scope(kpi), f.attended.is_(True))) or 0
+        events = _per_event(kpi, "attendees") if detail else []
         return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
     if kpi.measure == rules.COMPLETERS:
         sessions_attended = (
@@ -80,28 +117,43 @@ def measure(kpi: Kpi) -> Measured:
         base = (select(Registration.email_normalized, Event.id.label("event_id"))
                 .join(Event, Event.id == Registration.event_id)
                 .join(sessions_attended, sessions_attended.c.rid == Registration.id)
-                .where(*scope(kpi), completed).subquery())
+                .where(*scope(kpi), Event.starts_at <= utcnow(), completed).subquery())
         value = db.session.scalar(select(func.count(distinct(base.c.email_normalized)))) or 0
-        per_event = dict(db.session.execute(select(base.c.event_id, func.count()).group_by(base.c.event_id)).all())
-        events = [{**e, "value": per_event.get(e["event_id"], 0)} for e in _per_event(kpi, literal(0))]
+        events = []
+        if detail:
+            per_event = dict(db.session.execute(select(base.c.event_id, func.count()).group_by(base.c.event_id)).all())
+            events = _per_event_counted(kpi, per_event)
         return Measured(kpi, value, rules.progress(value, kpi.target), events=events)
+    participant_org = and_(f.participant.is_(True), f.organization.is_not(None))
     if kpi.measure == rules.ORGANIZATIONS:
-        participant = and_(Registration.status == CONFIRMED, Registration.organization_key != "")
-        events = _per_event(kpi, func.count(distinct(case((participant, Registration.organization_key)))))
+        if not kpi.event_ids and not kpi.series_ids:  # every event of the years: the kept memberships
+            m = ParticipationMember
+            years = [str(y) for y in range(kpi.fiscal_year_from, kpi.fiscal_year_to + 1)]
+            value = db.session.scalar(select(func.count(distinct(m.key))).where(
+                m.kind == ORGANIZATION, m.dim == "fy", m.grp.in_(years))) or 0
+        else:
+            value = db.session.scalar(select(func.count(distinct(f.organization)))
+                                      .where(*_fact_scope(kpi), participant_org)) or 0
+        if not detail:
+            return Measured(kpi, value, rules.progress(value, kpi.target))
+        per_event = dict(db.session.execute(
+            select(f.event_id, func.count(distinct(f.organization))).where(*_fact_scope(kpi), participant_org)
+            .group_by(f.event_id)).all())
         rows = db.session.execute(
             select(Registration.organization_key, func.min(Registration.organization), func.count())
-            .join(Event, Event.id == Registration.event_id).where(*scope(kpi), participant)
+            .join(f, f.registration_id == Registration.id).where(*_fact_scope(kpi), participant_org)
             .group_by(Registration.organization_key).order_by(func.count().desc(), func.min(Registration.organization))
+            .limit(MAX_LISTED)
         ).all()
-        matches = [{"name": name, "registrations": n} for _key, name, n in rows[:MAX_LISTED]]
-        value = len(rows)
-        return Measured(kpi, value, rules.progress(value, kpi.target), events=events, matches=matches)
+        matches = [{"name": name, "registrations": n} for _key, name, n in rows]
+        return Measured(kpi, value, rules.progress(value, kpi.target), events=_per_event_counted(kpi, per_event),
+                        matches=matches)
     if kpi.measure == rules.TARGET_SHARE:
-        events = _per_event(kpi, func.sum(attended_flag))
         orgs = db.session.execute(
             select(Registration.organization, Registration.corporate_number, func.min(Event.title))
-            .join(Event, Event.id == Registration.event_id)
-            .where(*scope(kpi), _attended(), or_(Registration.organization != "", Registration.corporate_number != ""))
+            .join(f, f.registration_id == Registration.id).join(Event, Event.id == f.event_id)
+            .where(*_fact_scope(kpi), f.attended.is_(True),
+                   or_(Registration.organization != "", Registration.corporate_number != ""))
             .group_by(Registration.organization, Registration.corporate_number)
         ).all()
         targets = list(kpi.targets)
@@ -111,6 +163,7 @@ def measure(kpi: Kpi) -> Measured:
                    for t, i in zip(targets, found, strict=True) if i is not None]
         unmatched = [t for t, i in zip(targets, found, strict=True) if i is None]
         share = round(100 * len(matches) / len(targets), 1) if targets else 0.0
+        events = _per_event(kpi, "attendees") if detail else []
         return Measured(kpi, share, rules.progress(share, kpi.target), events=events, matches=matches,
                         unmatched=unmatched, list_size=len(targets))
     raise ValueError(kpi.measure)

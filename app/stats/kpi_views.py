@@ -80,7 +80,7 @@ def _form(kpi: Kpi | None) -> KpiForm:
 @bp.get("/kpis")
 @staff_required
 def kpis():
-    measured = [service.measure(k) for k in service.all_kpis()]
+    measured = [service.measure(k, detail=False) for k in service.all_kpis()]
     return render_template("stats/kpis.html", measured=measured, measure_labels=MEASURE_LABELS,
                            can_define=current_user.is_admin)
 
