@@ -101,12 +101,18 @@ def _held_rows(filters) -> tuple[list[str], list[list]]:
     header = [_("Fiscal year"), _("Date"), _("Event"), _("Category"), _("Place"), _("Applicants"),
               _("Participants"), _("Attendees")]
     body = []
+    online = _("Online")
+    categories = {c.value: label(CATEGORY_LABELS, c.value) for c in EventCategory}  # translated once, not per row
+    years: dict[int, str] = {}
     for item in stats.held_events(filters):
         event = item["event"]
-        place = _("Online") if event.format == EventFormat.ONLINE else (event.venue or prefecture_name(event.prefecture))
-        body.append([dates.fiscal_year_label(item["fiscal_year"], lang), dates.to_jst(event.starts_at).date(),
-                     event.title, label(CATEGORY_LABELS, event.category), place, item["applicants"],
-                     item["participants"], item["attendees"]])
+        place = online if event.format == EventFormat.ONLINE else (event.venue or prefecture_name(event.prefecture))
+        year = item["fiscal_year"]
+        if year not in years:
+            years[year] = dates.fiscal_year_label(year, lang)
+        body.append([years[year], dates.to_jst(event.starts_at).date(), event.title,
+                     categories.get(event.category) or label(CATEGORY_LABELS, event.category), place,
+                     item["applicants"], item["participants"], item["attendees"]])
     return header, body
 
 
