@@ -185,6 +185,28 @@ def seed(url: str, *, events: int, registrations: int, seed_value: int) -> tuple
         return token, list(event_ids)
 
 
+def reuse(url: str) -> tuple[str, list[int]]:
+    """The database a previous run loaded (and that the migrations have brought up to date):
+    a new API token for its viewer, and its event ids."""
+    os.environ.update(tsudoi_env(url))
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import ApiToken, Event, Organizer
+
+    app = create_app()
+    with app.app_context():
+        viewer = db.session.scalar(select(Organizer).where(Organizer.email == "viewer@bench.example.jp"))
+        if viewer is None:
+            raise SystemExit(f"{PG_DB} holds no earlier load: run without --reuse")
+        token = secrets.token_urlsafe(32)
+        db.session.add(ApiToken(organizer_id=viewer.id, token_hash=ApiToken.hash_token(token), name="bench",
+                                created_at=datetime.now(UTC)))
+        db.session.commit()
+        return token, list(db.session.scalars(select(Event.id).order_by(Event.id)))
+
+
 def _session_cookie(port: int) -> str:
     """Sign in through the login form (CSRF token and all) and return the Cookie header.
 
@@ -260,20 +282,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reuse", action="store_true",
+                        help=f"time the pages over the rows an earlier run left in {PG_DB} (migrated, not reloaded)")
     args = parser.parse_args()
 
-    url = fresh_database()
+    url = PG_URL if args.reuse else fresh_database()
     env = tsudoi_env(url)
     done = subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"flask db upgrade failed:\n{done.stderr[-3000:]}")
     began = time.perf_counter()
-    token, event_ids = seed(url, events=args.events, registrations=args.registrations, seed_value=args.seed)
+    if args.reuse:
+        token, event_ids = reuse(url)
+    else:
+        token, event_ids = seed(url, events=args.events, registrations=args.registrations, seed_value=args.seed)
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:  # what autovacuum would do after a bulk load
         conn.execute("VACUUM ANALYZE")
-    log(f"seeded in {time.perf_counter() - began:.0f} s")
+    log(f"{'reused' if args.reuse else 'seeded'} in {time.perf_counter() - began:.0f} s")
 
     logdir = Path(tempfile.mkdtemp(prefix="tsudoi-bench-stats-"))
     server = Server("tsudoi", "wsgi:app", env, args.workers, logdir, "/api/v1/openapi.json")

@@ -149,13 +149,17 @@ def measure(kpi: Kpi, *, detail: bool = True) -> Measured:
         return Measured(kpi, value, rules.progress(value, kpi.target), events=_per_event_counted(kpi, per_event),
                         matches=matches)
     if kpi.measure == rules.TARGET_SHARE:
-        orgs = db.session.execute(
-            select(Registration.organization, Registration.corporate_number, func.min(Event.title))
-            .join(f, f.registration_id == Registration.id).join(Event, Event.id == f.event_id)
-            .where(*_fact_scope(kpi), f.attended.is_(True),
-                   or_(Registration.organization != "", Registration.corporate_number != ""))
-            .group_by(Registration.organization, Registration.corporate_number)
-        ).all()
+        attended_orgs = (select(Registration.organization, Registration.corporate_number)
+                         .join(f, f.registration_id == Registration.id)
+                         .where(*_fact_scope(kpi), f.attended.is_(True),
+                                or_(Registration.organization != "", Registration.corporate_number != "")))
+        if detail:  # with an event each was seen at
+            orgs = db.session.execute(
+                attended_orgs.add_columns(func.min(Event.title)).join(Event, Event.id == f.event_id)
+                .group_by(Registration.organization, Registration.corporate_number)).all()
+        else:
+            orgs = [(name, number, "") for name, number in db.session.execute(
+                attended_orgs.group_by(Registration.organization, Registration.corporate_number)).all()]
         targets = list(kpi.targets)
         found = rules.match_targets([(t.name, t.corporate_number) for t in targets],
                                     [(o[0], o[1]) for o in orgs])
