@@ -38,6 +38,19 @@ def _render(kind: str, context: dict) -> tuple[str, str]:
     return text, html
 
 
+def _values(registration: Registration, event, links: dict, now: datetime, extra: dict | None) -> dict:
+    """What a mail's templates are given (`links`: the private links' stand-ins)."""
+    return {
+        "registration": registration,
+        "event": event,
+        **links,
+        "offers_join_link": online_attendance.offers_join_link(event),
+        "event_url": urls.event_url(event),
+        "now": now,
+        **(extra or {}),
+    }
+
+
 def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: datetime, subject: str = "",
             extra: dict | None = None, skip_if_exists: bool = True, context: dict | None = None,
             send_at: datetime | None = None) -> OutboxMessage | None:
@@ -51,16 +64,8 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
         return None
     event = registration.event
     with force_locale(registration.language or "ja"):
-        values = {
-            "registration": registration,
-            "event": event,
-            # filled in at delivery (app.services.outbox.prepare): never stored in full
-            **mail_text.PLACEHOLDERS,
-            "offers_join_link": online_attendance.offers_join_link(event),
-            "event_url": urls.event_url(event),
-            "now": now,
-            **(extra or {}),
-        }
+        # the private links are filled in at delivery (app.services.outbox.prepare): never stored in full
+        values = _values(registration, event, mail_text.PLACEHOLDERS, now, extra)
         text, html = _render(kind, values)
         subject = mail_text.one_line(subject or _subject(kind, event, extra or {}), 300)
         attachments = _attachments(kind, registration, now)
@@ -178,15 +183,7 @@ def preview(kind: str, registration: Registration, *, now: datetime, extra: dict
     """
     event = event if event is not None else registration.event
     with force_locale(registration.language or "ja"):
-        values = {
-            "registration": registration,
-            "event": event,
-            **{name: link_mask for name in mail_text.LINK_NAMES},
-            "offers_join_link": online_attendance.offers_join_link(event),
-            "event_url": urls.event_url(event),
-            "now": now,
-            **(extra or {}),
-        }
+        values = _values(registration, event, {name: link_mask for name in mail_text.LINK_NAMES}, now, extra)
         text = render_template(f"email/{kind}.txt", **values)
         subject = mail_text.one_line(_subject(kind, event, extra or {}), 300)
     return subject, text

@@ -261,17 +261,17 @@ class EventFilter:
     def where(self) -> list:
         start, _ = dates.fiscal_year_bounds(self.fiscal_year_from)
         _, end = dates.fiscal_year_bounds(self.fiscal_year_to)
-        clauses = [Event.status.in_(HELD_EVENT_STATUSES), Event.starts_at >= start, Event.starts_at < end]
-        if self.category:
-            clauses.append(Event.category == self.category)
-        if self.series_id:
-            clauses.append(Event.series_id == self.series_id)
-        if self.prefecture:
-            clauses.append(Event.prefecture == self.prefecture)
-        if self.format:
-            clauses.append(Event.format == self.format)
+        return [Event.status.in_(HELD_EVENT_STATUSES), Event.starts_at >= start, Event.starts_at < end,
+                *self.attribute_clauses(Event)]
+
+    def attribute_clauses(self, table) -> list:
+        """The filters on the event's attributes and start, on `table`'s columns of those names
+        (Event, or the statistics' fact rows that copy them)."""
+        clauses = [getattr(table, name) == value for name, value in (
+            ("category", self.category), ("series_id", self.series_id), ("prefecture", self.prefecture),
+            ("format", self.format)) if value]
         if self.until is not None:
-            clauses.append(Event.starts_at <= self.until)
+            clauses.append(table.starts_at <= self.until)
         return clauses
 
 
@@ -342,17 +342,8 @@ def _from_facts(filters: EventFilter, group=None) -> dict:
         func.count(distinct(case((participant, f.organization)))),
         func.count(distinct(case((f.repeated.is_(True), f.person)))),
     ]
-    where = [f.fiscal_year >= filters.fiscal_year_from, f.fiscal_year <= filters.fiscal_year_to]
-    if filters.category:
-        where.append(f.category == filters.category)
-    if filters.series_id:
-        where.append(f.series_id == filters.series_id)
-    if filters.prefecture:
-        where.append(f.prefecture == filters.prefecture)
-    if filters.format:
-        where.append(f.format == filters.format)
-    if filters.until is not None:
-        where.append(f.starts_at <= filters.until)
+    where = [f.fiscal_year >= filters.fiscal_year_from, f.fiscal_year <= filters.fiscal_year_to,
+             *filters.attribute_clauses(f)]
     stmt = select(*([group] if group is not None else []), *columns).where(*where)
     if group is None:
         return {None: tuple(int(v or 0) for v in db.session.execute(stmt).one())}
