@@ -36,7 +36,7 @@ def _fill_form(page, *, given: str, email: str):
 
 def _apply(page, slug: str, *, given: str, email: str):
     page.goto(f"/events/{slug}")
-    page.get_by_role("link", name="このイベントに申し込む").first.click()
+    page.get_by_role("link", name="参加を申し込む（承認制）").first.click()
     _fill_form(page, given=given, email=email)
     page.get_by_role("button", name="確認画面へ進む").click()
     page.get_by_role("button", name="申し込む").click()
