@@ -9,6 +9,7 @@ from app.models.kpis import Kpi, KpiTarget
 from app.models.mail import OutboxMessage
 from app.models.organizers import ApiToken, LoginSession, Organizer
 from app.models.registrations import Registration
+from app.models.session_choices import SessionChoice
 
 __all__ = [
     "ApiToken",
@@ -29,5 +30,6 @@ __all__ = [
     "Question",
     "Registration",
     "ReminderRule",
+    "SessionChoice",
     "TicketType",
 ]

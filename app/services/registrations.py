@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import notifications
-from app.domain import admission, manage_links, people
+from app.domain import admission, manage_links, people, session_choice
 from app.domain.admission import Refusal, WindowState
 from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
@@ -30,7 +30,7 @@ from app.domain.codes import (
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
 from app.models import Event, Question, Registration, TicketType
-from app.services import audit, locks
+from app.services import audit, locks, session_choices
 from app.services.errors import ServiceError
 
 WINDOW_MESSAGES = {
@@ -285,8 +285,10 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
         raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
 
+    if event.choose_sessions:
+        _check_sessions(event, data, actor)
     if event.admission_mode == AdmissionMode.FIRST_COME and not event.one_per_organization and actor is None \
-            and origin == RegistrationOrigin.WEB:
+            and origin == RegistrationOrigin.WEB and not event.choose_sessions:
         seen = seen or probe(data.ticket_type_id, data.email_normalized)
         if seen is not None and seen.existing_id is None and (seen.capacity is None or seen.confirmed < seen.capacity):
             result = _register_optimistically(event, data, now=now, language=language, actor=actor)
@@ -308,6 +310,15 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     return result
 
 
+def _check_sessions(event: Event, data: CleanRegistration, actor) -> None:
+    """The chosen days of a per-day event: its own sessions, at least one (staff may register without)."""
+    allowed = {s.id for s in event.sessions}
+    if any(sid not in allowed for sid in data.session_ids):
+        raise ServiceError(session_choice.UNKNOWN_SESSION, code="invalid_sessions")
+    if not data.session_ids and actor is None:
+        raise ServiceError(session_choice.CHOOSE_ONE, code="invalid_sessions")
+
+
 class _NeedsExclusiveLock(Exception):
     """The event began asking for one registration per organisation after we chose a shared lock."""
 
@@ -316,6 +327,7 @@ def _new_registration(event: Event, data: CleanRegistration, status: Registratio
                       now: datetime, language: str, origin: str = RegistrationOrigin.WEB) -> Registration:
     fields = asdict(data)
     fields.pop("consent")
+    fields.pop("session_ids")
     ticket_type_id = fields.pop("ticket_type_id")
     return Registration(
         # the loaded 参加枠 object, so that rendering the mail needs no query for it
@@ -473,6 +485,10 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
     elif decision is RegistrationStatus.WAITLISTED:
         _join_waitlist(registration, ticket_type, now)
     db.session.flush()
+    if event.choose_sessions and data.session_ids:
+        # Step 2b (after the 参加枠): the days; a full day without waiting list raises DayFull.
+        days = locks.event_sessions(event)
+        session_choices.choose(registration, data.session_ids, days, event=event, now=now, override=over)
     _record_new(registration, now=now, actor=actor, override=over)
     db.session.flush()
     return RegisterResult(registration, created=True)
@@ -521,6 +537,7 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
                              waiting=_waiting_count(ticket_type.id))
     if n == 0:
         return []
+    locks.event_sessions(event)  # step 2b, before the registrations (per-day events)
     promoted = db.session.scalars(
         select(Registration)
         .where(Registration.ticket_type_id == ticket_type.id, Registration.status == RegistrationStatus.WAITLISTED)
@@ -535,6 +552,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
         registration.updated_at = now
         audit.record("registration.promoted", actor=actor, actor_label="" if actor else "system", now=now,
                      event_id=registration.event_id, registration_id=registration.id)
+        if event.choose_sessions:
+            session_choices.seat_pending(registration, now=now)
         notifications.registration_promoted(registration, now=now)
     ticket_type.confirmed_count += len(promoted)
     db.session.flush()
@@ -546,6 +565,8 @@ def promote_all(event: Event, *, now: datetime, actor=None) -> list[Registration
     promoted: list[Registration] = []
     for tt in locks.ticket_types(tt.id for tt in event.ticket_types).values():
         promoted.extend(promote_waitlist(tt, now=now, actor=actor))
+    if event.choose_sessions:
+        session_choices.promote_all(event, now=now, actor=actor)
     return promoted
 
 
@@ -565,6 +586,8 @@ def cancel(registration: Registration, *, now: datetime, actor=None, reason: str
                  registration_id=registration.id, data={"from": previous, "reason": reason})
     notifications.registration_cancelled(registration, now=now, by_organizer=actor is not None)
     db.session.flush()
+    if _event.choose_sessions:
+        session_choices.release(registration, now=now, actor=actor)  # its days go to those waiting
     if was_confirmed:
         promote_waitlist(ticket_type, now=now, actor=actor)
     return registration
@@ -611,6 +634,8 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
         ticket_type.confirmed_count += 1
     elif status is RegistrationStatus.WAITLISTED:
         _join_waitlist(registration, ticket_type, now)
+    if event.choose_sessions:
+        session_choices.restore(registration, now=now)
     audit.record("registration.restored", actor=actor, now=now, event_id=event.id,
                  registration_id=registration.id,
                  data={"status": registration.status, "override": bool(override and over)})
@@ -659,6 +684,9 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
             registration.confirmed_at = now
             new.confirmed_count += 1
             promoted_by_move = True
+            if event.choose_sessions:
+                locks.event_sessions(event)  # the event is held exclusively: nothing else is in flight
+                session_choices.seat_pending(registration, now=now)
         else:
             _join_waitlist(registration, new, now)  # joins the end of the new list
     registration.ticket_type_id = new.id
