@@ -26,6 +26,7 @@ UNKNOWN_SESSION = N_("Choose days of this event.")
 DAY_FULL = N_("This day is full.")
 REQUIRES_FIRST_COME = N_("Registrants can choose days only with first-come admission.")
 LOCKED_SETTING = N_("This cannot be changed once people have registered.")
+DAY_HAS_REGISTRANTS = N_("Registrants have chosen this day: it cannot be deleted. Change the date instead, or cancel the event.")
 
 
 class ChoiceStatus(StrEnum):
@@ -138,3 +139,19 @@ def change(current: Iterable[int], wanted: Iterable[int]) -> tuple[tuple[int, ..
     """(added, removed) session ids, each sorted."""
     current, wanted = set(current), set(wanted)
     return tuple(sorted(wanted - current)), tuple(sorted(current - wanted))
+
+
+def day_label(title: str, starts_at, ends_at=None, locale: str = "ja") -> str:
+    """How a day is named to people: its title (if any) and its date and times."""
+    from app.domain import dates
+
+    when = dates.format_range(starts_at, ends_at, locale)
+    return f"{title} {when}" if title else when
+
+
+def day_label_iso(title: str, starts_at) -> str:
+    """A day in an export: ISO date (Japan time) and title."""
+    from app.domain import dates
+
+    day = dates.to_jst(starts_at).date().isoformat()
+    return f"{day} {title}" if title else day
