@@ -172,7 +172,32 @@ def schemas() -> dict:
             "properties": {
                 "id": {"type": "integer"}, "title": {"type": "string"}, "starts_at": DATETIME,
                 "ends_at": NULLABLE_DATETIME, "venue": {"type": "string"}, "is_online": {"type": "boolean"},
+                "capacity": {"type": ["integer", "null"], "description": "Per-day registration "
+                             "(`choose_sessions`): the day's own capacity; null: no limit"},
+                "confirmed": {"type": "integer", "description": "Per-day registration: registrants with a seat "
+                              "that day"},
+                "waitlisted": {"type": "integer", "description": "Per-day registration: waiting for that day"},
+                "remaining": {"type": ["integer", "null"], "description": "Per-day registration; null: no limit"},
             },
+        },
+        "ChosenSession": {
+            "type": "object",
+            "description": "A day chosen by a registrant (per-day registration).",
+            "required": ["session_id", "status"],
+            "properties": {
+                "session_id": {"type": "integer"},
+                "status": {"enum": ["confirmed", "waitlisted", "pending", "cancelled"],
+                           "description": "confirmed: a seat that day; waitlisted: in that day's line; pending: "
+                                          "decided when the registration is confirmed; cancelled: the "
+                                          "registration was cancelled"},
+                "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in that day's line"},
+            },
+        },
+        "PersonDays": {
+            "type": "object",
+            "description": "延べ (person-days) of a per-day event: each registrant counted once per chosen day.",
+            "required": ["confirmed", "waitlisted"],
+            "properties": {"confirmed": {"type": "integer"}, "waitlisted": {"type": "integer"}},
         },
         "TicketType": {
             "type": "object",
@@ -207,6 +232,10 @@ def schemas() -> dict:
                 "prefecture": {"type": ["string", "null"], "description": "JIS X 0401 code, e.g. \"04\" (宮城県)"},
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
+                "choose_sessions": {"type": "boolean", "description": "Per-day registration: registrants choose "
+                                    "the sessions (days) they attend, each with its own capacity and line"},
+                "person_days": {"oneOf": [_ref("PersonDays"), {"type": "null"}],
+                                "description": "延べ counts of a per-day event (null otherwise)"},
                 "join_opens_minutes": {"type": "integer", "description": "Personal join links open this many "
                                        "minutes before each online session"},
                 "completion_min_sessions": {"type": ["integer", "null"],
@@ -246,6 +275,7 @@ def schemas() -> dict:
                 "registration_opens_at": DATETIME_INPUT, "registration_closes_at": DATETIME_INPUT,
                 "admission_mode": {"enum": [m.value for m in AdmissionMode]},
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
+                "choose_sessions": {"type": "boolean", "description": "Per-day registration (first come only)"},
                 "join_opens_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 1440, "default": 15,
                                        "description": "Personal join links (/j/...) open this many minutes "
                                                       "before each online session"},
@@ -258,7 +288,9 @@ def schemas() -> dict:
                     "type": "object", "required": ["starts_at"],
                     "properties": {"title": text(limits.SESSION_LENGTHS["title"]), "starts_at": DATETIME_INPUT,
                                    "ends_at": DATETIME_INPUT, "venue": text(limits.SESSION_LENGTHS["venue"]),
-                                   "is_online": {"type": "boolean"}}}},
+                                   "is_online": {"type": "boolean"},
+                                   "capacity": {"type": ["integer", "null"], "minimum": 0, "maximum": 1_000_000,
+                                                "description": "The day's own capacity (per-day registration)"}}}},
                 "ticket_types": {"type": "array", "maxItems": 50, "items": {
                     "type": "object", "required": ["name"],
                     "properties": {"name": text(limits.TICKET_TYPE_LENGTHS["name"], required=True),
@@ -289,6 +321,9 @@ def schemas() -> dict:
             "properties": {
                 "ticket_type_id": {"type": ["integer", "null"],
                                    "description": "May be left out (or null) when the event has one 参加枠."},
+                "sessions": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "integer"},
+                             "description": "Per-day registration (`choose_sessions`): the ids of the sessions "
+                                            "(days) to attend, at least one. Ignored by other events."},
                 "family_name": text(limits.REGISTRATION_LENGTHS["family_name"], required=True, description="姓"),
                 "given_name": text(limits.REGISTRATION_LENGTHS["given_name"], required=True, description="名"),
                 "family_name_kana": text(limits.REGISTRATION_LENGTHS["family_name_kana"], required=True,
@@ -320,6 +355,8 @@ def schemas() -> dict:
                 "status": {"enum": ["confirmed", "waitlisted", "applied", "pending"]},
                 "ticket_type_id": {"type": "integer"},
                 "waitlist_position": {"type": ["integer", "null"]},
+                "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
+                             "description": "Per-day registration: the chosen days (null for other events)"},
                 "manage_token": {"type": "string", "description": "Secret: lets its holder see and cancel."},
                 "manage_url": {"type": "string", "format": "uri"},
             },
@@ -346,6 +383,8 @@ def schemas() -> dict:
                 "created_at": DATETIME, "confirmed_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME,
                 "checked_in_at": NULLABLE_DATETIME,
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
+                "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
+                             "description": "Per-day registration: the chosen days (null for other events)"},
             },
         },
         **_stats_schemas(),
@@ -705,7 +744,8 @@ def _paths() -> dict:
                                  "the lottery, or pending approval)", RATE_LIMIT_HEADERS),
                     "400": COMMON_ERRORS["400"],
                     "404": _error("Unknown event or a draft (`not_found`)."),
-                    "409": _error("Refused: `full` (no waiting list), `already_registered` (the manage link "
+                    "409": _error("Refused: `full` (no waiting list), `session_full` (a chosen day is full and "
+                                  "the event has no waiting list), `already_registered` (the manage link "
                                   "was mailed again; no token is returned), `organization_already_registered`, "
                                   "or the registration window: `not_yet_open` (with opens_at), `ended`, "
                                   "`cancelled`, `postponed`."),

@@ -21,6 +21,8 @@ from app.api import bp
 from app.api.auth import current_organizer, staff_reader, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
 from app.api.serializers import (
+    chosen_sessions_by_registration,
+    chosen_sessions_json,
     events_json,
     iso,
     registration_json,
@@ -226,7 +228,9 @@ def register(event_id: int):
         if refusal is not None:
             return error_response(409, refusal.code, message=_(refusal.message))
         questions = registration_service.question_specs(event_id) if snap.has_questions else []
-        clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types))
+        session_ids = registration_service.session_ids(event_id) if snap.choose_sessions else None
+        clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types),
+                                           session_ids=session_ids)
         # The OpenAPI document's types and required fields, then the rules' finer messages per field.
         errors = {**check_body(data, "RegistrationInput"), **{_api_field(k): v for k, v in errors.items()}}
         if errors:
@@ -257,6 +261,7 @@ def register(event_id: int):
         "status": registration.status,
         "ticket_type_id": registration.ticket_type_id,
         "waitlist_position": position,
+        "sessions": chosen_sessions_json(registration) if event.choose_sessions else None,
         # Derived (never stored): shown once, to the registrant who has just registered.
         "manage_token": (token := manage_token(registration)),
         "manage_url": manage_url(registration, token=token),
@@ -301,7 +306,8 @@ def cancel_registration():
     except ServiceError:  # cancelled meanwhile by a concurrent request
         db.session.rollback()
         return error_response(409, "already_cancelled")
-    body = registration_json(registration, None)
+    days = chosen_sessions_by_registration([registration]) if registration.event.choose_sessions else {}
+    body = registration_json(registration, None, days.get(registration.id))
     db.session.commit()
     return body
 
@@ -346,7 +352,9 @@ def list_registrations(event_id: int):
     result = registrant_query.page(event, f, page=page, per_page=per_page, with_attendance=False)
     items = result.registrations
     positions = waitlist_positions(items)
-    return _paginated([registration_json(r, positions.get(r.id)) for r in items], page=page, per_page=per_page,
+    days = chosen_sessions_by_registration(items) if event.choose_sessions else {}
+    return _paginated([registration_json(r, positions.get(r.id), days.get(r.id)) for r in items],
+                      page=page, per_page=per_page,
                       total=result.total, endpoint="api.list_registrations", event_id=event_id)
 
 

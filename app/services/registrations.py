@@ -29,7 +29,7 @@ from app.domain.codes import (
 )
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
-from app.models import Event, Question, Registration, TicketType
+from app.models import Event, EventSession, Question, Registration, TicketType
 from app.services import audit, locks, session_choices
 from app.services.errors import ServiceError
 
@@ -178,6 +178,7 @@ class Snapshot:
     admission_mode: str
     waitlist_enabled: bool
     has_questions: bool
+    choose_sessions: bool
     ticket_types: dict[int, tuple[int | None, int]]  # id -> (capacity, confirmed), in display order
     email_normalized: str
     existing_id: int | None
@@ -224,7 +225,7 @@ def _snapshot_statement():
     return (
         select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
                Event.admission_mode, Event.waitlist_enabled, has_questions, _active_email_subquery(Event.id, email),
-               TicketType.id, TicketType.capacity, TicketType.confirmed_count)
+               TicketType.id, TicketType.capacity, TicketType.confirmed_count, Event.choose_sessions)
         .outerjoin(TicketType, TicketType.event_id == Event.id)
         .where(Event.id == bindparam("event_id"))
         .order_by(TicketType.position, TicketType.id)
@@ -241,9 +242,14 @@ def snapshot(event_id: int, email_normalized: str) -> Snapshot | None:
     return Snapshot(
         event_id=event_id, status=first[0], opens_at=first[1], closes_at=first[2], starts_at=first[3],
         admission_mode=first[4], waitlist_enabled=first[5], has_questions=bool(first[6]),
-        existing_id=first[7], email_normalized=email_normalized,
+        existing_id=first[7], email_normalized=email_normalized, choose_sessions=bool(first[11]),
         ticket_types={r[8]: (r[9], r[10]) for r in rows if r[8] is not None},
     )
+
+
+def session_ids(event_id: int) -> list[int]:
+    """The ids of an event's sessions (the days a registrant of a per-day event may choose)."""
+    return list(db.session.scalars(select(EventSession.id).where(EventSession.event_id == event_id)))
 
 
 def question_specs(event_id: int) -> list[QuestionSpec]:
