@@ -365,7 +365,7 @@ def export_registrations(event_id: int):
 
     from flask import send_file
 
-    from app.domain.registrant_list import DEFAULT_EXPORT_COLUMNS
+    from app.domain.registrant_list import default_export_columns
     from app.services import exports
 
     event = db.session.scalar(_event_query().where(Event.id == event_id))
@@ -378,7 +378,7 @@ def export_registrations(event_id: int):
     if fmt_key not in exports.FORMATS:
         return error_response(400, "bad_request", "bad_parameter", errors={
             "format": [_("Use one of: %(values)s.", values=", ".join(exports.FORMATS))]})
-    f, refused = _list_filter(event, default_columns=DEFAULT_EXPORT_COLUMNS)
+    f, refused = _list_filter(event, default_columns=default_export_columns(event.choose_sessions))
     if refused:
         return refused
     wareki = request.args.get("wareki", "no")
