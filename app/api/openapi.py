@@ -469,11 +469,13 @@ def schemas() -> dict:
             "type": "object",
             "required": ["error", "reason", "message", "session"],
             "properties": {
-                "error": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found"]},
-                "reason": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found"],
+                "error": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found", "not_this_day"]},
+                "reason": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found", "not_this_day"],
                            "description": "cancelled (or rejected, or not drawn); waitlisted (or another status "
                                           "without a seat: applied, pending); wrong_event: a real 受付票 of "
-                                          "another event; not_found: unknown or forged code"},
+                                          "another event; not_found: unknown or forged code; not_this_day: "
+                                          "per-day registration, no seat for this session (other days chosen, "
+                                          "or waiting for this one)"},
                 "message": {"type": "string"},
                 "already": {"const": False},
                 "session": {"type": "object"},
@@ -783,8 +785,9 @@ def _paths() -> dict:
                                  "Unknown or forged code (`not_found`, with `reason` and `session`), unknown "
                                  "event, or a session_id that is not one of the event's (`reason`: "
                                  "`unknown_session`)"),
-                    "409": _json(_ref("CheckinRefusal"), "Refused: `cancelled`, `waitlisted` (not confirmed) "
-                                 "or `wrong_event` (a 受付票 of another event)"),
+                    "409": _json(_ref("CheckinRefusal"), "Refused: `cancelled`, `waitlisted` (not confirmed), "
+                                 "`wrong_event` (a 受付票 of another event) or `not_this_day` (per-day "
+                                 "registration: no seat for this session)"),
                     "422": _json(_ref("ValidationError"), "code missing or longer than 200 characters, or "
                                  "client_ref not as described"),
                 },

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app import urls
 from app.domain import admission
 from app.domain.codes import RegistrationStatus
-from app.extensions import db
 from app.domain.session_choice import ChoiceStatus
+from app.extensions import db
 from app.models import Event, EventSession, Registration, SessionChoice, TicketType
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -28,16 +28,16 @@ from sqlalchemy import select
 
 from app import urls
 from app.db_types import utcnow
+from app.domain import session_choice
 from app.domain.admission import Availability, event_window, ticket_availability
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
 from app.domain.registration_input import QuestionSpec, clean_registration
+from app.domain.session_choice import day_availability, day_label
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import Event, Registration
 from app.registration import bp
 from app.registration.display import answer_rows, detail_rows
-from app.domain import session_choice
-from app.domain.session_choice import day_availability, day_label
 from app.registration.forms import EDIT_FIELDS, DaysForm, initial_data, raw_input, registration_form
 from app.services import registrations, session_choices, tickets
 from app.services.errors import ServiceError
