@@ -387,7 +387,9 @@ def days(token: str):
         flash(_("A cancelled registration cannot be changed."), "error")
         return redirect(url_for("registration.manage", token=token))
     current = [c.session_id for _s, c in session_choices.chosen(registration)]
-    form = DaysForm(data={"sessions": [str(i) for i in current]})
+    # The posted form as it is (unticking every day posts no `sessions` at all: that is an answer too).
+    form = DaysForm(formdata=request.form if request.method == "POST" else None,
+                    data={"sessions": [str(i) for i in current]})
     form.sessions.choices = [(str(i), label) for i, label in _day_choices(event)]
     adding_open = event_window(event, utcnow()).is_open
     if request.method == "POST" and form.validate():

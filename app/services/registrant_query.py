@@ -183,7 +183,7 @@ def chosen_sessions(registration_ids: Iterable[int], event: Event) -> dict[int, 
     if not ids or not event.choose_sessions:
         return {}
     days = {s.id: s.title or dates.to_jst(s.starts_at).date().isoformat() for s in event.sessions}
-    waiting = gettext("waiting list")
+    waiting = gettext("On the waiting list")
     found: dict[int, list[str]] = defaultdict(list)
     for reg_id, session_id, status in ((r, sid, st) for r, pairs in session_choices.chosen_labels(ids).items()
                                        for sid, st in pairs):
