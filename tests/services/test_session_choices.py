@@ -259,3 +259,19 @@ def test_threads_cancelling_and_editing_days_never_oversell(app):
     for day in (d1, d2):
         assert db.session.get(EventSession, day).confirmed_count == 2
     assert invariants.breaches() == []
+
+
+def test_attendance_counts_expect_each_day_its_own_registrants(app, create_organizer):
+    from app.services import attendance, attendance_counts
+
+    staff = create_organizer()
+    event = _summit(capacities=(None, None, None))
+    d1, d2, d3 = _days(event)
+    a = register(event, 1, sessions=[d1, d2]).registration
+    register(event, 2, sessions=[d2])
+    attendance.record(a.id, d1, method="door", now=utcnow(), actor=staff)
+    db.session.commit()
+    counts = attendance_counts.event_counts(event)
+    by_day = {s.id: (s.confirmed, s.attended, s.no_shows) for s in counts.sessions}
+    assert by_day == {d1: (1, 1, 0), d2: (2, 0, 2), d3: (0, 0, 0)}
+    assert counts.confirmed == 2
