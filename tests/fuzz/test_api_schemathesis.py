@@ -37,11 +37,6 @@ def _seed() -> int:
     event = factories.create_event(ticket_types=[("一般", 5), ("学生", None)])
     factories.create_event(status="draft")
     factories.register(event)
-    # and one whose registrants choose days (per-day registration: sessions in and out)
-    per_day = factories.create_event(sessions=3, capacity=None, choose_sessions=True)
-    per_day.sessions[1].capacity = 1
-    factories.register(per_day)
-    factories.register(per_day)  # waits for the second day
     return event.id
 
 

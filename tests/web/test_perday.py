@@ -248,3 +248,31 @@ def test_door_tells_a_registrant_without_a_seat_today(app, client):
     refused = client.post(url, json={"code": code, "session_id": d2}, headers=auth)
     assert refused.status_code == 409 and refused.json["reason"] == "not_this_day"
     assert client.post(url, json={"code": code, "session_id": d1}, headers=auth).status_code == 201
+
+
+def test_after_registration_closes_days_can_be_removed_not_added(client):
+    from datetime import timedelta
+
+    event = _summit(capacities=(None, None, None))
+    d1, d2, d3 = _days(event)
+    me = factories.register(event, 1, sessions=[d1, d2]).registration
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    token = me.manage_token
+    page = client.get(f"/r/{token}/days").text
+    assert "参加日を外すことはできますが、追加はできません。" in page
+    assert f'value="{d3}"' not in page and f'value="{d1}" checked' in page
+    refused = client.post(f"/r/{token}/days", data={"sessions": [str(d1), str(d3)]})
+    assert error_of(refused.text, "sessions") == "申込受付は終了しました。参加日を追加することはできません。"
+    assert client.post(f"/r/{token}/days", data={"sessions": [str(d1)]}).status_code == 303
+    assert _choices(me.id) == {d1: "confirmed"}
+
+
+def test_api_odd_sessions_values_are_refused_cleanly(client):
+    event = _summit()
+    d1 = _days(event)[0]
+    for n, value in enumerate(([0], [2**40], ["x"], [1.5], [[d1]], [None], "1", {"a": 1}, [True], [d1, d1 + 999])):
+        response = client.post(f"/api/v1/events/{event.id}/registrations",
+                               json={**factories.registration_data(event, 100 + n), "sessions": value})
+        assert response.status_code == 422, (value, response.status_code, response.json)
+    assert db.session.scalar(select(Registration.id)) is None
