@@ -148,10 +148,3 @@ def day_label(title: str, starts_at, ends_at=None, locale: str = "ja") -> str:
     when = dates.format_range(starts_at, ends_at, locale)
     return f"{title} {when}" if title else when
 
-
-def day_label_iso(title: str, starts_at) -> str:
-    """A day in an export: ISO date (Japan time) and title."""
-    from app.domain import dates
-
-    day = dates.to_jst(starts_at).date().isoformat()
-    return f"{day} {title}" if title else day
