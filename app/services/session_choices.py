@@ -166,7 +166,7 @@ def promote(day: EventSession, *, now: datetime, actor=None) -> list[SessionChoi
         notifications.enqueue(
             "promoted", registration, now=now,
             dedupe_key=f"reg:{registration.id}:promoted:{day.id}:{now.timestamp():.0f}",
-            extra={"promoted_session": day})
+            extra={"promoted_session": day}, context={"session_id": day.id})
     day.confirmed_count += len(promoted)
     db.session.flush()
     return promoted

@@ -275,3 +275,20 @@ def test_attendance_counts_expect_each_day_its_own_registrants(app, create_organ
     by_day = {s.id: (s.confirmed, s.attended, s.no_shows) for s in counts.sessions}
     assert by_day == {d1: (1, 1, 0), d2: (2, 0, 2), d3: (0, 0, 0)}
     assert counts.confirmed == 2
+
+
+def test_a_days_promotion_mail_given_up_before_it_is_sent_is_not_sent(app):
+    from app.services import outbox
+
+    event = _summit(capacities=(1, 5, 5))
+    d1, d2, _ = _days(event)
+    holder = register(event, 1, sessions=[d1]).registration
+    waiting = register(event, 2, sessions=[d1, d2]).registration
+    registrations.cancel(holder, now=utcnow())
+    db.session.commit()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "promoted",
+                                                          OutboxMessage.registration_id == waiting.id)).one()
+    assert outbox.why_not_relevant(mail, waiting, utcnow()) is None
+    session_choices.change(waiting, [d2], now=utcnow())  # gives the day up before delivery
+    db.session.commit()
+    assert outbox.why_not_relevant(mail, waiting, utcnow()) == "registration_changed"

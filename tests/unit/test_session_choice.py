@@ -48,3 +48,18 @@ def test_day_labels():
     end = datetime(2027, 1, 19, 8, 0, tzinfo=UTC)
     assert rules.day_label("1日目", start, end) == "1日目 2027年1月19日(火) 13:00–17:00"
     assert rules.day_label("", start, None).startswith("2027年1月19日(火)")
+
+
+def test_a_days_promotion_mail_needs_the_seat_still_theirs():
+    from app.domain import mail_relevance
+
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+
+    def reason(day_status, context=None):
+        return mail_relevance.why_not_relevant("promoted", context, registration_status="confirmed",
+                                               event_status="published", sessions=[], now=now, day_status=day_status)
+
+    assert reason("confirmed", {"session_id": 3}) is None
+    assert reason(None, {"session_id": 3}) == mail_relevance.REGISTRATION_CHANGED  # the day was removed
+    assert reason("waitlisted", {"session_id": 3}) == mail_relevance.REGISTRATION_CHANGED
+    assert reason(None) is None  # the event's own promotion mail
