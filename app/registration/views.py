@@ -202,6 +202,10 @@ def confirm(slug: str):
     except RegistrationClosed as exc:
         db.session.rollback()
         return _render_closed(event, exc.window)
+    except session_choices.DayFull:
+        db.session.rollback()
+        form.sessions.errors = [_(session_choice.DAY_FULL)]
+        return _render_form(event, form, window=window, notice=_("Sorry, a day you chose is now full."))
     except Full:
         db.session.rollback()
         form.ticket_type_id.errors = [_(registrations.FULL_MESSAGE)]
@@ -210,10 +214,6 @@ def confirm(slug: str):
         db.session.rollback()
         form.organization.errors = [_(registrations.ORG_TAKEN_MESSAGE)]
         return _render_form(event, form, window=window)
-    except session_choices.DayFull:
-        db.session.rollback()
-        form.sessions.errors = [_(session_choice.DAY_FULL)]
-        return _render_form(event, form, window=window, notice=_("Sorry, a day you chose is now full."))
     except ServiceError as exc:
         db.session.rollback()
         if exc.code == "invalid_sessions" and "sessions" in form:

@@ -8,6 +8,7 @@ discipline, then checked in, in the caller's one transaction. Callers commit.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -362,6 +363,8 @@ def walk_in(event: Event, data: CleanRegistration, *, session: EventSession, now
     """
     if override and not actor.can_edit:
         raise ServiceError(N_("Only an organizer can admit past capacity."), code="override_forbidden")
+    if event.choose_sessions and not data.session_ids:
+        data = dataclasses.replace(data, session_ids=(session.id,))  # per-day: the day at the door
     reg_result = registrations.register(event, data, now=now, language=language, actor=actor,
                                         origin=RegistrationOrigin.WALK_IN, override=override)
     registration = reg_result.registration

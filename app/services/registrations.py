@@ -31,7 +31,7 @@ from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
 from app.models import Event, EventSession, Question, Registration, TicketType
 from app.services import audit, locks, session_choices
-from app.services.errors import ServiceError
+from app.services.errors import Full, ServiceError  # noqa: F401  (Full: registrations.Full, as before)
 
 WINDOW_MESSAGES = {
     WindowState.NOT_PUBLISHED: N_("This event is not open for registration."),
@@ -53,8 +53,6 @@ class RegistrationClosed(ServiceError):
         self.window = window
 
 
-class Full(ServiceError):
-    code = "full"
 
 
 class OrganizationTaken(ServiceError):
@@ -494,7 +492,9 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
     if event.choose_sessions and data.session_ids:
         # Step 2b (after the 参加枠): the days; a full day without waiting list raises DayFull.
         days = locks.event_sessions(event)
-        session_choices.choose(registration, data.session_ids, days, event=event, now=now, override=over)
+        session_choices.choose(registration, data.session_ids, days, event=event, now=now,
+                               override=over or (override and origin == RegistrationOrigin.WALK_IN),
+                               walk_in=origin == RegistrationOrigin.WALK_IN)
     _record_new(registration, now=now, actor=actor, override=over)
     db.session.flush()
     return RegisterResult(registration, created=True)

@@ -28,11 +28,11 @@ from app.domain.session_choice import ChoiceStatus
 from app.extensions import db
 from app.models import Attendance, Event, EventSession, Registration, SessionChoice
 from app.services import audit, locks
-from app.services.errors import ServiceError
+from app.services.errors import Full, ServiceError
 
 
-class DayFull(ServiceError):
-    """A chosen day is full and the event keeps no waiting list."""
+class DayFull(Full):
+    """A chosen day is full and the event keeps no waiting list (or a walk-in asks for a full day)."""
 
     code = "session_full"
 
@@ -68,10 +68,11 @@ def _decide(choice: SessionChoice, day: EventSession, *, now: datetime, waitlist
 
 
 def choose(registration: Registration, session_ids, days: dict[int, EventSession], *, event: Event,
-           now: datetime, override: bool = False) -> list[SessionChoice]:
+           now: datetime, override: bool = False, walk_in: bool = False) -> list[SessionChoice]:
     """Give a new registration its chosen days (its status already decided; the days locked).
 
-    Raises DayFull when a day is full and the event keeps no waiting list.
+    Raises DayFull when a day is full and the event keeps no waiting list, or for a
+    walk-in (who is at the door: a line is no use), unless an organizer's `override`.
     """
     made = []
     for session_id in sorted(set(session_ids)):
@@ -79,7 +80,8 @@ def choose(registration: Registration, session_ids, days: dict[int, EventSession
                                status=ChoiceStatus.PENDING.value)
         db.session.add(choice)
         if registration.status == RegistrationStatus.CONFIRMED:
-            _decide(choice, days[session_id], now=now, waitlist_enabled=event.waitlist_enabled, override=override)
+            _decide(choice, days[session_id], now=now, waitlist_enabled=event.waitlist_enabled and not walk_in,
+                    override=override)
         made.append(choice)
     db.session.flush()
     return made

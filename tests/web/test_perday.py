@@ -276,3 +276,35 @@ def test_api_odd_sessions_values_are_refused_cleanly(client):
                                json={**factories.registration_data(event, 100 + n), "sessions": value})
         assert response.status_code == 422, (value, response.status_code, response.json)
     assert db.session.scalar(select(Registration.id)) is None
+
+
+def test_a_walk_in_gets_the_day_at_the_door_or_is_full_there(client, login, create_organizer):
+    from app.services import checkin
+
+    staff = create_organizer()
+    event = _summit(capacities=(None, 1, None))
+    d1, d2, _ = _days(event)
+    factories.register(event, 1, sessions=[d2])
+    from app.domain.registration_input import clean_registration
+    clean, errors = clean_registration(factories.registration_data(event, 2), questions=[],
+                                       ticket_type_ids=[event.ticket_types[0].id])
+    assert not errors
+    outcome = checkin.walk_in(event, clean, session=db.session.get(EventSession, d1), now=utcnow(), actor=staff)
+    db.session.commit()
+    assert outcome.result.status == "checked_in"
+    assert _choices(outcome.registration.id) == {d1: "confirmed"}
+    clean, _ = clean_registration(factories.registration_data(event, 3), questions=[],
+                                  ticket_type_ids=[event.ticket_types[0].id])
+    from app.services.errors import Full
+    try:
+        checkin.walk_in(event, clean, session=db.session.get(EventSession, d2), now=utcnow(), actor=staff)
+    except Full as exc:
+        assert exc.code == "session_full"
+    else:
+        raise AssertionError("a walk-in took a seat on a full day")
+    db.session.rollback()
+    outcome = checkin.walk_in(event, clean, session=db.session.get(EventSession, d2), now=utcnow(), actor=staff,
+                              override=True)
+    db.session.commit()
+    assert outcome.result.status == "checked_in"
+    assert invariants.breaches() == []
