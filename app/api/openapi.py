@@ -727,8 +727,8 @@ def _paths() -> dict:
                 "security": [{"bearerAuth": []}],
                 "parameters": [EVENT_ID, *PAGE_PARAMS, *_registrant_filters()[0]],
                 "responses": {"200": _json(_ref("RegistrationPage"), "A page of registrations", LINK_HEADERS),
-                              "400": _json(_ref("ParameterError"), "A filter is not valid (`bad_request`, "
-                                           "`errors` per parameter)"),
+                              "400": _json(_ref("ParameterError"), "A filter is not valid, or a parameter "
+                                           "is unknown (`bad_request`, `errors` per parameter)"),
                               "401": unauthorized,
                               "404": _error("Unknown event (`not_found`).")},
             },

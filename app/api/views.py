@@ -316,11 +316,22 @@ def cancel_registration():
 # registrations (organizers)
 
 
+#: The query parameters of the registrant list and its export (documented in app.api.openapi), and `lang`.
+LIST_PARAMETERS = frozenset({
+    "q", "status", "ticket_type", "session", "organization_type", "prefecture", "checked_in", "created_from",
+    "created_to", "sort", "columns", "page", "per_page", "format", "wareki", "lang",
+})
+
+
 def _list_filter(event: Event, *, default_columns=None):
     """The registrant list's filter from the query (app.domain.registrant_list), or a 400 answer."""
     from app.domain import registrant_list
 
     question_ids = [q.id for q in event.questions]
+    unknown_params = sorted(set(request.args) - LIST_PARAMETERS)
+    if unknown_params:  # a misspelt filter must not silently list everyone
+        return None, error_response(400, "bad_request", "bad_parameter",
+                                    errors={name: [_("Unknown parameter.")] for name in unknown_params})
     kwargs = {"default_columns": default_columns} if default_columns else {}
     f, errors = registrant_list.parse(
         request.args.getlist, ticket_type_ids=[tt.id for tt in event.ticket_types],

@@ -308,3 +308,16 @@ def test_a_walk_in_gets_the_day_at_the_door_or_is_full_there(client, login, crea
     db.session.commit()
     assert outcome.result.status == "checked_in"
     assert invariants.breaches() == []
+
+
+def test_api_registrant_list_refuses_unknown_parameters(client):
+    event = _summit()
+    factories.register(event, 1, sessions=[_days(event)[0]])
+    token = factories.create_api_token(factories.create_organizer())
+    auth = {"Authorization": f"Bearer {token}"}
+    for url in (f"/api/v1/events/{event.id}/registrations?stauts=cancelled",
+                f"/api/v1/events/{event.id}/registrations/export?format=csv&=null"):
+        response = client.get(url, headers=auth)
+        assert response.status_code == 400 and response.json["error"] == "bad_request", url
+    assert client.get(f"/api/v1/events/{event.id}/registrations?status=active&lang=en",
+                      headers=auth).status_code == 200
