@@ -28,6 +28,7 @@ COLUMN_LABELS = {
     "cancelled_at": _("Cancelled at"),
     "checked_in_at": _("Checked in at"),
     "attended_sessions": _("Sessions attended"),
+    "chosen_sessions": _("Days chosen"),
     "note": _("Organizer's note"),
 }
 

@@ -90,10 +90,13 @@ def register(event, n: int | None = None, now=None, commit: bool = True, **overr
     from app.services import registrations
 
     raw = registration_data(event, n, **overrides)
+    if event.choose_sessions:  # per-day events: every day unless the test chooses (`sessions=[ids]`)
+        raw.setdefault("sessions", [s.id for s in event.sessions])
     clean, errors = clean_registration(
         raw,
         questions=[QuestionSpec(q.id, q.kind, q.required, q.choices) for q in event.questions],
         ticket_type_ids=[tt.id for tt in event.ticket_types],
+        session_ids=[s.id for s in event.sessions] if event.choose_sessions else None,
     )
     assert not errors, errors
     result = registrations.register(event, clean, now=now or utcnow())

@@ -38,6 +38,7 @@ REFUSALS = {
     service.CANCELLED: N_("This registration is cancelled."),
     service.WAITLISTED: N_("This registration is not confirmed (waiting list, lottery or approval)."),
     service.WRONG_EVENT: N_("This 受付票 is for another event."),
+    service.NOT_THIS_DAY: N_("This registrant has no seat for this session (other days chosen, or waiting for this one)."),
     service.NOT_FOUND: N_("No registration has this code (unknown or forged)."),
 }
 

@@ -173,7 +173,32 @@ def schemas() -> dict:
             "properties": {
                 "id": {"type": "integer"}, "title": {"type": "string"}, "starts_at": DATETIME,
                 "ends_at": NULLABLE_DATETIME, "venue": {"type": "string"}, "is_online": {"type": "boolean"},
+                "capacity": {"type": ["integer", "null"], "description": "Per-day registration "
+                             "(`choose_sessions`): the day's own capacity; null: no limit"},
+                "confirmed": {"type": "integer", "description": "Per-day registration: registrants with a seat "
+                              "that day"},
+                "waitlisted": {"type": "integer", "description": "Per-day registration: waiting for that day"},
+                "remaining": {"type": ["integer", "null"], "description": "Per-day registration; null: no limit"},
             },
+        },
+        "ChosenSession": {
+            "type": "object",
+            "description": "A day chosen by a registrant (per-day registration).",
+            "required": ["session_id", "status"],
+            "properties": {
+                "session_id": {"type": "integer"},
+                "status": {"enum": ["confirmed", "waitlisted", "pending", "cancelled"],
+                           "description": "confirmed: a seat that day; waitlisted: in that day's line; pending: "
+                                          "decided when the registration is confirmed; cancelled: the "
+                                          "registration was cancelled"},
+                "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in that day's line"},
+            },
+        },
+        "PersonDays": {
+            "type": "object",
+            "description": "延べ (person-days) of a per-day event: each registrant counted once per chosen day.",
+            "required": ["confirmed", "waitlisted"],
+            "properties": {"confirmed": {"type": "integer"}, "waitlisted": {"type": "integer"}},
         },
         "TicketType": {
             "type": "object",
@@ -210,6 +235,10 @@ def schemas() -> dict:
                 "waitlist_enabled": {"type": "boolean"}, "one_per_organization": {"type": "boolean"},
                 "approval_overflow": {"enum": [o.value for o in ApprovalOverflow],
                                       "description": "承認制: approving past capacity is refused, or waitlists"},
+                "choose_sessions": {"type": "boolean", "description": "Per-day registration: registrants choose "
+                                    "the sessions (days) they attend, each with its own capacity and line"},
+                "person_days": {"oneOf": [_ref("PersonDays"), {"type": "null"}],
+                                "description": "延べ counts of a per-day event (null otherwise)"},
                 "join_opens_minutes": {"type": "integer", "description": "Personal join links open this many "
                                        "minutes before each online session"},
                 "completion_min_sessions": {"type": ["integer", "null"],
@@ -256,6 +285,7 @@ def schemas() -> dict:
                                       "description": "承認制 only: approving when the 参加枠 is full is "
                                                      "refused (`refuse`) or puts the registrant on the waiting "
                                                      "list (`waitlist`)"},
+                "choose_sessions": {"type": "boolean", "description": "Per-day registration (first come only)"},
                 "join_opens_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 1440, "default": 15,
                                        "description": "Personal join links (/j/...) open this many minutes "
                                                       "before each online session"},
@@ -280,7 +310,9 @@ def schemas() -> dict:
                     "type": "object", "required": ["starts_at"],
                     "properties": {"title": text(limits.SESSION_LENGTHS["title"]), "starts_at": DATETIME_INPUT,
                                    "ends_at": DATETIME_INPUT, "venue": text(limits.SESSION_LENGTHS["venue"]),
-                                   "is_online": {"type": "boolean"}}}},
+                                   "is_online": {"type": "boolean"},
+                                   "capacity": {"type": ["integer", "null"], "minimum": 0, "maximum": 1_000_000,
+                                                "description": "The day's own capacity (per-day registration)"}}}},
                 "ticket_types": {"type": "array", "maxItems": 50, "items": {
                     "type": "object", "required": ["name"],
                     "properties": {"name": text(limits.TICKET_TYPE_LENGTHS["name"], required=True),
@@ -345,6 +377,9 @@ def schemas() -> dict:
             "properties": {
                 "ticket_type_id": {"type": ["integer", "null"],
                                    "description": "May be left out (or null) when the event has one 参加枠."},
+                "sessions": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "integer"},
+                             "description": "Per-day registration (`choose_sessions`): the ids of the sessions "
+                                            "(days) to attend, at least one. Ignored by other events."},
                 "family_name": text(limits.REGISTRATION_LENGTHS["family_name"], required=True, description="姓"),
                 "given_name": text(limits.REGISTRATION_LENGTHS["given_name"], required=True, description="名"),
                 "family_name_kana": text(limits.REGISTRATION_LENGTHS["family_name_kana"], required=True,
@@ -376,6 +411,8 @@ def schemas() -> dict:
                 "status": {"enum": ["confirmed", "waitlisted", "applied", "pending"]},
                 "ticket_type_id": {"type": "integer"},
                 "waitlist_position": {"type": ["integer", "null"]},
+                "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
+                             "description": "Per-day registration: the chosen days (null for other events)"},
                 "manage_token": {"type": "string", "description": "Secret: lets its holder see and cancel."},
                 "manage_url": {"type": "string", "format": "uri"},
             },
@@ -403,6 +440,8 @@ def schemas() -> dict:
                 "created_at": DATETIME, "confirmed_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME,
                 "checked_in_at": NULLABLE_DATETIME,
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
+                "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
+                             "description": "Per-day registration: the chosen days (null for other events)"},
             },
         },
         **_stats_schemas(),
@@ -488,11 +527,13 @@ def schemas() -> dict:
             "type": "object",
             "required": ["error", "reason", "message", "session"],
             "properties": {
-                "error": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found"]},
-                "reason": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found"],
+                "error": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found", "not_this_day"]},
+                "reason": {"enum": ["cancelled", "waitlisted", "wrong_event", "not_found", "not_this_day"],
                            "description": "cancelled (or rejected, or not drawn); waitlisted (or another status "
                                           "without a seat: applied, pending); wrong_event: a real 受付票 of "
-                                          "another event; not_found: unknown or forged code"},
+                                          "another event; not_found: unknown or forged code; not_this_day: "
+                                          "per-day registration, no seat for this session (other days chosen, "
+                                          "or waiting for this one)"},
                 "message": {"type": "string"},
                 "already": {"const": False},
                 "session": {"type": "object"},
@@ -830,8 +871,8 @@ def _paths() -> dict:
                 "security": [{"bearerAuth": []}],
                 "parameters": [EVENT_ID, *PAGE_PARAMS, *_registrant_filters()[0]],
                 "responses": {"200": _json(_ref("RegistrationPage"), "A page of registrations", LINK_HEADERS),
-                              "400": _json(_ref("ParameterError"), "A filter is not valid (`bad_request`, "
-                                           "`errors` per parameter)"),
+                              "400": _json(_ref("ParameterError"), "A filter is not valid, or a parameter "
+                                           "is unknown (`bad_request`, `errors` per parameter)"),
                               "401": unauthorized,
                               "404": _error("Unknown event (`not_found`).")},
             },
@@ -849,7 +890,8 @@ def _paths() -> dict:
                                  "the lottery, or pending approval)", RATE_LIMIT_HEADERS),
                     "400": COMMON_ERRORS["400"],
                     "404": _error("Unknown event or a draft (`not_found`)."),
-                    "409": _error("Refused: `full` (no waiting list), `already_registered` (the manage link "
+                    "409": _error("Refused: `full` (no waiting list), `session_full` (a chosen day is full and "
+                                  "the event has no waiting list), `already_registered` (the manage link "
                                   "was mailed again; no token is returned), `organization_already_registered`, "
                                   "or the registration window: `not_yet_open` (with opens_at), `ended`, "
                                   "`cancelled`, `postponed`."),
@@ -887,8 +929,9 @@ def _paths() -> dict:
                                  "Unknown or forged code (`not_found`, with `reason` and `session`), unknown "
                                  "event, or a session_id that is not one of the event's (`reason`: "
                                  "`unknown_session`)"),
-                    "409": _json(_ref("CheckinRefusal"), "Refused: `cancelled`, `waitlisted` (not confirmed) "
-                                 "or `wrong_event` (a 受付票 of another event)"),
+                    "409": _json(_ref("CheckinRefusal"), "Refused: `cancelled`, `waitlisted` (not confirmed), "
+                                 "`wrong_event` (a 受付票 of another event) or `not_this_day` (per-day "
+                                 "registration: no seat for this session)"),
                     "422": _json(_ref("ValidationError"), "code missing or longer than 200 characters, or "
                                  "client_ref not as described"),
                 },

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from app import urls
 from app.domain import admission
 from app.domain.codes import RegistrationStatus
+from app.domain.session_choice import ChoiceStatus
 from app.extensions import db
-from app.models import Event, Registration, TicketType
+from app.models import Event, EventSession, Registration, SessionChoice, TicketType
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -64,8 +65,61 @@ def ticket_type_json(tt: TicketType, waitlisted: int) -> dict:
     }
 
 
-def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> dict:
+def session_waitlisted_counts(session_ids: Iterable[int]) -> dict[int, int]:
+    """{session id: registrants waiting for that day} (per-day registration), in one query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(SessionChoice.session_id, func.count())
+        .where(SessionChoice.session_id.in_(ids), SessionChoice.status == ChoiceStatus.WAITLISTED.value)
+        .group_by(SessionChoice.session_id)).all())
+
+
+def session_json(s, event: Event, day_waiting: dict[int, int]) -> dict:
+    out = {"id": s.id, "title": s.title, "starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at),
+           "venue": s.venue, "is_online": s.is_online}
+    if event.choose_sessions:
+        out.update(capacity=s.capacity, confirmed=s.confirmed_count, waitlisted=day_waiting.get(s.id, 0),
+                   remaining=s.remaining)
+    return out
+
+
+def chosen_sessions_by_registration(registrations: Sequence[Registration]) -> dict[int, list[dict]]:
+    """{registration id: [ChosenSession]} for registrations of per-day events, in two queries."""
+    ids = [r.id for r in registrations]
+    if not ids:
+        return {}
+    choices = db.session.execute(
+        select(SessionChoice.registration_id, SessionChoice.session_id, SessionChoice.status,
+               SessionChoice.waitlist_seq, EventSession.starts_at)
+        .join(EventSession, EventSession.id == SessionChoice.session_id)
+        .where(SessionChoice.registration_id.in_(ids))
+        .order_by(SessionChoice.registration_id, EventSession.starts_at, SessionChoice.session_id)).all()
+    waiting_days = {c[1] for c in choices if c[2] == ChoiceStatus.WAITLISTED}
+    lines: dict[int, list[int]] = {}
+    if waiting_days:
+        for session_id, seq in db.session.execute(
+                select(SessionChoice.session_id, SessionChoice.waitlist_seq)
+                .where(SessionChoice.session_id.in_(waiting_days),
+                       SessionChoice.status == ChoiceStatus.WAITLISTED.value)
+                .order_by(SessionChoice.session_id, SessionChoice.waitlist_seq)):
+            lines.setdefault(session_id, []).append(seq)
+    out: dict[int, list[dict]] = {i: [] for i in ids}
+    for reg_id, session_id, status, seq, _starts in choices:
+        position = lines[session_id].index(seq) + 1 if status == ChoiceStatus.WAITLISTED else None
+        out[reg_id].append({"session_id": session_id, "status": status, "waitlist_position": position})
+    return out
+
+
+def chosen_sessions_json(registration: Registration) -> list[dict]:
+    return chosen_sessions_by_registration([registration])[registration.id]
+
+
+def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime,
+               day_waiting: dict[int, int] | None = None) -> dict:
     window = admission.event_window(event, now)
+    day_waiting = day_waiting or {}
     return {
         "id": event.id,
         "slug": event.slug,
@@ -80,6 +134,11 @@ def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> di
         "waitlist_enabled": event.waitlist_enabled,
         "one_per_organization": event.one_per_organization,
         "approval_overflow": event.approval_overflow,
+        "choose_sessions": event.choose_sessions,
+        "person_days": {
+            "confirmed": sum(s.confirmed_count for s in event.sessions),
+            "waitlisted": sum(day_waiting.get(s.id, 0) for s in event.sessions),
+        } if event.choose_sessions else None,
         "join_opens_minutes": event.join_opens_minutes,
         "completion_min_sessions": event.completion_min_sessions,
         "lottery_seed_hash": event.lottery_seed_hash if event.admission_mode == "lottery" else None,
@@ -90,11 +149,7 @@ def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> di
         "registration_closes_at": iso(event.registration_closes_at),
         "registration_state": window.state.value,
         "url": urls.event_url(event),
-        "sessions": [
-            {"id": s.id, "title": s.title, "starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at),
-             "venue": s.venue, "is_online": s.is_online}
-            for s in event.sessions
-        ],
+        "sessions": [session_json(s, event, day_waiting) for s in event.sessions],
         "ticket_types": [ticket_type_json(tt, waitlisted.get(tt.id, 0)) for tt in event.ticket_types],
         "questions": [
             {"id": q.id, "kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
@@ -106,10 +161,11 @@ def event_json(event: Event, waitlisted: dict[int, int], *, now: datetime) -> di
 
 def events_json(events: Sequence[Event], *, now: datetime) -> list[dict]:
     counts = waitlisted_counts(tt.id for e in events for tt in e.ticket_types)
-    return [event_json(e, counts, now=now) for e in events]
+    day_waiting = session_waitlisted_counts(s.id for e in events if e.choose_sessions for s in e.sessions)
+    return [event_json(e, counts, now=now, day_waiting=day_waiting) for e in events]
 
 
-def registration_json(r: Registration, waitlist_position: int | None) -> dict:
+def registration_json(r: Registration, waitlist_position: int | None, sessions: list[dict] | None = None) -> dict:
     return {
         "id": r.id,
         "reference": r.reference,
@@ -135,6 +191,7 @@ def registration_json(r: Registration, waitlist_position: int | None) -> dict:
         "checked_in_at": iso(r.checked_in_at),
         "confirm_by": iso(r.confirm_by),
         "waitlist_position": waitlist_position,
+        "sessions": sessions,
     }
 
 

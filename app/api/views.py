@@ -21,6 +21,8 @@ from app.api import bp
 from app.api.auth import current_organizer, staff_reader, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
 from app.api.serializers import (
+    chosen_sessions_by_registration,
+    chosen_sessions_json,
     events_json,
     iso,
     registration_json,
@@ -226,7 +228,9 @@ def register(event_id: int):
         if refusal is not None:
             return error_response(409, refusal.code, message=_(refusal.message))
         questions = registration_service.question_specs(event_id) if snap.has_questions else []
-        clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types))
+        session_ids = registration_service.session_ids(event_id) if snap.choose_sessions else None
+        clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types),
+                                           session_ids=session_ids)
         # The OpenAPI document's types and required fields, then the rules' finer messages per field.
         errors = {**check_body(data, "RegistrationInput"), **{_api_field(k): v for k, v in errors.items()}}
         if errors:
@@ -257,6 +261,7 @@ def register(event_id: int):
         "status": registration.status,
         "ticket_type_id": registration.ticket_type_id,
         "waitlist_position": position,
+        "sessions": chosen_sessions_json(registration) if event.choose_sessions else None,
         # Derived (never stored): shown once, to the registrant who has just registered.
         "manage_token": (token := manage_token(registration)),
         "manage_url": manage_url(registration, token=token),
@@ -301,7 +306,8 @@ def cancel_registration():
     except ServiceError:  # cancelled meanwhile by a concurrent request
         db.session.rollback()
         return error_response(409, "already_cancelled")
-    body = registration_json(registration, None)
+    days = chosen_sessions_by_registration([registration]) if registration.event.choose_sessions else {}
+    body = registration_json(registration, None, days.get(registration.id))
     db.session.commit()
     return body
 
@@ -310,11 +316,22 @@ def cancel_registration():
 # registrations (organizers)
 
 
+#: The query parameters of the registrant list and its export (documented in app.api.openapi), and `lang`.
+LIST_PARAMETERS = frozenset({
+    "q", "status", "ticket_type", "session", "organization_type", "prefecture", "checked_in", "created_from",
+    "created_to", "sort", "columns", "page", "per_page", "format", "wareki", "lang",
+})
+
+
 def _list_filter(event: Event, *, default_columns=None):
     """The registrant list's filter from the query (app.domain.registrant_list), or a 400 answer."""
     from app.domain import registrant_list
 
     question_ids = [q.id for q in event.questions]
+    unknown_params = sorted(set(request.args) - LIST_PARAMETERS)
+    if unknown_params:  # a misspelt filter must not silently list everyone
+        return None, error_response(400, "bad_request", "bad_parameter",
+                                    errors={name: [_("Unknown parameter.")] for name in unknown_params})
     kwargs = {"default_columns": default_columns} if default_columns else {}
     f, errors = registrant_list.parse(
         request.args.getlist, ticket_type_ids=[tt.id for tt in event.ticket_types],
@@ -346,7 +363,9 @@ def list_registrations(event_id: int):
     result = registrant_query.page(event, f, page=page, per_page=per_page, with_attendance=False)
     items = result.registrations
     positions = waitlist_positions(items)
-    return _paginated([registration_json(r, positions.get(r.id)) for r in items], page=page, per_page=per_page,
+    days = chosen_sessions_by_registration(items) if event.choose_sessions else {}
+    return _paginated([registration_json(r, positions.get(r.id), days.get(r.id)) for r in items],
+                      page=page, per_page=per_page,
                       total=result.total, endpoint="api.list_registrations", event_id=event_id)
 
 
@@ -357,7 +376,7 @@ def export_registrations(event_id: int):
 
     from flask import send_file
 
-    from app.domain.registrant_list import DEFAULT_EXPORT_COLUMNS
+    from app.domain.registrant_list import default_export_columns
     from app.services import exports
 
     event = db.session.scalar(_event_query().where(Event.id == event_id))
@@ -370,7 +389,7 @@ def export_registrations(event_id: int):
     if fmt_key not in exports.FORMATS:
         return error_response(400, "bad_request", "bad_parameter", errors={
             "format": [_("Use one of: %(values)s.", values=", ".join(exports.FORMATS))]})
-    f, refused = _list_filter(event, default_columns=DEFAULT_EXPORT_COLUMNS)
+    f, refused = _list_filter(event, default_columns=default_export_columns(event.choose_sessions))
     if refused:
         return refused
     wareki = request.args.get("wareki", "no")

@@ -138,6 +138,11 @@ class EventDef:
     # How many sessions the attendees attended: ((people, sessions), ...), summing to the attended
     # figure; None: every attendee attended every session. The first session is always among them.
     attendance_profile: tuple[tuple[int, int], ...] | None = None
+    # Per-day registration (Event.choose_sessions): registrants choose days; each day's capacity
+    # (None: no limit of its own) and how popular it is (relative weights of choosing it).
+    choose_sessions: bool = False
+    day_capacities: tuple[int | None, ...] = ()
+    day_weights: tuple[int, ...] = ()
 
     @property
     def starts_at(self) -> datetime:
@@ -410,7 +415,7 @@ def past_events() -> list[EventDef]:
                            for i in range(days)),
             tickets=(TicketDef("視聴", 1000),), online_url=_online_url(slug),
             crowds=(Crowd(count=registrants, attended=attended, mix={C: 55, M: 15, P: 12, A: 10, U: 8}, flavour=""),),
-            copied_from=previous, attendance_profile=profile, **_window(first),
+            copied_from=previous, attendance_profile=profile, choose_sessions=True, **_window(first),
         )
 
     events.append(sanriku("sanriku-summit-r2", "令和2年度 三陸水産イノベーションサミット", d(2021, 2, 16), 4, 640, 560,
@@ -676,6 +681,8 @@ def upcoming_events(today: date) -> list[EventDef]:
         **_open_window(today, ceremony, opened_days_ago=21, close_days_before=42), **up,
     ))
 
+    # The summit's next edition: per-day registration, three online days; the second day (the
+    # matching session) has 120 places and is full, with a few waiting for it.
     day = _next_weekday(today + timedelta(days=49), 1)
     events.append(EventDef(
         slug="sanriku-summit-next", series="sanriku-fisheries-summit",
@@ -683,11 +690,15 @@ def upcoming_events(today: date) -> list[EventDef]:
         category=EventCategory.SUMMIT, format=EventFormat.ONLINE, co_organizers=("水産庁", "復興庁 宮城復興局", "宮城県"),
         copied_from="sanriku-summit-r3",
         summary="水産におけるSDGs、DX、地方創生の最新の取組を紹介し、水産事業者と企業のマッチングを促します。",
-        description="3日間のオンライン開催です。日ごとに視聴できます。",
-        sessions=tuple(session(f"{i + 1}日目", day + timedelta(days=i), "13:00", "17:00", online=True)
-                       for i in range(3)),
+        description="3日間のオンライン開催です。参加する日を選んでお申し込みください（1日だけでも参加できます）。\n\n"
+                    "- 1日目：基調講演・水産DXの先進事例\n- 2日目：水産事業者と企業のマッチング（定員120名）\n"
+                    "- 3日目：トークセッション「三陸から世界へ」",
+        sessions=(session("1日目 基調講演", day, "13:00", "17:00", online=True),
+                  session("2日目 マッチング", day + timedelta(days=1), "13:00", "17:00", online=True),
+                  session("3日目 トークセッション", day + timedelta(days=2), "13:00", "16:00", online=True)),
         tickets=(TicketDef("視聴", 1000),), online_url=_online_url("sanriku-summit-next"),
-        crowds=(Crowd(count=83, mix={C: 55, M: 15, P: 12, A: 10, U: 8}),), **_open_window(today, day), **up,
+        choose_sessions=True, day_capacities=(None, 120, None), day_weights=(6, 10, 4),
+        crowds=(Crowd(count=210, mix={C: 55, M: 15, P: 12, A: 10, U: 8}),), **_open_window(today, day), **up,
     ))
     return events
 

@@ -53,6 +53,7 @@ from app.models import (
     Question,
     Registration,
     ReminderRule,
+    SessionChoice,
     TicketType,
 )
 from app.services import participation
@@ -201,6 +202,9 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
         attendances = _attendances(definitions, events, ids, rows, seed)
         if attendances:
             db.session.execute(insert(Attendance), attendances)
+        choices = _day_choices(definitions, events, ids, rows, attendances, seed)
+        if choices:
+            db.session.execute(insert(SessionChoice), choices)
 
     confirmed = Counter(row["ticket_type_id"] for row in rows if row["status"] == RegistrationStatus.CONFIRMED)
     for event in events.values():
@@ -245,6 +249,7 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
         status_reason=definition.status_reason, registration_opens_at=definition.registration_opens_at,
         registration_closes_at=definition.registration_closes_at, admission_mode=definition.admission_mode,
         waitlist_enabled=definition.waitlist_enabled, one_per_organization=definition.one_per_organization,
+        choose_sessions=definition.choose_sessions,
         consent_text=definition.consent_text, starts_at=definition.starts_at, series=series[definition.series],
         completion_min_sessions=definition.completion_min_sessions,
         copied_from_id=copied.id if copied is not None else None, created_by_id=admin.id,
@@ -259,9 +264,10 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
         closes = definition.registration_closes_at or definition.starts_at
         event.lottery_draw_at = _draw_at(closes)
         event.lottery_confirm_days = 7 if definition.upcoming else None
-    for s in definition.sessions:
+    for i, s in enumerate(definition.sessions):
+        capacity = definition.day_capacities[i] if i < len(definition.day_capacities) else None
         event.sessions.append(EventSession(title=s.title, starts_at=s.starts_at, ends_at=s.ends_at, venue=s.venue,
-                                           is_online=s.is_online))
+                                           is_online=s.is_online, capacity=capacity))
     for position, t in enumerate(definition.tickets):
         event.ticket_types.append(TicketType(name=t.name, capacity=t.capacity, description=t.description,
                                              position=position, confirmed_count=0))
@@ -504,6 +510,59 @@ def _attendances(definitions: list[EventDef], events: dict[str, Event], ids: lis
                             "method": AttendanceMethod.ONLINE if online else AttendanceMethod.DOOR,
                             "attended_at": s.starts_at + offset, "recorded_by_id": None, "minutes": None,
                             "client_ref": None})
+    return out
+
+
+def _day_choices(definitions: list[EventDef], events: dict[str, Event], ids: list[int], rows: list[dict],
+                 attendances: list[dict], seed: int) -> list[dict]:
+    """The days chosen by the registrants of per-day events (Event.choose_sessions), with the days' counters.
+
+    An attendee chose the days they attended (and now and then one more they missed); others chose one
+    or more days by the days' weights. In the order people registered, a confirmed registrant gets a
+    seat on a day while it has one, else a place in its line (as services.session_choices decides).
+    """
+    attended: dict[int, set[int]] = {}
+    for a in attendances:
+        attended.setdefault(a["registration_id"], set()).add(a["session_id"])
+    by_event: dict[int, list[tuple[int, dict]]] = {}
+    for reg_id, row in zip(ids, rows, strict=True):
+        by_event.setdefault(row["event_id"], []).append((reg_id, row))
+    out: list[dict] = []
+    for definition in definitions:
+        if not definition.choose_sessions:
+            continue
+        event = events[definition.slug]
+        sessions = sorted(event.sessions, key=lambda s: (s.starts_at, s.id))
+        weights = list(definition.day_weights) or [1] * len(sessions)
+        rng = random.Random(f"{seed}:{definition.slug}:days")
+        for s in sessions:
+            s.confirmed_count, s.waitlist_last_seq = 0, 0
+        for reg_id, row in sorted(by_event.get(event.id, []), key=lambda item: (item[1]["created_at"], item[0])):
+            days = set(attended.get(reg_id, ()))
+            if days:  # an attendee chose the days they came, now and then one more they missed
+                wanted = min(len(days) + (1 if rng.random() < 0.15 else 0), len(sessions))
+            else:  # one day most often, sometimes more
+                wanted = min(rng.choices((1, 2, 3, 4), weights=(5, 3, 2, 1))[0], len(sessions))
+            while len(days) < wanted:
+                days.add(rng.choices(sessions, weights=weights)[0].id)
+            for s in sessions:
+                if s.id not in days:
+                    continue
+                choice = {"registration_id": reg_id, "session_id": s.id, "created_at": row["created_at"],
+                          "capacity_override": False, "waitlist_seq": None, "waitlisted_at": None,
+                          "confirmed_at": None}
+                if row["status"] == RegistrationStatus.CANCELLED:
+                    choice["status"] = "cancelled"
+                elif row["status"] != RegistrationStatus.CONFIRMED:
+                    choice["status"] = "pending"
+                elif s.capacity is None or s.confirmed_count < s.capacity:
+                    s.confirmed_count += 1
+                    choice.update(status="confirmed", confirmed_at=row["confirmed_at"])
+                else:
+                    s.waitlist_last_seq += 1
+                    choice.update(status="waitlisted", waitlist_seq=s.waitlist_last_seq,
+                                  waitlisted_at=row["created_at"])
+                out.append(choice)
     return out
 
 

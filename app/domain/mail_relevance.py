@@ -12,7 +12,8 @@ Rules per kind (the state is the one at send time):
   closed), the session the reminder was made for still exists, has not started,
   and still starts at the date the reminder was made for (``context``:
   ``session_id``, ``starts_at`` as epoch seconds).
-* ``confirmed``, ``promoted``, ``approved``: the registration is still confirmed.
+* ``confirmed``, ``promoted``, ``approved``: the registration is still confirmed; a day's promotion
+  (per-day registration, ``context``: ``session_id``) also needs the seat on that day still theirs.
 * ``rejected``: the registration is still rejected.
 * ``waitlisted``, ``applied``, ``pending``: the registration is still in that state.
 * ``cancelled``: the registration is still cancelled.
@@ -87,19 +88,25 @@ def dates_signature(sessions: Iterable[SessionDate]) -> list[list[int | None]]:
 
 def why_not_relevant(kind: str, context: Mapping | None, *, registration_status: str | None,
                      event_status: str | None, sessions: Iterable[SessionDate], now: datetime,
-                     newer_same_kind: bool = False) -> str | None:
+                     newer_same_kind: bool = False, day_status: str | None = None) -> str | None:
     """None while the mail is still true; otherwise the reason code why it must not be sent.
 
     `registration_status` is None when the registration no longer exists;
     `newer_same_kind` says whether a newer mail of the same kind was queued for
-    the same registration (only schedule mails look at it).
+    the same registration (only schedule mails look at it); `day_status` is the
+    registration's choice of the mail's day (``context["session_id"]``, per-day
+    registration), None when it has none.
     """
     context = context or {}
     sessions = list(sessions)
     if kind in _SAME_STATUS_KINDS:
         if registration_status is None:
             return REGISTRATION_GONE
-        return None if registration_status in _SAME_STATUS_KINDS[kind] else REGISTRATION_CHANGED
+        if registration_status not in _SAME_STATUS_KINDS[kind]:
+            return REGISTRATION_CHANGED
+        if kind == "promoted" and context.get("session_id") is not None and day_status != "confirmed":
+            return REGISTRATION_CHANGED  # that day was given up (or lost) since
+        return None
     if kind in _EVENT_STATUS_KINDS:
         if event_status != _EVENT_STATUS_KINDS[kind]:
             return EVENT_CHANGED

@@ -104,6 +104,7 @@ BASE_COLUMNS: tuple[Column, ...] = (
     Column("cancelled_at", Kind.DATETIME, 20),
     Column("checked_in_at", Kind.DATETIME, 20),
     Column("attended_sessions", Kind.LIST, 24),
+    Column("chosen_sessions", Kind.LIST, 24),  # per-day registration: the days chosen
     Column("note", width=24),
 )
 BASE_COLUMN_KEYS = tuple(c.key for c in BASE_COLUMNS)
@@ -114,7 +115,18 @@ ANSWER_PREFIX = "answers."
 DEFAULT_LIST_COLUMNS = ("reference", "full_name", "organization", "email", "ticket_type", "status", "created_at")
 #: What an export holds when no columns are given: every column but the parts of the names, and the answers.
 DEFAULT_EXPORT_COLUMNS = tuple(k for k in BASE_COLUMN_KEYS
-                               if k not in ("family_name", "given_name", "family_name_kana", "given_name_kana"))
+                               if k not in ("family_name", "given_name", "family_name_kana", "given_name_kana",
+                                            "chosen_sessions"))
+#: Columns that mean something only for events whose registrants choose days.
+PER_DAY_COLUMNS = ("chosen_sessions",)
+
+
+def default_export_columns(choose_sessions: bool = False) -> tuple[str, ...]:
+    """An export's columns when none are given: per-day events add the days chosen after the 参加枠."""
+    if not choose_sessions:
+        return DEFAULT_EXPORT_COLUMNS
+    i = DEFAULT_EXPORT_COLUMNS.index("ticket_type") + 1
+    return DEFAULT_EXPORT_COLUMNS[:i] + PER_DAY_COLUMNS + DEFAULT_EXPORT_COLUMNS[i:]
 
 
 def answer_key(question_id: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from app.domain import text_input
+from app.domain import session_choice, text_input
 from app.domain.codes import PREFECTURES, OrganizationType, QuestionKind
 from app.domain.people import (
     is_katakana,
@@ -86,6 +86,8 @@ class CleanRegistration:
     prefecture: str | None = None
     corporate_number: str = ""
     ticket_type_id: int | None = None
+    # The chosen sessions (days) of an event whose registrants choose them (app.domain.session_choice).
+    session_ids: tuple[int, ...] = ()
     answers: dict[str, Any] = field(default_factory=dict)
     consent: bool = False
     opt_in_announcements: bool = False
@@ -118,8 +120,12 @@ def clean_registration(
     ticket_type_ids: list[int],
     require_email_confirmation: bool = False,
     partial: bool = False,
+    session_ids: list[int] | None = None,
 ) -> tuple[CleanRegistration, dict[str, list[str]]]:
-    """Normalise and check a registration. `partial` checks only the keys present (edits)."""
+    """Normalise and check a registration. `partial` checks only the keys present (edits).
+
+    `session_ids`: the event's sessions when its registrants choose days (``raw["sessions"]``).
+    """
     errors: dict[str, list[str]] = {}
     out = CleanRegistration()
 
@@ -251,6 +257,11 @@ def clean_registration(
             out.ticket_type_id = text_input.parse_id(tt)  # 1e400, 2**40, "x": no crash, no overflow
             if out.ticket_type_id not in ticket_type_ids:
                 err("ticket_type_id", "ticket_type")
+
+    if session_ids is not None and present("sessions"):
+        out.session_ids, problem = session_choice.clean_session_ids(raw.get("sessions"), session_ids)
+        if problem:
+            errors.setdefault("sessions", []).append(problem)
 
     if present("answers") or not partial:
         answers_raw = raw.get("answers") or {}

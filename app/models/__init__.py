@@ -17,6 +17,7 @@ from app.models.participation import (
     ParticipationMember,
 )
 from app.models.registrations import Registration
+from app.models.session_choices import SessionChoice
 
 __all__ = [
     "ApiToken",
@@ -43,5 +44,6 @@ __all__ = [
     "Question",
     "Registration",
     "ReminderRule",
+    "SessionChoice",
     "TicketType",
 ]

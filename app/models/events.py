@@ -67,6 +67,9 @@ class Event(db.Model):
     # After the draw (every 参加枠), the organizer may open free seats first come: once nobody is left
     # waiting, newcomers are confirmed until the first session starts (domain.admission.effective_mode).
     lottery_first_come: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Registrants choose the sessions (days) they attend, each with its own capacity and
+    # waiting list (app.models.session_choices, app.services.session_choices).
+    choose_sessions: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # The first session's start, kept in step by services.events; used to sort and filter lists.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
@@ -114,9 +117,20 @@ class Event(db.Model):
 
 
 class EventSession(db.Model):
-    """One dated part of an event: a day of a workshop, a session of a series."""
+    """One dated part of an event: a day of a workshop, a session of a series.
+
+    When the event lets registrants choose sessions (``Event.choose_sessions``),
+    the row is also that day's capacity lock: ``confirmed_count`` is the number
+    of confirmed choices (app.models.session_choices), changed only while this
+    row is locked (app.services.locks.sessions); ``waitlist_last_seq`` hands out
+    places in the day's waiting list. ``capacity`` None: no limit of its own.
+    """
 
     __tablename__ = "event_sessions"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="session_capacity_non_negative"),
+        CheckConstraint("confirmed_count >= 0", name="session_confirmed_non_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -125,8 +139,17 @@ class EventSession(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     venue: Mapped[str] = mapped_column(String(limits.SESSION_LENGTHS["venue"]), default="")  # empty: the event's venue
     is_online: Mapped[bool] = mapped_column(default=False)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waitlist_last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+
+    @property
+    def remaining(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
 
 
 class TicketType(db.Model):

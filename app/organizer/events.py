@@ -32,6 +32,7 @@ from app.organizer.forms import (
 )
 from app.services import events as service
 from app.services import registrations as registration_service
+from app.services import session_choices
 from app.services.errors import ServiceError, ValidationError
 
 
@@ -138,6 +139,7 @@ def _render_event(event: Event, *, question_form: QuestionForm | None = None,
         publish_problems=service.publish_problems(event),
         awaiting=_awaiting_approval(event),
         can_edit=current_user.can_edit,
+        day_totals=session_choices.day_totals(event) if event.choose_sessions else None,
     ), status
 
 
@@ -212,7 +214,7 @@ def event_edit(event_id: int):
 def _session_data(form: SessionForm) -> dict:
     starts_at, ends_at = rules.session_span(form.date.data, form.start_time.data, form.end_time.data)
     return {"title": form.title.data, "starts_at": starts_at, "ends_at": ends_at, "venue": form.venue.data,
-            "is_online": form.is_online.data}
+            "is_online": form.is_online.data, "capacity": form.capacity.data}
 
 
 SESSION_ERRORS = {"starts_at": "start_time", "ends_at": "end_time"}
@@ -242,6 +244,7 @@ def session_edit(event_id: int, session_id: int):
         start = rules.utc_to_jst_naive(session.starts_at)
         end = rules.utc_to_jst_naive(session.ends_at)
         form.title.data, form.venue.data, form.is_online.data = session.title, session.venue, session.is_online
+        form.capacity.data = session.capacity
         form.date.data, form.start_time.data = start.date(), start.time()
         form.end_time.data = end.time() if end else None
     if form.validate_on_submit():

@@ -19,7 +19,7 @@ from app.auth.permissions import editor_required, staff_required
 from app.column_labels import column_label
 from app.db_types import utcnow
 from app.domain.dates import to_jst
-from app.domain.registrant_list import DEFAULT_EXPORT_COLUMNS
+from app.domain.registrant_list import default_export_columns
 from app.extensions import db
 from app.models import Event, ExportLog
 from app.organizer import bp
@@ -49,7 +49,7 @@ def registrants_export(event_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a format."), "error")
         return redirect(back, code=303)
-    f, errors = list_filter(event, MultiDict(args), default_columns=DEFAULT_EXPORT_COLUMNS)
+    f, errors = list_filter(event, MultiDict(args), default_columns=default_export_columns(event.choose_sessions))
     if errors:
         flash(_("Correct the filter before exporting."), "error")
         return redirect(back, code=303)

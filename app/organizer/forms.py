@@ -73,6 +73,8 @@ class EventForm(FlaskForm):
                                     choices=labels.choices(labels.APPROVAL_OVERFLOW_LABELS), default="refuse")
     waitlist_enabled = BooleanField(_l("Waiting list when full"), default=True)
     one_per_organization = BooleanField(_l("One registration per organisation"))
+    choose_sessions = BooleanField(_l("Registrants choose the days (sessions) they attend"),
+                                   description=_l("Each session can then have its own capacity and waiting list."))
     consent_text = TextAreaField(_l("Purpose of use of personal data (shown before consent)"),
                                  render_kw={"rows": 4})
     completion_min_sessions = IntegerField(_l("Completion: sessions to attend at least"),
@@ -124,6 +126,8 @@ class SessionForm(FlaskForm):
     end_time = TimeField(_l("End time"), validators=[Optional()])
     venue = StringField(_l("Place (blank: the event's venue)"), validators=[Optional(), Length(max=limits.SESSION_LENGTHS["venue"])])
     is_online = BooleanField(_l("Held online"))
+    capacity = IntegerField(_l("Capacity of this day (blank: no limit)"),
+                            validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
 
 class TicketTypeForm(FlaskForm):

@@ -115,7 +115,7 @@ def registrants(event_id: int):
     page_number = _page_number("page", 1, 1_000_000)
     result = registrant_query.page(event, f, page=page_number, per_page=per_page)
     questions = {q.id: q for q in event.questions}
-    rows = [(r, _shown(registrant_query.values_of(r, f.columns, event, result.attended), questions))
+    rows = [(r, _shown(registrant_query.values_of(r, f.columns, event, result.attended, result.chosen), questions))
             for r in result.registrations]
 
     counts = dict(db.session.execute(
@@ -147,7 +147,8 @@ def registrants(event_id: int):
         per_page_choices=PER_PAGE_CHOICES,
         columns=[(key, column_label(key, questions), registrant_list.column(key).kind) for key in f.columns],
         all_columns=[(key, column_label(key, questions))
-                     for key in registrant_list.available_columns(questions)],
+                     for key in registrant_list.available_columns(questions)
+                     if event.choose_sessions or key not in registrant_list.PER_DAY_COLUMNS],
         params=f.as_params(),
         counts=counts,
         per_ticket=per_ticket,

@@ -103,17 +103,38 @@ def _question_field(question):
     return StringField(label, validators=[marker], **kw)
 
 
-def registration_form(questions, *, lang: str, edit: bool = False, formdata=None, data=None) -> RegistrationForm:
-    """The form for one event: the fixed fields plus one `q_<id>` field per question."""
+def days_field():
+    """The days a registrant attends (events whose registrants choose sessions); choices set per event."""
+    return SelectMultipleField(_l("Days to attend"), validators=[REQUIRED], validate_choice=False, choices=[],
+                               widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class DaysForm(FlaskForm):
+    """The registrant changes their days (the manage page)."""
+
+    sessions = days_field()
+
+
+def registration_form(questions, *, lang: str, edit: bool = False, formdata=None, data=None,
+                      sessions=None) -> RegistrationForm:
+    """The form for one event: the fixed fields plus one `q_<id>` field per question.
+
+    `sessions`: [(id, label)] of an event whose registrants choose days (a `sessions` field).
+    """
 
     class EventRegistrationForm(RegistrationForm):
         pass
+
+    if sessions is not None and not edit:
+        EventRegistrationForm.sessions = days_field()
 
     for q in questions:
         setattr(EventRegistrationForm, f"q_{q.id}", _question_field(q))
     kwargs = {} if formdata is None else {"formdata": formdata}
     form = EventRegistrationForm(data=data, **kwargs)
     form.prefecture.choices = prefecture_choices(lang)
+    if "sessions" in form:
+        form.sessions.choices = [(str(i), label) for i, label in sessions]
     if edit:
         for name in ("email", "email_confirm", "ticket_type_id", "consent"):
             del form[name]
@@ -123,6 +144,8 @@ def registration_form(questions, *, lang: str, edit: bool = False, formdata=None
 def raw_input(form: RegistrationForm, questions) -> dict:
     """The form's values as the raw dict the domain validator (and the API) take."""
     raw = {name: form[name].data for name in BASE_FIELDS if name in form}
+    if "sessions" in form:
+        raw["sessions"] = list(form.sessions.data or [])
     answers = {}
     for q in questions:
         value = form[f"q_{q.id}"].data

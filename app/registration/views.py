@@ -28,16 +28,18 @@ from sqlalchemy import select
 
 from app import urls
 from app.db_types import utcnow
+from app.domain import session_choice
 from app.domain.admission import Availability, event_window, ticket_availability
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
 from app.domain.registration_input import QuestionSpec, clean_registration
+from app.domain.session_choice import day_availability, day_label
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import Event, Registration
 from app.registration import bp
 from app.registration.display import answer_rows, detail_rows
-from app.registration.forms import EDIT_FIELDS, initial_data, raw_input, registration_form
-from app.services import registrations, tickets
+from app.registration.forms import EDIT_FIELDS, DaysForm, initial_data, raw_input, registration_form
+from app.services import registrations, session_choices, tickets
 from app.services.errors import ServiceError
 from app.services.registrations import Full, OrganizationTaken, RegistrationClosed
 from app.web_guards import keep_private, registration_rate_limit
@@ -68,8 +70,24 @@ def _ticket_options(event: Event) -> list[tuple]:
     return [(tt, ticket_availability(event, tt)) for tt in event.ticket_types]
 
 
+def _day_options(event: Event) -> list[tuple]:
+    """[(session, availability)] of an event whose registrants choose days, by date."""
+    if not event.choose_sessions:
+        return []
+    return [(s, day_availability(capacity=s.capacity, confirmed=s.confirmed_count,
+                                 waitlist_enabled=event.waitlist_enabled))
+            for s in sorted(event.sessions, key=lambda s: (s.starts_at, s.id))]
+
+
+def _day_choices(event: Event):
+    if not event.choose_sessions:
+        return None
+    return [(s.id, day_label(s.title, s.starts_at, s.ends_at, current_language()))
+            for s, _avail in _day_options(event)]
+
+
 def _form(event: Event, **kwargs):
-    form = registration_form(event.questions, lang=current_language(), **kwargs)
+    form = registration_form(event.questions, lang=current_language(), sessions=_day_choices(event), **kwargs)
     if "ticket_type_id" in form:
         form.ticket_type_id.choices = [(str(tt.id), tt.name) for tt in event.ticket_types]
     return form
@@ -89,6 +107,7 @@ def _clean(event: Event, form, *, edit: bool = False):
         ticket_type_ids=[tt.id for tt in event.ticket_types],
         require_email_confirmation=not edit,
         partial=edit,
+        session_ids=[s.id for s in event.sessions] if event.choose_sessions and not edit else None,
     )
 
 
@@ -105,6 +124,7 @@ def _render_form(event: Event, form, *, window, notice: str | None = None, statu
         form=form,
         window=window,
         ticket_options=options,
+        day_options=_day_options(event),
         # A fresh visit to a full event gets the 満席 notice instead of the form; someone who
         # has typed everything keeps their values (a seat may come free again).
         all_full=_all_full(options) and request.method == "GET",
@@ -136,6 +156,9 @@ def register(slug: str):
         chosen = next((tt for tt in event.ticket_types if tt.id == clean.ticket_type_id), None)
         if chosen is not None and ticket_availability(event, chosen) is Availability.FULL:
             errors["ticket_type_id"] = [registrations.FULL_MESSAGE]
+        full_days = [s for s, avail in _day_options(event) if s.id in clean.session_ids and avail is Availability.FULL]
+        if full_days:
+            errors["sessions"] = [session_choice.DAY_FULL]
     if errors:
         _apply_errors(form, errors)
         return _render_form(event, form, window=window)
@@ -152,6 +175,7 @@ def register(slug: str):
         answers=answer_rows(event, clean.answers),
         ticket_type=ticket_type,
         availability=ticket_availability(event, ticket_type),
+        chosen_days=[(s, avail) for s, avail in _day_options(event) if s.id in clean.session_ids],
         opt_in=clean.opt_in_announcements,
         carried=carried,
     )
@@ -178,6 +202,10 @@ def confirm(slug: str):
     except RegistrationClosed as exc:
         db.session.rollback()
         return _render_closed(event, exc.window)
+    except session_choices.DayFull:
+        db.session.rollback()
+        form.sessions.errors = [_(session_choice.DAY_FULL)]
+        return _render_form(event, form, window=window, notice=_("Sorry, a day you chose is now full."))
     except Full:
         db.session.rollback()
         form.ticket_type_id.errors = [_(registrations.FULL_MESSAGE)]
@@ -188,7 +216,10 @@ def confirm(slug: str):
         return _render_form(event, form, window=window)
     except ServiceError as exc:
         db.session.rollback()
-        form.ticket_type_id.errors = [_(exc.message)]
+        if exc.code == "invalid_sessions" and "sessions" in form:
+            form.sessions.errors = [_(exc.message)]
+        else:
+            form.ticket_type_id.errors = [_(exc.message)]
         return _render_form(event, form, window=window)
     registration_id = result.registration.id
     db.session.commit()
@@ -215,6 +246,7 @@ def done(slug: str):
         registration=registration,
         position=registrations.waitlist_position(registration),
         window=event_window(event, utcnow()),
+        days=_chosen_days(registration),
     )
 
 
@@ -271,6 +303,7 @@ def manage(token: str):
         answers=answer_rows(event, registration.answers),
         active=_is_active(registration),
         join_url=_join_url(registration),
+        days=_chosen_days(registration),
     )
 
 
@@ -350,7 +383,59 @@ def ticket(token: str):
         code = tickets.ticket_code(registration, current_app.config["SECRET_KEY"])
         qr = tickets.qr_svg(code, title=_("QR code of registration %(ref)s", ref=registration.reference))
     return render_template("registration/ticket.html", registration=registration, event=event, token=token,
-                           qr=qr, join_url=_join_url(registration))
+                           qr=qr, join_url=_join_url(registration), days=_chosen_days(registration))
+
+
+def _chosen_days(registration: Registration) -> list[tuple]:
+    """[(session, choice, place in the day's line)] of a registration of a per-day event."""
+    if not registration.event.choose_sessions:
+        return []
+    return [(s, c, session_choices.day_position(c)) for s, c in session_choices.chosen(registration)]
+
+
+@bp.route("/r/<token>/days", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def days(token: str):
+    """The registrant changes the days they attend (per-day events)."""
+    registration = _registration_or_404(token)
+    event = registration.event
+    if not event.choose_sessions:
+        abort(404)
+    if not _is_active(registration):
+        flash(_("A cancelled registration cannot be changed."), "error")
+        return redirect(url_for("registration.manage", token=token))
+    current = [c.session_id for _s, c in session_choices.chosen(registration)]
+    # The posted form as it is (unticking every day posts no `sessions` at all: that is an answer too).
+    form = DaysForm(formdata=request.form if request.method == "POST" else None,
+                    data={"sessions": [str(i) for i in current]})
+    form.sessions.choices = [(str(i), label) for i, label in _day_choices(event)]
+    adding_open = event_window(event, utcnow()).is_open
+    if request.method == "POST" and form.validate():
+        wanted, error = session_choice.clean_session_ids(list(form.sessions.data or []), [s.id for s in event.sessions])
+        if not adding_open and set(wanted) - set(current):
+            error = error or session_choice.N_("Registration has closed: days can no longer be added.")
+        if error:
+            form.sessions.errors = [_(error)]
+        else:
+            try:
+                change = session_choices.change(registration, wanted, now=utcnow(), actor=_actor())
+            except session_choices.DayFull:
+                db.session.rollback()
+                form.sessions.errors = [_(session_choice.DAY_FULL)]
+            except ServiceError as exc:
+                db.session.rollback()
+                form.sessions.errors = [_(exc.message)]
+            else:
+                db.session.commit()
+                if change.waitlisted:
+                    flash(_("Your days have been saved. A day you added is full: you are on its waiting list."),
+                          "success")
+                else:
+                    flash(_("Your days have been saved."), "success")
+                return redirect(url_for("registration.manage", token=token), code=303)
+    return render_template("registration/days.html", registration=registration, event=event, token=token,
+                           form=form, day_options=_day_options(event), adding_open=adding_open,
+                           current=current, days=_chosen_days(registration))
 
 
 @bp.route("/r/<token>/calendar.ics")

@@ -2,7 +2,8 @@
 
 Definitions (the same on every page, in the API and in the tests):
 
-- **confirmed**: the event's confirmed registrations (every session expects them all);
+- **confirmed**: the event's confirmed registrations (every session expects them all); in an event whose
+  registrants choose days (per-day registration), a session's are those with a seat that day;
 - **attended** (session): attendances recorded for the session, whatever recorded them, of registrations
   that are confirmed (a registration cancelled after it was checked in never counts as an attendee);
 - **walk_ins** (session): of those, the ones recorded as ``walk_in`` or whose registration was made
@@ -22,7 +23,7 @@ from sqlalchemy import case, func, or_, select
 
 from app.domain.codes import AttendanceMethod, RegistrationOrigin, RegistrationStatus
 from app.extensions import db
-from app.models import Attendance, Event, EventSession, Registration
+from app.models import Attendance, Event, EventSession, Registration, SessionChoice
 
 
 def _rate(attended: int, confirmed: int) -> float | None:
@@ -106,11 +107,25 @@ def event_counts(event: Event) -> EventCounts:
     sessions = list(db.session.scalars(select(EventSession).where(EventSession.event_id == event.id)
                                        .order_by(EventSession.starts_at, EventSession.id)))
     session_ids = [s.id for s in sessions]
+    seated: dict[int, int] = {}
+    if event.choose_sessions:
+        # Per-day registration: a day expects those with a seat that day (its confirmed choices).
+        seated = dict(db.session.execute(
+            select(Attendance.session_id, func.count())
+            .join(SessionChoice, (SessionChoice.registration_id == Attendance.registration_id)
+                  & (SessionChoice.session_id == Attendance.session_id))
+            .join(Registration, Registration.id == Attendance.registration_id)
+            .where(Attendance.event_id == event.id, SessionChoice.status == "confirmed",
+                   Registration.status == RegistrationStatus.CONFIRMED)
+            .group_by(Attendance.session_id)).all())
     rows = []
     for s in sessions:
         n, walk, conf = per_session.get(s.id, (0, 0, 0))
-        rows.append(SessionCounts(id=s.id, title=s.title, starts_at=s.starts_at, confirmed=confirmed,
-                                  attended=int(n or 0), walk_ins=int(walk or 0), no_shows=confirmed - int(conf or 0)))
+        expected, came = confirmed, int(conf or 0)
+        if event.choose_sessions:
+            expected, came = s.confirmed_count, seated.get(s.id, 0)
+        rows.append(SessionCounts(id=s.id, title=s.title, starts_at=s.starts_at, confirmed=expected,
+                                  attended=int(n or 0), walk_ins=int(walk or 0), no_shows=max(expected - came, 0)))
 
     # Per person: sessions attended (of the event's current sessions), any walk-in, confirmed or not.
     per_person = (

@@ -8,6 +8,7 @@ discipline, then checked in, in the caller's one transaction. Callers commit.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from app.domain import checkin as rules
 from app.domain.codes import AttendanceMethod, RegistrationOrigin, RegistrationStatus, Role
 from app.domain.registration_input import N_, CleanRegistration
 from app.extensions import db
-from app.models import Attendance, CheckinAssignment, Event, EventSession, Organizer, Registration
+from app.models import Attendance, CheckinAssignment, Event, EventSession, Organizer, Registration, SessionChoice
 from app.services import attendance, audit, registrations
 from app.services import tickets as ticket_codes
 from app.services.errors import ServiceError
@@ -29,6 +30,7 @@ CANCELLED = "cancelled"
 WAITLISTED = "waitlisted"  # waitlisted, or otherwise not confirmed (lottery entry, pending approval)
 WRONG_EVENT = "wrong_event"
 NOT_FOUND = "not_found"
+NOT_THIS_DAY = "not_this_day"  # per-day registration: registered, but not for this session (or waiting for it)
 
 _FROM_ATTENDANCE = {
     attendance.RECORDED: CHECKED_IN,
@@ -248,10 +250,34 @@ def _audit_scan(result: Result, code: str, *, event_id: int, now: datetime, acto
 
 def record(event_id: int, registration_id: int, session: EventSession, *, now: datetime, actor: Organizer,
            client_ref: str | None = None, method: str = AttendanceMethod.DOOR) -> Result:
-    """Check in a registration found by search (or resolved from a code) for `session`."""
+    """Check in a registration found by search (or resolved from a code) for `session`.
+
+    Per-day registration: a confirmed registrant without a seat on this session
+    (another day chosen, or waiting for this one) is told so, read without a lock
+    (a refusal; never a grant: attendance.record decides the rest under its locks).
+    """
+    refused = _not_this_day(event_id, registration_id, session)
+    if refused is not None:
+        return refused
     outcome = attendance.record(registration_id, session.id, method=method, now=now, actor=actor,
                                 client_ref=client_ref, event_id=event_id)
     return Result(_FROM_ATTENDANCE[outcome.status], session, outcome.registration, outcome.attendance)
+
+
+def _not_this_day(event_id: int, registration_id: int, session: EventSession) -> Result | None:
+    if not db.session.scalar(select(Event.choose_sessions).where(Event.id == event_id)):
+        return None
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event_id \
+            or registration.status != RegistrationStatus.CONFIRMED:
+        return None  # attendance.record answers (cancelled, waiting, wrong event)
+    day = db.session.scalar(select(SessionChoice.status).where(SessionChoice.registration_id == registration_id,
+                                                               SessionChoice.session_id == session.id))
+    if day == "confirmed":
+        return None
+    if day is None and registration.origin != RegistrationOrigin.WEB and not registration.session_choices:
+        return None  # registered by staff without days (walk-in, import): every day
+    return Result(NOT_THIS_DAY, session, registration)
 
 
 def undo(event_id: int, registration_id: int, *, now: datetime, actor: Organizer,
@@ -337,6 +363,8 @@ def walk_in(event: Event, data: CleanRegistration, *, session: EventSession, now
     """
     if override and not actor.can_edit:
         raise ServiceError(N_("Only an organizer can admit past capacity."), code="override_forbidden")
+    if event.choose_sessions and not data.session_ids:
+        data = dataclasses.replace(data, session_ids=(session.id,))  # per-day: the day at the door
     reg_result = registrations.register(event, data, now=now, language=language, actor=actor,
                                         origin=RegistrationOrigin.WALK_IN, override=override)
     registration = reg_result.registration

@@ -14,6 +14,12 @@ class ServiceError(Exception):
             self.code = code
 
 
+class Full(ServiceError):
+    """No seat: a full 参加枠 (app.services.registrations) or a full day (session_choices.DayFull)."""
+
+    code = "full"
+
+
 class ValidationError(ServiceError):
     """Input did not validate. `errors` maps field names to messages."""
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from app import notifications
 from app.domain import events as rules
-from app.domain import join_links, text_input
+from app.domain import join_links, session_choice, text_input
 from app.domain.codes import (
     PREFECTURES,
     AdmissionMode,
@@ -40,9 +40,10 @@ from app.models import (
     Question,
     Registration,
     ReminderRule,
+    SessionChoice,
     TicketType,
 )
-from app.services import audit, locks, lottery, schedule_mail
+from app.services import audit, locks, lottery, schedule_mail, session_choices
 from app.services import registrations as registration_service
 from app.services.errors import ServiceError, ValidationError
 
@@ -61,7 +62,7 @@ EVENT_FIELDS = (
     "slug", "title", "summary", "description", "category", "format", "venue", "address", "prefecture",
     "online_url", "organizer_name", "co_organizers", "contact", "registration_opens_at",
     "registration_closes_at", "admission_mode", "waitlist_enabled", "one_per_organization", "consent_text",
-    "join_opens_minutes", "completion_min_sessions", "approval_overflow",
+    "join_opens_minutes", "completion_min_sessions", "approval_overflow", "choose_sessions",
 )
 MAX_DAYS_BEFORE = 365
 #: The lottery's settings (used when the event is a 抽選; app.services.lottery), accepted beside EVENT_FIELDS.
@@ -271,6 +272,17 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
         out["waitlist_enabled"] = _bool(data.get("waitlist_enabled", True))
     if present("one_per_organization"):
         out["one_per_organization"] = _bool(data.get("one_per_organization", False))
+    if present("choose_sessions"):
+        chooses = _bool(data.get("choose_sessions", False))
+        mode = out.get("admission_mode", event.admission_mode if event is not None else AdmissionMode.FIRST_COME)
+        if chooses and mode != AdmissionMode.FIRST_COME:
+            errors.add("choose_sessions", _(session_choice.REQUIRES_FIRST_COME))
+        if event is not None and chooses != bool(event.choose_sessions) and _has_registrations(event.id):
+            errors.add("choose_sessions", _(session_choice.LOCKED_SETTING))
+        out["choose_sessions"] = chooses
+    elif event is not None and event.choose_sessions and out.get("admission_mode", AdmissionMode.FIRST_COME) \
+            != AdmissionMode.FIRST_COME:
+        errors.add("admission_mode", _(session_choice.REQUIRES_FIRST_COME))
     if present("join_opens_minutes"):
         minutes = _int(data.get("join_opens_minutes"), "join_opens_minutes", errors, minimum=0,
                        maximum=join_links.MAX_OPENS_MINUTES)
@@ -337,8 +349,15 @@ def _clean_session(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -
     ends_at = _datetime(data.get("ends_at"), prefix + "ends_at", errors)
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         errors.add(prefix + "ends_at", _("The session must end after it starts."))
-    return {"title": title, "venue": venue, "starts_at": starts_at, "ends_at": ends_at,
-            "is_online": _bool(data.get("is_online", False))}
+    values = {"title": title, "venue": venue, "starts_at": starts_at, "ends_at": ends_at,
+              "is_online": _bool(data.get("is_online", False))}
+    if "capacity" in data:  # a day's own capacity (events whose registrants choose days)
+        values["capacity"] = _int(data.get("capacity"), prefix + "capacity", errors, minimum=0, maximum=1_000_000)
+    return values
+
+
+def _has_registrations(event_id: int) -> bool:
+    return db.session.scalar(select(Registration.id).where(Registration.event_id == event_id).limit(1)) is not None
 
 
 def _clean_ticket_type(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
@@ -504,13 +523,24 @@ def update_session(session: EventSession, data: Any, actor: Organizer | None, no
     errors.raise_if_any()
     event = _lock_event(session.event)
     _require_editable(event)
+    old_capacity = session.capacity
+    if "capacity" in values:
+        locks.sessions([session.id])  # the day's row, re-read (the event is held exclusively)
+        new_capacity = values["capacity"]
+        if new_capacity is not None and new_capacity < session.confirmed_count:
+            raise ValidationError({"capacity": [_(
+                "The capacity cannot be lower than the %(n)d confirmed registrations.", n=session.confirmed_count
+            )]})
     for key, value in values.items():
         setattr(session, key, value)
     schedule_mail.session_updated(event, session, now)
     sync_starts_at(event)
     _audit("event.session_updated", actor=actor, now=now, event=event, session_id=session.id,
-           starts_at=session.starts_at.isoformat())
+           starts_at=session.starts_at.isoformat(),
+           **({"capacity": session.capacity} if session.capacity != old_capacity else {}))
     db.session.flush()
+    if event.choose_sessions and session.capacity != old_capacity:
+        session_choices.promote(session, now=now, actor=actor)  # more room: the day's line moves up
     return session
 
 
@@ -519,6 +549,9 @@ def delete_session(session: EventSession, actor: Organizer | None, now: datetime
     _require_editable(event)
     if event.status != EventStatus.DRAFT and len(event.sessions) <= 1:
         raise ServiceError(_("A published event must keep at least one session."), code="last_session")
+    if event.choose_sessions and db.session.scalar(
+            select(SessionChoice.id).where(SessionChoice.session_id == session.id).limit(1)) is not None:
+        raise ServiceError(_(session_choice.DAY_HAS_REGISTRANTS), code="session_chosen")
     session_id = session.id
     event.sessions.remove(session)
     sync_starts_at(event)
@@ -747,7 +780,7 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
     for s in source.sessions:
         venue = fields["venue"] if "venue" in fields and s.venue == source.venue else s.venue
         new = EventSession(title=s.title, starts_at=s.starts_at + offset, ends_at=rules.shift(s.ends_at, offset),
-                           venue=venue, is_online=s.is_online)
+                           venue=venue, is_online=s.is_online, capacity=s.capacity)
         copy.sessions.append(new)
         session_map[s.id] = new
     for t in source.ticket_types:

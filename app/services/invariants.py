@@ -23,6 +23,12 @@
 9. Summary: the statistics' summary tables (services.participation) equal a
    recount of the registrations of the events they count (checked for the
    whole database only; it recounts in memory).
+10. Days (events whose registrants choose sessions): every session's
+   ``confirmed_count`` equals its confirmed choices, which never exceed its
+   capacity except by choices an organizer placed past it; in a live
+   first-come event nobody waits for a day with a free seat; each waiting
+   choice has its own place in the day's line; a cancelled registration
+   holds no day and only a confirmed one holds a seat.
 
 The locking discipline that keeps them is in app.services.locks. Each check
 is one query; the result names each breach so an operator can act on it.
@@ -37,7 +43,7 @@ from app.domain import admission
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
 from app.domain.people import same_organization
 from app.extensions import db
-from app.models import Event, LotteryDraw, OutboxMessage, Registration, TicketType
+from app.models import Event, EventSession, LotteryDraw, OutboxMessage, Registration, SessionChoice, TicketType
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
@@ -65,6 +71,7 @@ def breaches(event_id: int | None = None) -> list[Breach]:
     found += _mail_truth(event_id)
     found += _told(event_id)
     found += _draws(event_id)
+    found += _days(event_id)
     if event_id is None:
         found += _summary()
     return found
@@ -228,4 +235,57 @@ def _draws(event_id):
         if d.seats is not None and len(d.winners) > d.seats:
             out.append(Breach("lottery", f"event {d.event_id}, 参加枠 {d.ticket_type_id}: {len(d.winners)} "
                                          f"winners for {d.seats} free seats"))
+    return out
+
+
+def _days(event_id):
+    """Rule 10: per-day seats, lines and places (app.services.session_choices)."""
+    out = []
+    confirmed = func.count(SessionChoice.id).filter(SessionChoice.status == CONFIRMED)
+    overridden = func.count(SessionChoice.id).filter(and_(SessionChoice.status == CONFIRMED,
+                                                          SessionChoice.capacity_override.is_(True)))
+    waiting = func.count(SessionChoice.id).filter(SessionChoice.status == WAITLISTED)
+    stmt = _scoped(
+        select(EventSession.id, EventSession.event_id, EventSession.capacity, EventSession.confirmed_count,
+               Event.status, Event.admission_mode, Event.choose_sessions, confirmed, overridden, waiting)
+        .join(Event, Event.id == EventSession.event_id)
+        .outerjoin(SessionChoice, SessionChoice.session_id == EventSession.id)
+        .group_by(EventSession.id, Event.status, Event.admission_mode, Event.choose_sessions)
+        .order_by(EventSession.id),
+        EventSession.event_id, event_id)
+    for s_id, ev_id, capacity, counter, status, mode, chooses, n_confirmed, n_override, n_waiting \
+            in db.session.execute(stmt):
+        where = f"event {ev_id}, session {s_id}"
+        if counter != n_confirmed:
+            out.append(Breach("day_counter", f"{where}: confirmed_count is {counter} but {n_confirmed} "
+                                             "chose it with a seat"))
+        if capacity is not None and n_confirmed - capacity > n_override:
+            out.append(Breach("day_capacity", f"{where}: {n_confirmed} confirmed for {capacity} seats, "
+                                              f"only {n_override} placed past capacity by an organizer"))
+        if chooses and n_waiting and admission.promotes(event_status=status, admission_mode=mode) and (
+                capacity is None or counter < capacity):
+            out.append(Breach("day_line", f"{where}: {n_waiting} waiting while seats are free"))
+    shared = _scoped(
+        select(EventSession.event_id, SessionChoice.session_id, SessionChoice.waitlist_seq, func.count())
+        .join(EventSession, EventSession.id == SessionChoice.session_id)
+        .where(SessionChoice.status == WAITLISTED)
+        .group_by(EventSession.event_id, SessionChoice.session_id, SessionChoice.waitlist_seq)
+        .having(or_(func.count() > 1, SessionChoice.waitlist_seq.is_(None))),
+        EventSession.event_id, event_id)
+    for ev_id, s_id, seq, n in db.session.execute(shared):
+        out.append(Breach("day_places", f"event {ev_id}, session {s_id}: {n} waiting at place {seq}"))
+    wrong = _scoped(
+        select(Registration.event_id, Registration.id, Registration.status, SessionChoice.session_id,
+               SessionChoice.status)
+        .join(SessionChoice, SessionChoice.registration_id == Registration.id)
+        .where(or_(and_(Registration.status == RegistrationStatus.CANCELLED.value,
+                        SessionChoice.status != "cancelled"),
+                   and_(Registration.status != RegistrationStatus.CANCELLED.value,
+                        SessionChoice.status == "cancelled"),
+                   and_(Registration.status != CONFIRMED, SessionChoice.status.in_([CONFIRMED, WAITLISTED]))))
+        .order_by(Registration.id),
+        Registration.event_id, event_id)
+    for ev_id, reg_id, reg_status, s_id, choice_status in db.session.execute(wrong):
+        out.append(Breach("day_status", f"event {ev_id}, registration {reg_id} ({reg_status}): "
+                                        f"day {s_id} is {choice_status}"))
     return out

@@ -12,6 +12,14 @@ does these steps, in this order, through the functions of this module:
    changes to single registrations run side by side, and an exclusive change
    waits for all of them (and they for it).
 2. **Lock the 参加枠 rows it touches, in id order** (``FOR NO KEY UPDATE``).
+2b. **In an event whose registrants choose sessions (days)** (``Event.choose_sessions``):
+   **lock the session rows, in id order** (``FOR NO KEY UPDATE``; ``sessions``). A
+   session row is its day's capacity lock: its counter, its waiting list and every
+   registrant's choice of that day (app.models.session_choices) change only while
+   it is held. Every change to a registration of such an event locks all of the
+   event's sessions (``event_sessions``; a handful of rows), after its 参加枠 and
+   before the registration, so a freed day goes to the next in that day's line
+   without taking locks out of order.
 3. **Lock the registration rows, in id order** (``FOR NO KEY UPDATE``).
 4. **Re-read** every locked row (``populate_existing``) and decide only on what
    was re-read, never on objects loaded before the locks. Because a move holds
@@ -44,7 +52,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event, Registration, TicketType
+from app.models import Event, EventSession, Registration, TicketType
 
 
 def event(event_id: int, *, exclusive: bool) -> Event:
@@ -67,6 +75,22 @@ def ticket_type(tt_id: int) -> TicketType:
     return ticket_types([tt_id])[tt_id]
 
 
+def sessions(ids: Iterable[int]) -> dict[int, EventSession]:
+    """Step 2b: lock session rows (days with their own capacity) in id order and re-read them."""
+    locked = {}
+    for session_id in sorted(set(ids)):
+        stmt = select(EventSession).where(EventSession.id == session_id).with_for_update(key_share=True)
+        locked[session_id] = db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return locked
+
+
+def event_sessions(locked_event: Event) -> dict[int, EventSession]:
+    """Step 2b for a (locked, re-read) event: all of its sessions when its registrants choose them, else none."""
+    if not locked_event.choose_sessions:
+        return {}
+    return sessions(db.session.scalars(select(EventSession.id).where(EventSession.event_id == locked_event.id)))
+
+
 def registration(registration_id: int) -> Registration:
     """Step 3: lock one registration row and re-read it."""
     stmt = select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True)
@@ -80,7 +104,8 @@ def current_ticket_type_id(registration_id: int) -> int:
 
 def for_registration(registration_id: int, event_id: int, *, exclusive: bool = False
                      ) -> tuple[Event, TicketType, Registration]:
-    """Steps 1-4 for a change to one registration within its own 参加枠."""
+    """Steps 1-4 for a change to one registration within its own 参加枠 (and the days of a per-day event)."""
     locked_event = event(event_id, exclusive=exclusive)
     tt = ticket_type(current_ticket_type_id(registration_id))
+    event_sessions(locked_event)
     return locked_event, tt, registration(registration_id)

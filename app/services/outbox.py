@@ -188,7 +188,19 @@ def why_not_relevant(message: OutboxMessage, registration: Registration | None, 
         event_status=event.status if event is not None else None,
         sessions=sessions, now=now,
         newer_same_kind=message.kind == "schedule_changed" and _newer_same_kind(message),
+        day_status=_day_status(message, registration),
     )
+
+
+def _day_status(message: OutboxMessage, registration: Registration | None) -> str | None:
+    """The registration's choice of the day a per-day mail is about (its context's session_id)."""
+    session_id = (message.context or {}).get("session_id")
+    if message.kind != "promoted" or session_id is None or registration is None:
+        return None
+    from app.models import SessionChoice
+
+    return db.session.scalar(select(SessionChoice.status).where(
+        SessionChoice.registration_id == registration.id, SessionChoice.session_id == session_id))
 
 
 def private_links(registration: Registration | None) -> dict[str, str]:

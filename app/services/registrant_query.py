@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload
 
+from app.domain import dates
 from app.domain.dates import jst_datetime
 from app.domain.registrant_list import ANSWER_PREFIX, RegistrantFilter
 from app.extensions import db
 from app.models import Attendance, Event, EventSession, Registration, TicketType
 from app.models.registrations import reference
+from app.services import session_choices
 
 #: Rows read per round trip when streaming an export.
 CHUNK = 1000
@@ -63,6 +65,14 @@ def _attended_count():
             .correlate(Registration).scalar_subquery())
 
 
+def _chosen_count():
+    from app.models import SessionChoice
+
+    return (select(func.count(SessionChoice.id))
+            .where(SessionChoice.registration_id == Registration.id, SessionChoice.status != "cancelled")
+            .correlate(Registration).scalar_subquery())
+
+
 def _sort_expressions(key: str) -> list:
     if key == "reference":
         return []  # the 受付番号 follows the id: the tiebreak sorts it
@@ -74,6 +84,8 @@ def _sort_expressions(key: str) -> list:
         return [TicketType.position, TicketType.id]
     if key == "attended_sessions":
         return [_attended_count()]
+    if key == "chosen_sessions":
+        return [_chosen_count()]
     if key.startswith(ANSWER_PREFIX):
         return [Registration.answers[key[len(ANSWER_PREFIX):]].as_string()]
     return [getattr(Registration, key)]
@@ -122,6 +134,7 @@ class Page:
     page: int
     per_page: int
     attended: dict[int, list[str]]  # registration id -> titles of the sessions attended
+    chosen: dict[int, list[str]] = field(default_factory=dict)  # registration id -> the days chosen (per-day)
 
     @property
     def pages(self) -> int:
@@ -137,7 +150,8 @@ def page(event: Event, f: RegistrantFilter, *, page: int = 1, per_page: int = 10
     if with_attendance is None:
         with_attendance = "attended_sessions" in f.columns
     attended = attended_sessions([r.id for r in rows], event) if with_attendance and rows else {}
-    return Page(rows, total, page, per_page, attended)
+    chosen = chosen_sessions([r.id for r in rows], event) if "chosen_sessions" in f.columns and rows else {}
+    return Page(rows, total, page, per_page, attended, chosen)
 
 
 def _session_title(session: EventSession, n: int) -> str:
@@ -156,6 +170,27 @@ def attended_sessions(registration_ids: Iterable[int], event: Event) -> dict[int
         if session_id in order:
             found[reg_id].append(order[session_id])
     return {reg_id: [title for _n, title in sorted(v)] for reg_id, v in found.items()}
+
+
+def chosen_sessions(registration_ids: Iterable[int], event: Event) -> dict[int, list[str]]:
+    """The days each registration chose (per-day registration), by date, in one query.
+
+    A day is named by its title (else its ISO date); a day waited for is marked so.
+    """
+    from flask_babel import gettext
+
+    ids = list(registration_ids)
+    if not ids or not event.choose_sessions:
+        return {}
+    days = {s.id: s.title or dates.to_jst(s.starts_at).date().isoformat() for s in event.sessions}
+    waiting = gettext("On the waiting list")
+    found: dict[int, list[str]] = defaultdict(list)
+    for reg_id, session_id, status in ((r, sid, st) for r, pairs in session_choices.chosen_labels(ids).items()
+                                       for sid, st in pairs):
+        if status == "cancelled" or session_id not in days:
+            continue
+        found[reg_id].append(days[session_id] if status != "waitlisted" else f"{days[session_id]} ({waiting})")
+    return dict(found)
 
 
 #: The columns an export reads (rows as tuples, not objects: no identity map to grow).
@@ -179,22 +214,27 @@ def iter_values(event: Event, f: RegistrantFilter, columns: Iterable[str], *, ch
     columns = tuple(columns)
     answers = any(c.startswith(ANSWER_PREFIX) for c in columns)
     with_attendance = "attended_sessions" in columns
+    with_days = "chosen_sessions" in columns
+    chosen: dict[int, list[str]] = {}
     ticket_names = {tt.id: tt.name for tt in event.ticket_types}
     selected = _EXPORT_COLUMNS + ((Registration.answers,) if answers else ())
     stmt = _ordered(select(*selected).where(*conditions(event.id, f)), f)
     result = db.session.execute(stmt.execution_options(yield_per=chunk))
     attended: dict[int, list[str]] = {}
-    getters = _getters(columns, ticket_names, attended, {c.key: i for i, c in enumerate(selected)})
+    getters = _getters(columns, ticket_names, attended, {c.key: i for i, c in enumerate(selected)}, chosen)
     for rows in result.partitions():
         attended.clear()
+        chosen.clear()
         if with_attendance:
             attended.update(attended_sessions([r[0] for r in rows], event))
+        if with_days:
+            chosen.update(chosen_sessions([r[0] for r in rows], event))
         for r in rows:
             yield {key: get(r) for key, get in getters}
 
 
 def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]],
-             index: dict[str, int]) -> list[tuple[str, Any]]:
+             index: dict[str, int], chosen: dict[int, list[str]] | None = None) -> list[tuple[str, Any]]:
     """(column, function of a row tuple) for each column: worked out once per export, not per cell."""
     def at(name):
         i = index[name]
@@ -208,6 +248,7 @@ def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: d
         "full_name": lambda r: f"{r[fam]} {r[giv]}",
         "full_name_kana": lambda r: f"{r[fam_k]} {r[giv_k]}".strip(),
         "attended_sessions": lambda r: attended.get(r[rid], []),
+        "chosen_sessions": lambda r: (chosen or {}).get(r[rid], []),
     }
     out = []
     for key in columns:
@@ -221,7 +262,8 @@ def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: d
     return out
 
 
-def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]]) -> dict:
+def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]],
+            chosen: dict[int, list[str]] | None = None) -> dict:
     out: dict[str, Any] = {}
     stored_answers = getattr(r, "answers", None) or {}
     for key in columns:
@@ -235,6 +277,8 @@ def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended:
             value = f"{r.family_name_kana} {r.given_name_kana}".strip()
         elif key == "attended_sessions":
             value = attended.get(r.id, [])
+        elif key == "chosen_sessions":
+            value = (chosen or {}).get(r.id, [])
         elif key.startswith(ANSWER_PREFIX):
             value = stored_answers.get(key[len(ANSWER_PREFIX):])
         else:
@@ -244,9 +288,9 @@ def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended:
 
 
 def values_of(registration: Registration, columns: Iterable[str], event: Event,
-              attended: dict[int, list[str]]) -> dict[str, Any]:
+              attended: dict[int, list[str]], chosen: dict[int, list[str]] | None = None) -> dict[str, Any]:
     """The same raw values for one loaded registration (the organizer page)."""
-    return _values(registration, tuple(columns), {tt.id: tt.name for tt in event.ticket_types}, attended)
+    return _values(registration, tuple(columns), {tt.id: tt.name for tt in event.ticket_types}, attended, chosen)
 
 
 def iter_registrations(event: Event, f: RegistrantFilter, *, chunk: int = CHUNK) -> Iterator[Registration]:

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import notifications
-from app.domain import admission, manage_links, people
+from app.domain import admission, manage_links, people, session_choice
 from app.domain.admission import Refusal, WindowState
 from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
@@ -29,9 +29,9 @@ from app.domain.codes import (
 )
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
-from app.models import Event, Question, Registration, TicketType
-from app.services import audit, locks
-from app.services.errors import ServiceError
+from app.models import Event, EventSession, Question, Registration, TicketType
+from app.services import audit, locks, session_choices
+from app.services.errors import Full, ServiceError  # noqa: F401  (Full: registrations.Full, as before)
 
 WINDOW_MESSAGES = {
     WindowState.NOT_PUBLISHED: N_("This event is not open for registration."),
@@ -53,8 +53,6 @@ class RegistrationClosed(ServiceError):
         self.window = window
 
 
-class Full(ServiceError):
-    code = "full"
 
 
 class OrganizationTaken(ServiceError):
@@ -178,6 +176,7 @@ class Snapshot:
     admission_mode: str
     waitlist_enabled: bool
     has_questions: bool
+    choose_sessions: bool
     ticket_types: dict[int, tuple[int | None, int]]  # id -> (capacity, confirmed), in display order
     email_normalized: str
     existing_id: int | None
@@ -227,7 +226,8 @@ def _snapshot_statement():
     return (
         select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
                Event.admission_mode, Event.waitlist_enabled, has_questions, _active_email_subquery(Event.id, email),
-               TicketType.id, TicketType.capacity, TicketType.confirmed_count, Event.lottery_first_come)
+               TicketType.id, TicketType.capacity, TicketType.confirmed_count, Event.lottery_first_come,
+               Event.choose_sessions)
         .outerjoin(TicketType, TicketType.event_id == Event.id)
         .where(Event.id == bindparam("event_id"))
         .order_by(TicketType.position, TicketType.id)
@@ -244,10 +244,15 @@ def snapshot(event_id: int, email_normalized: str) -> Snapshot | None:
     return Snapshot(
         event_id=event_id, status=first[0], opens_at=first[1], closes_at=first[2], starts_at=first[3],
         admission_mode=first[4], waitlist_enabled=first[5], has_questions=bool(first[6]),
-        existing_id=first[7], email_normalized=email_normalized,
+        existing_id=first[7], email_normalized=email_normalized, choose_sessions=bool(first[12]),
         ticket_types={r[8]: (r[9], r[10]) for r in rows if r[8] is not None},
         lottery_first_come=bool(first[11]),
     )
+
+
+def session_ids(event_id: int) -> list[int]:
+    """The ids of an event's sessions (the days a registrant of a per-day event may choose)."""
+    return list(db.session.scalars(select(EventSession.id).where(EventSession.event_id == event_id)))
 
 
 def question_specs(event_id: int) -> list[QuestionSpec]:
@@ -289,8 +294,10 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     if data.ticket_type_id not in {tt.id for tt in event.ticket_types}:
         raise ServiceError(N_("Choose a ticket type."), code="invalid_ticket_type")
 
+    if event.choose_sessions:
+        _check_sessions(event, data, actor)
     if event.admission_mode == AdmissionMode.FIRST_COME and not event.one_per_organization and actor is None \
-            and origin == RegistrationOrigin.WEB:
+            and origin == RegistrationOrigin.WEB and not event.choose_sessions:
         seen = seen or probe(data.ticket_type_id, data.email_normalized)
         if seen is not None and seen.existing_id is None and (seen.capacity is None or seen.confirmed < seen.capacity):
             result = _register_optimistically(event, data, now=now, language=language, actor=actor)
@@ -312,6 +319,15 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
     return result
 
 
+def _check_sessions(event: Event, data: CleanRegistration, actor) -> None:
+    """The chosen days of a per-day event: its own sessions, at least one (staff may register without)."""
+    allowed = {s.id for s in event.sessions}
+    if any(sid not in allowed for sid in data.session_ids):
+        raise ServiceError(session_choice.UNKNOWN_SESSION, code="invalid_sessions")
+    if not data.session_ids and actor is None:
+        raise ServiceError(session_choice.CHOOSE_ONE, code="invalid_sessions")
+
+
 class _NeedsExclusiveLock(Exception):
     """The event began asking for one registration per organisation after we chose a shared lock."""
 
@@ -320,6 +336,7 @@ def _new_registration(event: Event, data: CleanRegistration, status: Registratio
                       now: datetime, language: str, origin: str = RegistrationOrigin.WEB) -> Registration:
     fields = asdict(data)
     fields.pop("consent")
+    fields.pop("session_ids")
     ticket_type_id = fields.pop("ticket_type_id")
     return Registration(
         # the loaded 参加枠 object, so that rendering the mail needs no query for it
@@ -478,6 +495,12 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
     elif decision is RegistrationStatus.WAITLISTED:
         _join_waitlist(registration, ticket_type, now)
     db.session.flush()
+    if event.choose_sessions and data.session_ids:
+        # Step 2b (after the 参加枠): the days; a full day without waiting list raises DayFull.
+        days = locks.event_sessions(event)
+        session_choices.choose(registration, data.session_ids, days, event=event, now=now,
+                               override=over or (override and origin == RegistrationOrigin.WALK_IN),
+                               walk_in=origin == RegistrationOrigin.WALK_IN)
     _record_new(registration, now=now, actor=actor, override=over)
     db.session.flush()
     return RegisterResult(registration, created=True)
@@ -533,6 +556,7 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
                              waiting=_waiting_count(ticket_type.id))
     if n == 0:
         return []
+    locks.event_sessions(event)  # step 2b, before the registrations (per-day events)
     promoted = db.session.scalars(
         select(Registration)
         .where(Registration.ticket_type_id == ticket_type.id, Registration.status == RegistrationStatus.WAITLISTED)
@@ -549,6 +573,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
             registration.confirm_by = now + timedelta(days=event.lottery_confirm_days)
         audit.record("registration.promoted", actor=actor, actor_label="" if actor else "system", now=now,
                      event_id=registration.event_id, registration_id=registration.id)
+        if event.choose_sessions:
+            session_choices.seat_pending(registration, now=now)
         notifications.registration_promoted(registration, now=now)
     ticket_type.confirmed_count += len(promoted)
     db.session.flush()
@@ -560,6 +586,8 @@ def promote_all(event: Event, *, now: datetime, actor=None) -> list[Registration
     promoted: list[Registration] = []
     for tt in locks.ticket_types(tt.id for tt in event.ticket_types).values():
         promoted.extend(promote_waitlist(tt, now=now, actor=actor))
+    if event.choose_sessions:
+        session_choices.promote_all(event, now=now, actor=actor)
     return promoted
 
 
@@ -583,6 +611,8 @@ def cancel(registration: Registration, *, now: datetime, actor=None, reason: str
     notifications.registration_cancelled(registration, now=now, by_organizer=actor is not None,
                                          reason=reason if tell_reason and actor is not None else "")
     db.session.flush()
+    if _event.choose_sessions:
+        session_choices.release(registration, now=now, actor=actor)  # its days go to those waiting
     if was_confirmed:
         promote_waitlist(ticket_type, now=now, actor=actor)
     return registration
@@ -633,6 +663,8 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
         ticket_type.confirmed_count += 1
     elif status is RegistrationStatus.WAITLISTED:
         _join_waitlist(registration, ticket_type, now)
+    if event.choose_sessions:
+        session_choices.restore(registration, now=now)
     audit.record("registration.restored", actor=actor, now=now, event_id=event.id,
                  registration_id=registration.id,
                  data={"status": registration.status, "override": bool(override and over)})
@@ -685,6 +717,9 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
             registration.confirmed_at = now
             new.confirmed_count += 1
             promoted_by_move = True
+            if event.choose_sessions:
+                locks.event_sessions(event)  # the event is held exclusively: nothing else is in flight
+                session_choices.seat_pending(registration, now=now)
         else:
             _join_waitlist(registration, new, now)  # joins the end of the new list
     registration.ticket_type_id = new.id

@@ -25,7 +25,7 @@ from app.database import is_postgres
 from app.domain import reminders as rules
 from app.domain.codes import EventStatus, RegistrationStatus
 from app.extensions import db
-from app.models import Event, EventSession, OutboxMessage, Registration, ReminderRule
+from app.models import Event, EventSession, OutboxMessage, Registration, ReminderRule, SessionChoice
 from app.services import audit
 
 LIVE_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CLOSED)
@@ -83,11 +83,15 @@ def queue_due_reminders(now: datetime) -> int:
         existing = set(db.session.scalars(
             select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"reminder:%:{rule.id}:%"))
         ))
-        candidates = db.session.scalars(
-            select(Registration)
-            .where(Registration.event_id == rule.event_id, Registration.status == RegistrationStatus.CONFIRMED)
-            .order_by(Registration.id)
-        )
+        stmt = (select(Registration)
+                .where(Registration.event_id == rule.event_id, Registration.status == RegistrationStatus.CONFIRMED)
+                .order_by(Registration.id))
+        if rule.session_id is not None and rule.event.choose_sessions:
+            # per-day registration: a day's reminder goes to those with a seat that day
+            stmt = stmt.where(select(SessionChoice.id).where(
+                SessionChoice.registration_id == Registration.id, SessionChoice.session_id == rule.session_id,
+                SessionChoice.status == "confirmed").exists())
+        candidates = db.session.scalars(stmt)
         count = 0
         for registration in candidates:
             if notifications.reminder_key(registration.id, rule.id, item.session.starts_at) in existing:
