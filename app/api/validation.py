@@ -24,6 +24,7 @@ MESSAGES = {
     "too_many": N_("This list is too long."),
     "too_small": N_("This number is too small."),
     "too_large": N_("This number is too large."),
+    "datetime": N_("Enter a date and time like 2026-07-12T13:30."),
 }
 
 
@@ -67,6 +68,9 @@ def check(value: Any, schema: dict, path: str = "", errors: dict[str, list[str]]
         if not any(_type_ok(value, kind) for kind in kinds):
             add(next((k for k in kinds if k != "null"), "null"))
             return errors
+    if isinstance(value, str) and schema.get("format") == "date-time" and not value.strip():
+        add("datetime")  # an empty string is not "no date" (that is null); the services check the rest
+        return errors
     if isinstance(value, int | float) and not isinstance(value, bool):
         if "minimum" in schema and value < schema["minimum"]:
             add("too_small")

@@ -194,6 +194,15 @@ def test_create_event_validation_errors_per_field(client, organizer_token):
     assert db.session.scalar(select(Event.id)) is None
 
 
+def test_an_empty_string_is_not_a_date(client, organizer_token):
+    """"" is not a date and time (the document says so; the fuzz test found it accepted as no date)."""
+    payload = event_payload(registration_opens_at="", lottery_draw_at=" ")
+    r = client.post("/api/v1/events", json=payload, headers=bearer(organizer_token))
+    assert r.status_code == 422
+    assert {"registration_opens_at", "lottery_draw_at"} <= set(r.json["errors"])
+    assert db.session.scalar(select(Event.id)) is None
+
+
 def test_publishing_an_incomplete_event_is_422_and_creates_nothing(client, organizer_token):
     r = client.post("/api/v1/events", json=event_payload(status="published", ticket_types=[]),
                     headers=bearer(organizer_token))
