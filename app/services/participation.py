@@ -29,13 +29,14 @@ between two of a million people has a chance below 1 in 10^7.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, event, exists, func, insert, inspect, literal, null, or_, select, update
+from sqlalchemy import bindparam, case, delete, event, exists, func, insert, inspect, literal, null, or_, select, update
 
 from app.db_types import utcnow
 from app.domain import dates
@@ -223,23 +224,37 @@ def _chunks(ids: Iterable, size: int = _CHUNK):
 
 def _current_facts(session, registration_ids: list[int], now: datetime) -> dict[int, Fact]:
     """What the fact rows of these registrations should be, read from the registrations."""
+    return _read(session, registration_ids, now)[0]
+
+
+@functools.cache
+def _read_statement():
+    """Built once (every commit that changes a registration runs it)."""
     attended = exists().where(Attendance.registration_id == Registration.id)
-    rows = session.execute(
-        select(Registration.id, Registration.event_id, Registration.status, Registration.email_normalized,
-               Registration.organization_key, Event.status, Event.starts_at, Event.category, Event.series_id,
-               Event.prefecture, Event.format, attended)
-        .join(Event, Event.id == Registration.event_id).where(Registration.id.in_(registration_ids))
-    ).all()
-    out = {}
+    stored = exists().where(ParticipationFact.registration_id == Registration.id)
+    return (select(Registration.id, Registration.event_id, Registration.status, Registration.email_normalized,
+                   Registration.organization_key, Event.status, Event.starts_at, Event.category, Event.series_id,
+                   Event.prefecture, Event.format, attended, stored)
+            .join(Event, Event.id == Registration.event_id)
+            .where(Registration.id.in_(bindparam("ids", expanding=True))))
+
+
+def _read(session, registration_ids: list[int], now: datetime) -> tuple[dict[int, Fact], set[int]]:
+    """`_current_facts`, and which of these registrations have a fact row now (in the same query:
+    a registration at an upcoming event has none, and then nothing more is read)."""
+    rows = session.execute(_read_statement(), {"ids": list(registration_ids)}).all()
+    out, has_row = {}, set()
     for (rid, eid, status, email, org_key, event_status, starts_at, category, series_id, prefecture, fmt,
-         came) in rows:
+         came, has) in rows:
+        if has:
+            has_row.add(rid)
         if not counted(event_status, starts_at, now):
             continue
         participant = status == CONFIRMED
         out[rid] = Fact(rid, eid, dates.fiscal_year(starts_at), starts_at, category, series_id or 0,
                         prefecture or "", fmt, participant, bool(participant and came), key_of(email or ""),
                         key_of(org_key) if org_key else None)
-    return out
+    return out, has_row
 
 
 class _Deltas:
@@ -326,9 +341,11 @@ def apply(session, *, registration_ids: Iterable[int] = (), event_ids: Iterable[
     stale: dict[int, Fact] = {}
     fresh: list[Fact] = []
     for chunk in _chunks(registration_ids):
-        old = {r.registration_id: _fact_from_stored(r)
-               for r in session.execute(select(facts).where(facts.c.registration_id.in_(chunk)))}
-        new = _current_facts(session, chunk, now)
+        new, has_row = _read(session, chunk, now)
+        # (a registration's row that the query above cannot see is one whose registration is gone:
+        # the database removed it with the registration, and `gone` subtracted it)
+        old = {r.registration_id: _fact_from_stored(r) for r in session.execute(
+            select(facts).where(facts.c.registration_id.in_(sorted(has_row))))} if has_row else {}
         stale.update({rid: old[rid] for rid in chunk if rid in old and not old[rid].same(new.get(rid))})
         fresh.extend(new[rid] for rid in chunk if rid in new and not new[rid].same(old.get(rid)))
     for fact in (*stale.values(), *fresh):
