@@ -22,6 +22,7 @@ from app.domain import registrant_list
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, PREFECTURES, AdmissionMode, RegistrationStatus
 from app.domain.registrant_list import DEFAULT_LIST_COLUMNS
 from app.extensions import db
+from app.flow import attempt
 from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS
 from app.models import AuditLog, Event, Registration, TicketType
 from app.organizer import bp
@@ -295,6 +296,10 @@ def registrant(event_id: int, registration_id: int):
     )
 
 
+def _status_label(registration: Registration) -> str:
+    return str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status))
+
+
 def _back(event: Event, registration: Registration):
     return redirect(url_for("organizer.registrant", event_id=event.id, registration_id=registration.id), code=303)
 
@@ -324,15 +329,10 @@ def registrant_cancel(event_id: int, registration_id: int):
     if not form.validate_on_submit():
         flash(_("The reason is too long (500 characters at most)."), "error")
         return _back(event, registration)
-    try:
-        registrations.cancel(registration, now=utcnow(), actor=current_user, reason=(form.reason.data or "").strip(),
-                             tell_reason=bool(form.tell_reason.data))
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The registration of %(name)s has been cancelled.", name=registration.full_name), "success")
+    attempt(lambda: registrations.cancel(registration, now=utcnow(), actor=current_user,
+                                         reason=(form.reason.data or "").strip(),
+                                         tell_reason=bool(form.tell_reason.data)),
+            lambda: _("The registration of %(name)s has been cancelled.", name=registration.full_name))
     return _back(event, registration)
 
 
@@ -343,15 +343,10 @@ def registrant_restore(event_id: int, registration_id: int):
     registration = _registration_or_404(event, registration_id)
     form = RestoreRegistrationForm()
     form.validate_on_submit()
-    try:
-        registrations.restore(registration, now=utcnow(), actor=current_user, override=bool(form.override.data))
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The registration of %(name)s has been restored (%(status)s).", name=registration.full_name,
-                status=str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status))), "success")
+    attempt(lambda: registrations.restore(registration, now=utcnow(), actor=current_user,
+                                          override=bool(form.override.data)),
+            lambda: _("The registration of %(name)s has been restored (%(status)s).", name=registration.full_name,
+                      status=_status_label(registration)))
     return _back(event, registration)
 
 
@@ -393,13 +388,6 @@ def registrant_decide(event_id: int, registration_id: int):
               else _("Choose what to do with the selected registrants."), "error")
         return _back(event, registration)
     decide = registrations.approve if form.decision.data == "approve" else registrations.reject
-    try:
-        decide(registration, now=utcnow(), actor=current_user, message=(form.message.data or "").strip())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s: %(status)s.", name=registration.full_name,
-                status=str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status))), "success")
+    attempt(lambda: decide(registration, now=utcnow(), actor=current_user, message=(form.message.data or "").strip()),
+            lambda: _("%(name)s: %(status)s.", name=registration.full_name, status=_status_label(registration)))
     return _back(event, registration)

@@ -34,6 +34,7 @@ from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, Registra
 from app.domain.registration_input import QuestionSpec, clean_registration
 from app.domain.session_choice import day_availability, day_label
 from app.extensions import db, limiter
+from app.flow import attempt
 from app.i18n import current_language
 from app.models import Event, Registration
 from app.registration import bp
@@ -343,14 +344,9 @@ def cancel(token: str):
         flash(_("This registration is already cancelled."), "info")
         return redirect(url_for("registration.manage", token=token))
     if request.method == "POST":
-        try:  # CSRF: checked for every POST by CSRFProtect
-            registrations.cancel(registration, now=utcnow(), actor=_actor())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(_(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Your registration has been cancelled. We have sent you a confirmation email."), "success")
+        # CSRF: checked for every POST by CSRFProtect
+        attempt(lambda: registrations.cancel(registration, now=utcnow(), actor=_actor()),
+                lambda: _("Your registration has been cancelled. We have sent you a confirmation email."))
         return redirect(url_for("registration.manage", token=token), code=303)
     return render_template("registration/cancel.html", registration=registration, event=registration.event,
                            token=token)
@@ -363,14 +359,9 @@ def lottery_confirm(token: str):
     from app.services import lottery
 
     registration = _registration_or_404(token)
-    try:  # CSRF: checked for every POST by CSRFProtect
-        lottery.accept(registration, now=utcnow(), actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Thank you: your place is confirmed."), "success")
+    # CSRF: checked for every POST by CSRFProtect
+    attempt(lambda: lottery.accept(registration, now=utcnow(), actor=_actor()),
+            lambda: _("Thank you: your place is confirmed."))
     return redirect(url_for("registration.manage", token=token), code=303)
 
 
