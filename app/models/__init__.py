@@ -15,6 +15,7 @@ from app.models.participation import (
     ParticipationGroup,
     ParticipationKey,
     ParticipationMember,
+    ParticipationOrgName,
 )
 from app.models.registrations import Registration
 from app.models.session_choices import SessionChoice
@@ -41,6 +42,7 @@ __all__ = [
     "ParticipationGroup",
     "ParticipationKey",
     "ParticipationMember",
+    "ParticipationOrgName",
     "Question",
     "Registration",
     "ReminderRule",

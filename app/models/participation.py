@@ -14,6 +14,9 @@ the same transaction as every change they reflect (services.participation).
 - ``participation_groups``: per group, the sums (applicants, participants, attendees) and the
   distinct counts (people, organisations, repeat participants) the unfiltered pages show. A
   change adds or subtracts its difference; nothing is recounted from the registrations.
+- ``participation_org_names``: the names (with 法人番号) each organisation key took part under,
+  so that a KPI's target list can be matched against the organisations without reading the
+  registrations (written with the fact rows, under the organisation's lock; never removed).
 - ``participation_events``: the counted events whose rows are all in (the jobs add an event when
   it starts; an event not yet here is shown as "still being counted").
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime
@@ -35,9 +38,14 @@ FILTERED_BY = ("category", "series_id", "prefecture", "format")
 
 class ParticipationFact(db.Model):
     __tablename__ = "participation_facts"
-    __table_args__ = tuple(
-        Index(f"ix_participation_facts_{column}_year", column, "fiscal_year", postgresql_include=FACT_FIGURES)
-        for column in FILTERED_BY)
+    __table_args__ = (
+        *(Index(f"ix_participation_facts_{column}_year", column, "fiscal_year", postgresql_include=FACT_FIGURES)
+          for column in FILTERED_BY),
+        # The organisations that attended in a range of 年度 (KPI: share of a target list), from the index alone.
+        Index("ix_participation_facts_attended_organizations", "fiscal_year", "organization",
+              postgresql_where=text("attended AND organization IS NOT NULL"),
+              sqlite_where=text("attended AND organization IS NOT NULL")),
+    )
 
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
@@ -94,3 +102,11 @@ class ParticipationEvent(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True,
                                           autoincrement=False)
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ParticipationOrgName(db.Model):
+    __tablename__ = "participation_org_names"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    corporate_number: Mapped[str] = mapped_column(String(13), primary_key=True)

@@ -164,28 +164,14 @@ def write_csv_cp932(ctx: ExportContext, stream: BinaryIO) -> WriteResult:
 
 
 def write_xlsx(ctx: ExportContext, stream: BinaryIO) -> WriteResult:
-    """XLSX (openpyxl write_only): text cells for digits, dates shown the Japanese way, frozen header, filter."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """XLSX (app.services.xlsx): text cells for digits, dates shown the Japanese way, frozen header, filter."""
+    from app.services.xlsx import Text, XlsxSheet
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("Registrants")[:31])
     headers = ctx.headers()
     kinds = [column(key).kind for key in ctx.columns]
-    date_format = spreadsheet.DATETIME_FORMAT_WAREKI if ctx.wareki else spreadsheet.DATETIME_FORMAT
-    for i, key in enumerate(ctx.columns, start=1):
-        width = max(column(key).width, min(40, _display_width(headers[i - 1]) + 2))
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=spreadsheet.neutralise(h))
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
+    widths = [max(column(key).width, min(40, _display_width(headers[i]) + 2)) for i, key in enumerate(ctx.columns)]
+    sheet = XlsxSheet(stream, _("Registrants"), headers, widths,
+                      datetime_format=spreadsheet.DATETIME_FORMAT_WAREKI if ctx.wareki else spreadsheet.DATETIME_FORMAT)
     n = 0
     for n, row in enumerate(ctx.rows(), start=1):  # noqa: B007
         cells = []
@@ -193,21 +179,13 @@ def write_xlsx(ctx: ExportContext, stream: BinaryIO) -> WriteResult:
             if value is None:
                 cells.append(None)
             elif isinstance(value, datetime):
-                cell = WriteOnlyCell(ws, value=to_jst(value).replace(tzinfo=None))
-                cell.number_format = date_format
-                cells.append(cell)
+                cells.append(to_jst(value))
             elif kind == Kind.DIGITS:
-                cell = WriteOnlyCell(ws, value=spreadsheet.neutralise(str(value)))
-                cell.data_type = "s"  # text: the leading zeros stay
-                cell.number_format = spreadsheet.TEXT_FORMAT
-                cells.append(cell)
+                cells.append(Text(value))  # text: the leading zeros stay
             else:
-                # A str is written as a text cell; neutralised, it never starts a formula.
-                cells.append(spreadsheet.neutralise(str(value)))
-        ws.append(cells)
-    if ctx.columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(ctx.columns))}{n + 1}"
-    wb.save(stream)
+                cells.append(str(value))  # a str is a text cell; neutralised, it never starts a formula
+        sheet.append(cells)
+    sheet.close()
     return WriteResult(n)
 
 

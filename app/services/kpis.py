@@ -19,6 +19,7 @@ from app.models import (
     ParticipationFact,
     ParticipationGroup,
     ParticipationMember,
+    ParticipationOrgName,
     Registration,
 )
 from app.services import audit
@@ -86,6 +87,18 @@ def _per_event(kpi: Kpi, figure: str) -> list[dict]:
     return [{"event_id": i, "title": t, "starts_at": s, "value": int(sums.get(str(i)) or 0)} for i, t, s in events]
 
 
+def _names(keys: list[int]) -> dict[int, tuple[str, str]]:
+    """A name (and 法人番号) for each organisation key: the first in order of the names it took part under."""
+    n = ParticipationOrgName
+    out: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(keys), 500):
+        for key, name, number in db.session.execute(
+                select(n.key, n.name, n.corporate_number).where(n.key.in_(keys[i:i + 500]))
+                .order_by(n.key, n.name, n.corporate_number)):
+            out.setdefault(key, (name, number))
+    return out
+
+
 def _per_event_counted(kpi: Kpi, counts: dict[int, int]) -> list[dict]:
     return [{"event_id": i, "title": t, "starts_at": s, "value": counts.get(i, 0)} for i, t, s in _scoped_events(kpi)]
 
@@ -140,30 +153,34 @@ def measure(kpi: Kpi, *, detail: bool = True) -> Measured:
             select(f.event_id, func.count(distinct(f.organization))).where(*_fact_scope(kpi), participant_org)
             .group_by(f.event_id)).all())
         rows = db.session.execute(
-            select(Registration.organization_key, func.min(Registration.organization), func.count())
-            .join(f, f.registration_id == Registration.id).where(*_fact_scope(kpi), participant_org)
-            .group_by(Registration.organization_key).order_by(func.count().desc(), func.min(Registration.organization))
-            .limit(MAX_LISTED)
-        ).all()
-        matches = [{"name": name, "registrations": n} for _key, name, n in rows]
+            select(f.organization, func.count()).where(*_fact_scope(kpi), participant_org)
+            .group_by(f.organization).order_by(func.count().desc(), f.organization).limit(MAX_LISTED)).all()
+        names = _names([key for key, _n in rows])
+        matches = sorted(({"name": names.get(key, ("", ""))[0], "registrations": n} for key, n in rows),
+                         key=lambda m: (-m["registrations"], m["name"]))
         return Measured(kpi, value, rules.progress(value, kpi.target), events=_per_event_counted(kpi, per_event),
                         matches=matches)
     if kpi.measure == rules.TARGET_SHARE:
-        attended_orgs = (select(Registration.organization, Registration.corporate_number)
-                         .join(f, f.registration_id == Registration.id)
-                         .where(*_fact_scope(kpi), f.attended.is_(True),
-                                or_(Registration.organization != "", Registration.corporate_number != "")))
-        if detail:  # with an event each was seen at
-            orgs = db.session.execute(
-                attended_orgs.add_columns(func.min(Event.title)).join(Event, Event.id == f.event_id)
-                .group_by(Registration.organization, Registration.corporate_number)).all()
-        else:
-            orgs = [(name, number, "") for name, number in db.session.execute(
-                attended_orgs.group_by(Registration.organization, Registration.corporate_number)).all()]
+        # The organisations that attended, by their keys (fact rows), with every name and 法人番号
+        # each took part under (participation_org_names), matched like the one-per-organisation key.
+        attended = (select(f.organization).where(*_fact_scope(kpi), f.attended.is_(True),
+                                                 f.organization.is_not(None)).distinct().subquery())
+        n = ParticipationOrgName
+        orgs = db.session.execute(select(n.key, n.name, n.corporate_number)
+                                  .where(n.key.in_(select(attended.c.organization)))
+                                  .order_by(n.key, n.name, n.corporate_number)).all()
         targets = list(kpi.targets)
-        found = rules.match_targets([(t.name, t.corporate_number) for t in targets],
-                                    [(o[0], o[1]) for o in orgs])
-        matches = [{"target": t.name or t.corporate_number, "organization": orgs[i][0], "event": orgs[i][2]}
+        found = rules.match_targets([(t.name, t.corporate_number) for t in targets], [(o[1], o[2]) for o in orgs])
+        seen_at: dict[int, str] = {}
+        if detail:  # an event each matched organisation attended
+            keys = sorted({orgs[i][0] for i in found if i is not None})
+            for i in range(0, len(keys), 500):
+                seen_at.update(db.session.execute(
+                    select(f.organization, func.min(Event.title)).join(Event, Event.id == f.event_id)
+                    .where(*_fact_scope(kpi), f.attended.is_(True), f.organization.in_(keys[i:i + 500]))
+                    .group_by(f.organization)).all())
+        matches = [{"target": t.name or t.corporate_number, "organization": orgs[i][1],
+                    "event": seen_at.get(orgs[i][0], "")}
                    for t, i in zip(targets, found, strict=True) if i is not None]
         unmatched = [t for t, i in zip(targets, found, strict=True) if i is None]
         share = round(100 * len(matches) / len(targets), 1) if targets else 0.0

@@ -51,6 +51,7 @@ from app.models import (
     ParticipationGroup,
     ParticipationKey,
     ParticipationMember,
+    ParticipationOrgName,
     Registration,
 )
 
@@ -66,7 +67,8 @@ SUMS = ("applicants", "participants", "attendees")
 DISTINCTS = ("people", "organizations", "repeaters")
 _CHUNK = 500
 _EVENT_FIELDS = ("status", "starts_at", "category", "series_id", "prefecture", "format")
-_REGISTRATION_FIELDS = ("status", "email_normalized", "organization_key", "event_id")
+_REGISTRATION_FIELDS = ("status", "email_normalized", "organization_key", "event_id", "organization",
+                        "corporate_number")
 
 
 def key_of(text: str) -> int:
@@ -234,18 +236,21 @@ def _read_statement():
     stored = exists().where(ParticipationFact.registration_id == Registration.id)
     return (select(Registration.id, Registration.event_id, Registration.status, Registration.email_normalized,
                    Registration.organization_key, Event.status, Event.starts_at, Event.category, Event.series_id,
-                   Event.prefecture, Event.format, attended, stored)
+                   Event.prefecture, Event.format, attended, stored, Registration.organization,
+                   Registration.corporate_number)
             .join(Event, Event.id == Registration.event_id)
             .where(Registration.id.in_(bindparam("ids", expanding=True))))
 
 
-def _read(session, registration_ids: list[int], now: datetime) -> tuple[dict[int, Fact], set[int]]:
+def _read(session, registration_ids: list[int], now: datetime,
+          names: dict[int, tuple[str, str]] | None = None) -> tuple[dict[int, Fact], set[int]]:
     """`_current_facts`, and which of these registrations have a fact row now (in the same query:
-    a registration at an upcoming event has none, and then nothing more is read)."""
+    a registration at an upcoming event has none, and then nothing more is read). Fills `names`
+    (when given) with each fact's organisation name and 法人番号."""
     rows = session.execute(_read_statement(), {"ids": list(registration_ids)}).all()
     out, has_row = {}, set()
     for (rid, eid, status, email, org_key, event_status, starts_at, category, series_id, prefecture, fmt,
-         came, has) in rows:
+         came, has, org_name, number) in rows:
         if has:
             has_row.add(rid)
         if not counted(event_status, starts_at, now):
@@ -254,6 +259,8 @@ def _read(session, registration_ids: list[int], now: datetime) -> tuple[dict[int
         out[rid] = Fact(rid, eid, dates.fiscal_year(starts_at), starts_at, category, series_id or 0,
                         prefecture or "", fmt, participant, bool(participant and came), key_of(email or ""),
                         key_of(org_key) if org_key else None)
+        if names is not None and org_key:
+            names[rid] = (org_name or "", number or "")
     return out, has_row
 
 
@@ -340,12 +347,16 @@ def apply(session, *, registration_ids: Iterable[int] = (), event_ids: Iterable[
         touch(fact)
     stale: dict[int, Fact] = {}
     fresh: list[Fact] = []
+    names: dict[int, tuple[str, str]] = {}
+    named: set[tuple[int, str, str]] = set()  # (organisation, name, 法人番号) of the participants read
     for chunk in _chunks(registration_ids):
-        new, has_row = _read(session, chunk, now)
+        new, has_row = _read(session, chunk, now, names)
         # (a registration's row that the query above cannot see is one whose registration is gone:
         # the database removed it with the registration, and `gone` subtracted it)
         old = {r.registration_id: _fact_from_stored(r) for r in session.execute(
             select(facts).where(facts.c.registration_id.in_(sorted(has_row))))} if has_row else {}
+        named.update((f.organization, *names[rid]) for rid, f in new.items()
+                     if f.participant and f.organization is not None and rid in names)
         stale.update({rid: old[rid] for rid in chunk if rid in old and not old[rid].same(new.get(rid))})
         fresh.extend(new[rid] for rid in chunk if rid in new and not new[rid].same(old.get(rid)))
     for fact in (*stale.values(), *fresh):
@@ -363,10 +374,31 @@ def apply(session, *, registration_ids: Iterable[int] = (), event_ids: Iterable[
     _mark_counted(session, event_ids, now)
     for person in sorted(people):
         _recount(session, PERSON, person, deltas)
-    _lock_keys(session, ORGANIZATION, sorted(organizations))
+    unnamed = _missing_names(session, named)
+    _lock_keys(session, ORGANIZATION, sorted(organizations | {key for key, _, _ in unnamed}))
+    _add_names(session, unnamed)
     for organization in sorted(organizations):
         _recount(session, ORGANIZATION, organization, deltas)
     deltas.write(session)
+
+
+def _missing_names(session, rows: set[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """Which of these (organisation, name, 法人番号) are not yet noted."""
+    if not rows:
+        return []
+    table = ParticipationOrgName.__table__
+    existing = set()
+    for chunk in _chunks({key for key, _, _ in rows}):
+        existing.update(tuple(r) for r in session.execute(select(table.c.key, table.c.name, table.c.corporate_number)
+                                        .where(table.c.key.in_(chunk))).all())
+    return sorted(rows - existing)
+
+
+def _add_names(session, rows: list[tuple[int, str, str]]) -> None:
+    """Note the names organisations took part under (their key rows locked by the caller)."""
+    upsert = _insert_ignore(session)
+    for key, name, number in rows:
+        session.execute(upsert(ParticipationOrgName.__table__).values(key=key, name=name, corporate_number=number))
 
 
 def _mark_counted(session, event_ids: set[int], now: datetime) -> None:
@@ -463,7 +495,8 @@ def rebuild(now: datetime | None = None, *, commit: bool = True) -> int:
     now = now or utcnow()
     db.session.flush()
     db.session.info.pop("participation", None)  # recounted from scratch: nothing else to apply
-    for model in (ParticipationGroup, ParticipationMember, ParticipationKey, ParticipationEvent, ParticipationFact):
+    for model in (ParticipationGroup, ParticipationMember, ParticipationKey, ParticipationEvent, ParticipationFact,
+                  ParticipationOrgName):
         db.session.execute(delete(model))
     if commit:
         db.session.commit()
@@ -504,6 +537,11 @@ def _fill_aggregates(session) -> None:
         ["kind", "key", "first_starts_at"],
         select(literal(ORGANIZATION), facts.c.organization, null())
         .where(part, facts.c.organization.is_not(None)).group_by(facts.c.organization)))
+    session.execute(insert(ParticipationOrgName.__table__).from_select(
+        ["key", "name", "corporate_number"],
+        select(facts.c.organization, Registration.organization, Registration.corporate_number).distinct()
+        .join(Registration, Registration.id == facts.c.registration_id)
+        .where(part, facts.c.organization.is_not(None))))
     first = select(keys.c.key, keys.c.first_starts_at).where(keys.c.kind == PERSON).subquery()
     firsts = select(keys.c.first_starts_at).where(keys.c.kind == PERSON, keys.c.key == facts.c.person)
     session.execute(update(facts).where(part, facts.c.starts_at > firsts.scalar_subquery()).values(repeated=True))
@@ -555,11 +593,17 @@ def differences(now: datetime | None = None, limit: int = 20) -> list[str]:
     stored = {r.registration_id: _fact_from_stored(r) for r in stored_rows}
     ids = list(session.scalars(select(Registration.id)))
     expected: dict[int, Fact] = {}
+    names: dict[int, tuple[str, str]] = {}
     for chunk in _chunks(ids, 5000):
-        expected.update(_current_facts(session, chunk, now))
+        expected.update(_read(session, chunk, now, names)[0])
     # A started event the jobs have not counted yet may lack its rows: compare counted events only.
     expected = {k: v for k, v in expected.items() if v.event_id in marks or k in stored}
     problems = []
+    noted = {tuple(r) for r in session.execute(select(ParticipationOrgName.key, ParticipationOrgName.name,
+                                                      ParticipationOrgName.corporate_number))}
+    for rid, f in sorted(expected.items()):
+        if f.participant and f.organization is not None and (f.organization, *names[rid]) not in noted:
+            problems.append(f"registration {rid}: its organisation's name {names[rid]} is not noted")
     for rid in sorted(set(stored) | set(expected)):
         if not (stored.get(rid) and stored[rid].same(expected.get(rid))):
             problems.append(f"registration {rid}: summary row {stored.get(rid)} but the registration says "

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.domain import dates
@@ -406,25 +406,30 @@ def totals(filters: EventFilter) -> dict:
 HELD_PER_PAGE = 100
 
 
+#: The columns of an event the 開催実績一覧 shows (page, XLSX, CSV).
+HELD_COLUMNS = (Event.id, Event.title, Event.starts_at, Event.category, Event.format, Event.venue,
+                Event.prefecture, Event.series_id)
+
+
 def held_events(filters: EventFilter, *, page: int | None = None) -> list[dict]:
     """開催実績一覧: each event of the range with its date, place and participant figures, in date
-    order; one page of HELD_PER_PAGE rows when `page` (from 1) is given."""
-    stmt = select(Event).where(*filters.where()).order_by(Event.starts_at, Event.id)
+    order; one page of HELD_PER_PAGE rows when `page` (from 1) is given.
+
+    One query: the event's listed columns (a row with those attributes, not a whole Event: the
+    download lists every event of the range) and its kept sums (the per-event group rows).
+    """
+    groups = ParticipationGroup.__table__
+    sums = (select(groups.c.grp, groups.c.applicants, groups.c.participants, groups.c.attendees)
+            .where(groups.c.dim == "event").subquery())
+    stmt = (select(*HELD_COLUMNS, sums.c.applicants, sums.c.participants, sums.c.attendees)
+            .outerjoin(sums, sums.c.grp == cast(Event.id, String))
+            .where(*filters.where()).order_by(Event.starts_at, Event.id))
     if page is not None:
         stmt = stmt.limit(HELD_PER_PAGE).offset((page - 1) * HELD_PER_PAGE)
-    rows = db.session.scalars(stmt).all()
-    groups = ParticipationGroup.__table__
-    sums = {}
-    for chunk in range(0, len(rows), 500):
-        ids = [str(e.id) for e in rows[chunk:chunk + 500]]
-        sums.update({grp: (a, p, t) for grp, a, p, t in db.session.execute(
-            select(groups.c.grp, groups.c.applicants, groups.c.participants, groups.c.attendees)
-            .where(groups.c.dim == "event", groups.c.grp.in_(ids)))})
     out = []
-    for e in rows:
-        applicants, participants, attendees = sums.get(str(e.id), (0, 0, 0))
-        out.append({"event": e, "fiscal_year": dates.fiscal_year(e.starts_at), "applicants": applicants,
-                    "participants": participants, "attendees": attendees})
+    for row in db.session.execute(stmt):
+        out.append({"event": row, "fiscal_year": dates.fiscal_year(row.starts_at), "applicants": row.applicants or 0,
+                    "participants": row.participants or 0, "attendees": row.attendees or 0})
     return out
 
 

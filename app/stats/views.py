@@ -9,13 +9,11 @@ from urllib.parse import urlencode
 from flask import Response, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from app.auth.permissions import staff_required
 from app.db_types import utcnow
-from app.domain import dates, spreadsheet
+from app.domain import dates
 from app.domain.codes import PREFECTURES, EventCategory, EventFormat
 from app.domain.dates import format_date, format_datetime
 from app.extensions import db
@@ -23,6 +21,7 @@ from app.i18n import current_language, prefecture_name
 from app.labels import CATEGORY_LABELS, FORMAT_LABELS, ORGANIZATION_TYPE_LABELS, label
 from app.models import Event, EventSeries
 from app.services import attendance_counts, stats
+from app.services.xlsx import XlsxSheet
 from app.stats import bp, charts
 
 PROBLEMS = {
@@ -104,9 +103,17 @@ def _held_rows(filters) -> tuple[list[str], list[list]]:
     online = _("Online")
     categories = {c.value: label(CATEGORY_LABELS, c.value) for c in EventCategory}  # translated once, not per row
     years: dict[int, str] = {}
+    prefectures: dict[str, str] = {}
     for item in stats.held_events(filters):
         event = item["event"]
-        place = online if event.format == EventFormat.ONLINE else (event.venue or prefecture_name(event.prefecture))
+        if event.format == EventFormat.ONLINE:
+            place = online
+        elif event.venue:
+            place = event.venue
+        else:
+            if event.prefecture not in prefectures:
+                prefectures[event.prefecture] = prefecture_name(event.prefecture)
+            place = prefectures[event.prefecture]
         year = item["fiscal_year"]
         if year not in years:
             years[year] = dates.fiscal_year_label(year, lang)
@@ -124,22 +131,11 @@ def held_events_xlsx():
     if filters is None:
         abort(400)
     header, body = _held_rows(filters)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Events held")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in body:
-        sheet.append([spreadsheet.neutralise(v) if isinstance(v, str) else v for v in row])
-    for cell in sheet["B"][1:]:
-        cell.number_format = "yyyy/mm/dd"
-    for column, width in zip("ABCDEFGH", (14, 12, 48, 16, 24, 10, 10, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
     out = io.BytesIO()
-    book.save(out)
+    sheet = XlsxSheet(out, _("Events held"), header, [14, 12, 48, 16, 24, 10, 10, 10])
+    for row in body:
+        sheet.append(row)
+    sheet.close()
     out.seek(0)
     return send_file(out, as_attachment=True, download_name=f"held-events-{date.today():%Y%m%d}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -131,3 +131,35 @@ def test_completers_by_each_events_rule(app):
     m = kpis.measure(_kpi(rules.COMPLETERS, 50, series_ids=[series.id]))
     assert m.value == 2  # a (7) and b (6); c has 5, d cancelled, e's event has no rule
     assert [(e["event_id"], e["value"]) for e in m.events] == [(event.id, 2), (no_rule.id, 0)]
+
+
+def _corporate_number(base12: str) -> str:
+    from app.domain.people import corporate_number_check_digit
+
+    return f"{corporate_number_check_digit(base12)}{base12}"
+
+
+def test_share_matches_names_and_numbers_like_the_one_per_organisation_key(world):
+    """Targets are matched against every name an attending organisation took part under: a name-only
+    target finds a registrant who gave a 法人番号, a different 法人番号 does not; a renamed
+    registration is matched under its new name. The summary tables stay equal to a recount."""
+    from app.services import participation
+
+    series, (a, b, other, later) = world
+    number, other_number = _corporate_number("123456789012"), _corporate_number("210987654321")
+    reg = _reg(other, "p7@x.jp", "株式会社ささかま製作所", came=True, number=number)
+    db.session.commit()
+    targets = [rules.TargetRow(2, "ささかま製作所", ""), rules.TargetRow(3, "ささかま製作所", other_number),
+               rules.TargetRow(4, "", number), rules.TargetRow(5, "はらこ飯商店", "")]
+    k = kpis.save(None, {"name": "list", "fiscal_year_from": 2021, "fiscal_year_to": 2021,
+                         "measure": rules.TARGET_SHARE, "target": 50}, actor=None, now=utcnow(), targets=targets)
+    db.session.commit()
+    m = kpis.measure(k)
+    assert [x["target"] for x in m.matches] == ["ささかま製作所", number]
+    assert {x["event"] for x in m.matches} == {"DX塾"}
+    assert m.value == 50.0 and [t.position for t in m.unmatched] == [3, 5]
+    reg.organization = "はらこ飯商店"  # renamed after the event (its 法人番号 keeps the key)
+    db.session.commit()
+    m = kpis.measure(k, detail=False)
+    assert m.value == 75.0  # はらこ飯商店 now matches too; the old name stays noted
+    assert participation.differences() == []

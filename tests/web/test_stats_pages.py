@@ -71,6 +71,8 @@ def test_downloads_open_cleanly(client, login, past_events):
     assert titles[0] == "令和3年度 DXセミナー"
     assert titles[1] == "'=HYPERLINK(\"x\")"  # neutralised, not a formula
     assert sheet.cell(row=2, column=6).value == 5 and sheet.freeze_panes == "A2"
+    assert sheet.cell(row=1, column=1).font.b and sheet.cell(row=2, column=2).number_format == "yyyy/mm/dd"
+    assert sheet.auto_filter.ref == f"A1:H{sheet.max_row}"
     assert client.get("/organizer/stats/held-events.xlsx?from=abc").status_code == 400
 
 
