@@ -2,7 +2,7 @@
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.checkin import CheckinAssignment
-from app.models.events import Event, EventSeries, EventSession, Question, ReminderRule, TicketType
+from app.models.events import Event, EventOldSlug, EventSeries, EventSession, Question, ReminderRule, TicketType
 from app.models.exports import ExportLog
 from app.models.imports import ImportFile, ImportMapping
 from app.models.kpis import Kpi, KpiTarget
@@ -26,6 +26,7 @@ __all__ = [
     "CheckinAssignment",
     "AuditLog",
     "Event",
+    "EventOldSlug",
     "EventSeries",
     "EventSession",
     "ExportLog",

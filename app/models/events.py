@@ -217,3 +217,14 @@ class ReminderRule(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="reminder_rules")
     session: Mapped[EventSession | None] = relationship()
+
+
+class EventOldSlug(db.Model):
+    """An address an event had before its organizer changed it: old links (mails, posters,
+    bookmarks) redirect to the current one. A slug in use by an event always wins."""
+
+    __tablename__ = "event_old_slugs"
+
+    slug: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["slug"]), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import abort, redirect, request, url_for
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -188,3 +189,14 @@ def public_event_query(slug: str) -> Select:
         .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
         .options(selectinload(Event.sessions), selectinload(Event.ticket_types))
     )
+
+
+def redirect_if_moved(slug: str, endpoint: str):
+    """A permanent redirect to `endpoint` at the event's current address when `slug` is one the
+    event had before (its organizer changed it; old mails and posters keep working), else 404."""
+    from app.services.events import moved_event
+
+    moved = moved_event(slug)
+    if moved is None or moved.status not in PUBLIC_STATUSES:
+        abort(404)
+    return redirect(url_for(endpoint, slug=moved.slug, **request.args), code=301)

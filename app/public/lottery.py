@@ -14,7 +14,7 @@ from app.services import lottery as service
 def lottery(slug: str):
     event = db.session.scalars(listing.public_event_query(slug)).first()
     if event is None:
-        abort(404)
+        return listing.redirect_if_moved(slug, "public.lottery")
     record = service.public_record(event)
     if event.admission_mode != AdmissionMode.LOTTERY and not any(t["drawn"] for t in record["ticket_types"]):
         abort(404)

@@ -92,7 +92,7 @@ def index():
 def event(slug: str):
     found = db.session.scalars(listing.public_event_query(slug)).first()
     if found is None:
-        abort(404)
+        return listing.redirect_if_moved(slug, "public.event")
     now = utcnow()
     window = event_window(found, now)
     tickets = [(tt, ticket_availability(found, tt)) for tt in found.ticket_types]

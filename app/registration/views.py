@@ -37,6 +37,7 @@ from app.extensions import db, limiter
 from app.flow import attempt
 from app.i18n import current_language
 from app.models import Event, Registration
+from app.public import listing
 from app.registration import bp
 from app.registration.display import answer_rows, detail_rows
 from app.registration.forms import EDIT_FIELDS, DaysForm, initial_data, raw_input, registration_form
@@ -144,6 +145,8 @@ def _render_closed(event: Event, window, status: int = 200):
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def register(slug: str):
+    if request.method == "GET" and db.session.scalar(select(Event.id).where(Event.slug == slug)) is None:
+        return listing.redirect_if_moved(slug, "registration.register")
     event = _event_or_404(slug)
     window = event_window(event, utcnow())
     if not window.is_open:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app import notifications
 from app.domain import events as rules
@@ -34,6 +34,7 @@ from app.domain.codes import (
 from app.extensions import db
 from app.models import (
     Event,
+    EventOldSlug,
     EventSeries,
     EventSession,
     Organizer,
@@ -177,11 +178,27 @@ def _audit(action: str, *, actor: Organizer | None, now: datetime, event: Event 
                  actor_label="" if actor is not None else "system")
 
 
+def _retire_slug(event: Event, new_slug: str, now: datetime) -> None:
+    """Keep the event's current address so that links to it redirect to `new_slug` (the event's
+    lock is held). The new address stops being anyone's old one: a slug in use always wins."""
+    db.session.execute(delete(EventOldSlug).where(EventOldSlug.slug.in_([event.slug, new_slug])))
+    db.session.add(EventOldSlug(slug=event.slug, event_id=event.id, retired_at=now))
+
+
+def moved_event(slug: str) -> Event | None:
+    """The event that had this address before its organizer changed it, if any."""
+    return db.session.scalar(select(Event).join(EventOldSlug, EventOldSlug.event_id == Event.id)
+                             .where(EventOldSlug.slug == slug))
+
+
 def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
+    """In use by another event, or once its address (old links to it keep leading there)."""
     query = select(Event.id).where(Event.slug == slug)
+    old = select(EventOldSlug.event_id).where(EventOldSlug.slug == slug)
     if exclude_id is not None:
         query = query.where(Event.id != exclude_id)
-    return db.session.scalar(query) is not None
+        old = old.where(EventOldSlug.event_id != exclude_id)
+    return db.session.scalar(query) is not None or db.session.scalar(old) is not None
 
 
 def _lock_event(event: Event) -> Event:
@@ -479,6 +496,8 @@ def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime
         fields["slug"] = event.slug
     event = _lock_event(event)
     changed = sorted(k for k, v in fields.items() if getattr(event, k) != v)
+    if "slug" in changed:
+        _retire_slug(event, fields["slug"], now)
     for key, value in fields.items():
         setattr(event, key, value)
     event.updated_at = now

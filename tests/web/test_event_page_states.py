@@ -117,3 +117,37 @@ def test_titles_are_still_escaped(client, create_event):
     ev = create_event(title="<script>alert(1)</script>セミナー")
     html = page(client, ev)
     assert "<script>alert(1)" not in html
+
+
+def test_a_changed_address_keeps_old_links_working(client, create_event):
+    from app.services import events as service
+    from app.services.errors import ValidationError
+
+    ev = create_event(slug="2027-01-12-seminar")
+    service.update_event(ev, {"slug": "2027-01-12-dx-seminar"}, None, utcnow())
+    db.session.commit()
+    service.update_event(ev, {"slug": "2027-01-12-tohoku-dx-seminar"}, None, utcnow())
+    db.session.commit()
+    for old in ("2027-01-12-seminar", "2027-01-12-dx-seminar"):  # every earlier address, straight to the current one
+        response = client.get(f"/events/{old}?lang=en")
+        assert response.status_code == 301
+        assert response.headers["Location"].endswith("/events/2027-01-12-tohoku-dx-seminar?lang=en")
+        register = client.get(f"/events/{old}/register")
+        assert register.status_code == 301
+        assert register.headers["Location"].endswith("/events/2027-01-12-tohoku-dx-seminar/register")
+    assert client.get("/events/2027-01-12-tohoku-dx-seminar").status_code == 200
+    # Another event may not take an old address (its links would change event) ...
+    other = create_event(slug="2027-02-01-other")
+    try:
+        service.update_event(other, {"slug": "2027-01-12-seminar"}, None, utcnow())
+        raise AssertionError("an old address was given to another event")
+    except ValidationError as error:
+        assert "slug" in error.errors
+    db.session.rollback()
+    # ... but the event itself may take one back, which then is simply its address again.
+    service.update_event(ev, {"slug": "2027-01-12-seminar"}, None, utcnow())
+    db.session.commit()
+    assert client.get("/events/2027-01-12-seminar").status_code == 200
+    moved = client.get("/events/2027-01-12-tohoku-dx-seminar")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/events/2027-01-12-seminar")
+    assert client.get("/events/never-was").status_code == 404
