@@ -468,8 +468,9 @@ def _draw_lotteries(definitions: list[EventDef], events: dict[str, Event], ids: 
                 registration.checked_in_at = row["checked_in_at"]
                 registration.updated_at = min(row["checked_in_at"], now)
                 out.append({"created_at": row["checked_in_at"], "actor_id": None, "actor_label": "system",
-                            "action": "registration.checked_in", "event_id": event.id,
-                            "registration_id": reg_id, "data": {"source": "demo"}})
+                            "action": "attendance.recorded", "event_id": event.id,
+                            "registration_id": reg_id,
+                            "data": {"session_id": event.sessions[0].id, "method": "door", "source": "demo"}})
         db.session.flush()
     return out
 
@@ -585,5 +586,5 @@ def _registration_audit(registration_id: int, row: dict) -> list[dict]:
     elif status == RegistrationStatus.CANCELLED:
         out.append(audit("registration.cancelled", row["cancelled_at"], "system", reason="event cancelled"))
     if row["checked_in_at"] is not None:
-        out.append(audit("registration.checked_in", row["checked_in_at"], "system"))
+        out.append(audit("attendance.recorded", row["checked_in_at"], "system", method="door"))
     return out

@@ -7,10 +7,11 @@ app.domain.registrant_list), shared with the API and the exports.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -19,10 +20,19 @@ from app.auth.permissions import editor_required, staff_required
 from app.column_labels import column_label
 from app.db_types import utcnow
 from app.domain import registrant_list
-from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, PREFECTURES, AdmissionMode, RegistrationStatus
+from app.domain.codes import (
+    ACTIVE_REGISTRATION_STATUSES,
+    PREFECTURES,
+    AdmissionMode,
+    AttendanceMethod,
+    RegistrationStatus,
+)
+from app.domain.dates import format_datetime
 from app.domain.registrant_list import DEFAULT_LIST_COLUMNS
+from app.domain.session_choice import day_label
 from app.extensions import db
 from app.flow import attempt
+from app.i18n import current_language
 from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS
 from app.models import AuditLog, Event, Registration, TicketType
 from app.organizer import bp
@@ -30,7 +40,7 @@ from app.organizer.list_forms import APPROVAL_ACTIONS, BASE_ACTIONS, BulkActionF
 from app.organizer.outbox import PRIVATE_LINK_MASK
 from app.registration.display import answer_rows, answer_text, detail_rows
 from app.registration.forms import CancelRegistrationForm, MoveRegistrationForm, RestoreRegistrationForm
-from app.services import exports, registrant_query, registrations
+from app.services import checkin, exports, registrant_query, registrations
 from app.services.errors import ServiceError
 
 PER_PAGE = 100
@@ -227,21 +237,65 @@ def _filter_args(form) -> dict[str, str]:
     return {k: form.get(k) for k in FILTER_PARAMS if form.get(k)}
 
 
-def describe_history(entry: AuditLog, ticket_names: dict[int, str]) -> tuple[str, str, str]:
-    """(what happened, details, who) of one audit row, in words for the registrant's history."""
+#: How an attendance was recorded, in the registrant's history.
+ATTENDANCE_METHODS = {
+    AttendanceMethod.DOOR: _l("at the door"),
+    AttendanceMethod.WALK_IN: _l("registered at the door"),
+    AttendanceMethod.ONLINE: _l("joined online"),
+    AttendanceMethod.REPORT: _l("from the video platform's attendee report"),
+    AttendanceMethod.IMPORT: _l("from an imported list"),
+}
+#: What a scan at the door found, when it checked nobody in.
+SCAN_RESULTS = {
+    checkin.ALREADY: _l("already checked in"),
+    checkin.CANCELLED: _l("registration cancelled"),
+    checkin.WAITLISTED: _l("not confirmed"),
+    checkin.NOT_THIS_DAY: _l("not registered for this day"),
+}
+
+
+def describe_history(entry: AuditLog, event: Event) -> tuple[str, str, str]:
+    """(what happened, details, who) of one audit row, in words for the registrant's history.
+    Every action recorded with a registration has its words (a test keeps it so)."""
     data = entry.data or {}
+    ticket_names = {tt.id: tt.name for tt in event.ticket_types}
+    locale = current_language()
 
     def status(value) -> str:
         return str(REGISTRATION_STATUS_LABELS.get(value, value or ""))
+
+    def day(session_id) -> str:
+        found = next((s for s in event.sessions if s.id == session_id), None)
+        return day_label(found.title, found.starts_at, found.ends_at, locale) if found else ""
+
+    def days(ids) -> str:
+        return "、".join(filter(None, (day(i) for i in ids or ())))
+
+    def when(value) -> str:
+        try:
+            return format_datetime(datetime.fromisoformat(value), locale) if value else ""
+        except ValueError:
+            return str(value)
 
     details = ""
     match entry.action:
         case "registration.created":
             what, details = _("Registration made"), status(data.get("status"))
+        case "registration.imported":
+            what, details = _("Imported from a past list"), status(data.get("status"))
+        case "registration.capacity_override":
+            what = _("Admitted past capacity")
         case "registration.cancelled":
             what, details = _("Registration cancelled"), data.get("reason") or ""
         case "registration.promoted":
             what = _("Moved up from the waiting list")
+        case "registration.session_promoted":
+            what, details = _("Moved up from a day's waiting list"), day(data.get("session_id"))
+        case "registration.sessions_changed":
+            what = _("Days changed")
+            added, removed = days(data.get("added")), days(data.get("removed"))
+            details = " / ".join(filter(None, (added and _("added: %(days)s", days=added),
+                                               removed and _("removed: %(days)s", days=removed))))
         case "registration.restored":
             what, details = _("Registration restored"), status(data.get("status"))
             if data.get("override"):
@@ -258,10 +312,32 @@ def describe_history(entry: AuditLog, ticket_names: dict[int, str]) -> tuple[str
                 details += " / " + data["message"]
         case "registration.rejected":
             what, details = _("Rejected"), data.get("message") or ""
+        case "registration.lottery_won" | "registration.lottery_waitlisted" | "registration.lottery_lost":
+            what = {"registration.lottery_won": _("Lottery: won"),
+                    "registration.lottery_waitlisted": _("Lottery: on the waiting list"),
+                    "registration.lottery_lost": _("Lottery: not drawn")}[entry.action]
+            details = _("drawn %(rank)s", rank=data["rank"]) if data.get("rank") else ""
+        case "registration.lottery_accepted":
+            what, details = _("Lottery seat confirmed"), ""
+        case "registration.lottery_released":
+            what = _("Lottery seat released: not confirmed in time")
+            details = _("deadline %(when)s", when=when(data.get("deadline")))
         case "registration.updated":
             what = _("Details changed")
         case "registration.link_resent":
             what = _("Registration link sent again")
+        case "attendance.recorded":
+            what = _("Attendance recorded")
+            details = " ".join(filter(None, (day(data.get("session_id")),
+                                             str(ATTENDANCE_METHODS.get(data.get("method"), "")))))
+        case "attendance.undone":
+            what, details = _("Attendance undone"), day(data.get("session_id"))
+        case "checkin.scanned":
+            what = _("Scanned at the door")
+            details = " ".join(filter(None, (day(data.get("session_id")),
+                                             str(SCAN_RESULTS.get(data.get("result"), "")))))
+        case "mail.retried":
+            what = _("Mail sent again after a failure")
         case _unknown:
             what = entry.action
     who = {"registrant": _("Registrant"), "system": _("System")}.get(entry.actor_label, entry.actor_label)
@@ -286,7 +362,7 @@ def registrant(event_id: int, registration_id: int):
         position=registrations.waitlist_position(registration),
         rows=detail_rows(registration),
         answers=answer_rows(event, registration.answers),
-        history=[(h, *describe_history(h, {tt.id: tt.name for tt in event.ticket_types})) for h in history],
+        history=[(h, *describe_history(h, event)) for h in history],
         cancel_form=CancelRegistrationForm(),
         restore_form=RestoreRegistrationForm(),
         move_form=move_form,

@@ -186,3 +186,36 @@ def test_history_is_told_in_words(client, login, create_organizer, create_event)
     assert "参加枠の変更" in history and "SIer → ユーザー企業" in history and "（定員超過）" in history
     assert "重複申込" in history and "申込" in history
     assert "registration.moved" not in history and "override" not in history
+
+
+def test_every_action_recorded_with_a_registration_has_words(app, create_event):
+    """Scan the code for the audit actions it records: each one that can name a registration is told
+    in words in the registrant's history, never as its code (attendance.recorded, ...)."""
+    from pathlib import Path
+
+    from app.models import AuditLog
+    from app.organizer.registrants import describe_history
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(app.root_path).rglob("*.py"))
+    names = set(re.findall(r'"((?:registration|attendance|checkin|mail)\.[a-z_]+)"', source))
+    actions = names - set(app.view_functions)  # (not the pages: "registration.done" is an endpoint)
+    assert {"attendance.recorded", "registration.approved", "checkin.scanned"} <= actions
+    event = create_event()
+    with app.test_request_context():
+        for action in sorted(actions - {"checkin.assigned", "checkin.unassigned"}):  # staff assignments, not people
+            what, _details, _who = describe_history(AuditLog(action=action, data={}), event)
+            assert what != action, f"{action} has no words in the registrant's history"
+
+
+def test_attendance_and_door_scans_show_in_the_history(client, login, create_organizer, create_event):
+    from app.services import attendance
+
+    staff = create_organizer()
+    event = create_event()
+    reg = register(event, 1).registration
+    attendance.record(reg.id, event.sessions[0].id, method="door", now=utcnow(), actor=staff)
+    db.session.commit()
+    login(staff)
+    html = client.get(f"/organizer/events/{event.id}/registrants/{reg.id}").get_data(as_text=True)
+    history = html.split('id="history-heading"')[1]
+    assert "出席を記録" in history and "受付" in history and "attendance.recorded" not in history
