@@ -33,6 +33,7 @@ from app.domain.codes import (
     ACTIVE_REGISTRATION_STATUSES,
     AdmissionMode,
     AttendanceMethod,
+    EventFormat,
     EventStatus,
     QuestionKind,
     RegistrationStatus,
@@ -64,6 +65,7 @@ DEFAULT_SEED = 2021
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("demo@tsudoi.example.jp", "tsudoi-demo", Role.ADMIN, "デモ管理者（東北経済産業局）"),
     ("viewer@tsudoi.example.jp", "tsudoi-viewer", Role.VIEWER, "デモ閲覧者"),
+    ("door@tsudoi.example.jp", "tsudoi-door", Role.CHECKIN, "デモ受付スタッフ"),
 )
 
 PURPOSES = ["情報収集のため", "自社の課題解決のヒントを得たい", "導入・連携先を探している", "人脈づくり", "その他"]
@@ -214,10 +216,25 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
     if audit:
         db.session.execute(insert(AuditLog), audit)
     db.session.flush()
+    _assign_door_staff(definitions, events, admin, now)
     load_kpis(now=now, rng=rng, actor=admin)
     past = sum(1 for d in definitions if not d.upcoming)
     return LoadResult(events=len(definitions), past=past, upcoming=len(definitions) - past,
                       registrations=len(rows), seconds=time.perf_counter() - started)
+
+
+def _assign_door_staff(definitions, events: dict[str, Event], admin: Organizer, now: datetime) -> None:
+    """The demo's door staff account has the 受付 of the upcoming events held at a venue."""
+    from app.services import checkin
+
+    staff = db.session.scalar(select(Organizer).where(Organizer.role == Role.CHECKIN,
+                                                      func.lower(Organizer.email) == DEMO_ACCOUNTS[2][0]))
+    if staff is None:
+        return
+    for definition in definitions:
+        event = events[definition.slug]
+        if definition.upcoming and event.format != EventFormat.ONLINE and event.status == EventStatus.PUBLISHED:
+            checkin.assign(staff, event, actor=admin, now=now)
 
 
 # -- events ------------------------------------------------------------------------------------

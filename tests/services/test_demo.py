@@ -13,7 +13,7 @@ from app.domain.admission import WindowState, event_window
 from app.domain.codes import PREFECTURES, EventStatus
 from app.domain.dates import jst_datetime
 from app.extensions import db
-from app.models import AuditLog, Event, EventSeries, Organizer, Registration, TicketType
+from app.models import AuditLog, CheckinAssignment, Event, EventSeries, Organizer, Registration, TicketType
 from app.services import series as series_service
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # 2026-06-01 12:00 in Japan
@@ -255,6 +255,25 @@ def test_demo_logins_work(loaded, client):
     assert response.status_code == 302
     viewer = db.session.scalar(select(Organizer).where(Organizer.email == "viewer@tsudoi.example.jp"))
     assert viewer.role == "viewer"
+
+
+def test_demo_door_staff_has_the_upcoming_venues(loaded, client):
+    """The door staff account signs in to 受付 and has the check-in of the upcoming events at a venue only."""
+    from markupsafe import escape
+
+    from app.services import checkin
+
+    response = client.post("/login", data={"email": "door@tsudoi.example.jp", "password": "tsudoi-door"})
+    assert response.status_code == 302
+    staff = db.session.scalar(select(Organizer).where(Organizer.email == "door@tsudoi.example.jp"))
+    assert staff.role == "checkin"
+    assigned = db.session.scalars(select(Event).join(CheckinAssignment, CheckinAssignment.event_id == Event.id)
+                                  .where(CheckinAssignment.organizer_id == staff.id)).all()
+    assert assigned and all(e.format != "online" and e.starts_at > NOW for e in assigned)
+    home = client.get("/checkin/").get_data(as_text=True)
+    assert all(str(escape(e.title)) in home for e in assigned)
+    assert client.get(f"/checkin/events/{assigned[0].id}").status_code == 200
+    assert checkin.assigned_staff(assigned[0].id) == [staff]
 
 
 def test_demo_defines_the_reports_kpis(app):
