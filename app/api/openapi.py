@@ -100,6 +100,8 @@ def _registrant_filters() -> tuple[list[dict], list[dict]]:
         q("ticket_type", "Comma-separated 参加枠 ids of the event.", ids),
         q("session", "A session id of the event: only those who attended it.",
           {"type": "integer", "minimum": 1, "maximum": 999999999}),
+        q("day", "A session id of an event whose registrants choose days: those holding a seat that day.",
+          {"type": "integer", "minimum": 1, "maximum": 999999999}),
         q("organization_type", "Comma-separated 組織区分.", {"type": "string", "pattern": f"^{org}(,{org})*$"}),
         q("prefecture", "Comma-separated JIS X 0401 codes.",
           {"type": "string", "pattern": f"^{prefecture}(,{prefecture})*$"}),

@@ -318,7 +318,7 @@ def cancel_registration():
 
 #: The query parameters of the registrant list and its export (documented in app.api.openapi), and `lang`.
 LIST_PARAMETERS = frozenset({
-    "q", "status", "ticket_type", "session", "organization_type", "prefecture", "checked_in", "created_from",
+    "q", "status", "ticket_type", "session", "day", "organization_type", "prefecture", "checked_in", "created_from",
     "created_to", "sort", "columns", "page", "per_page", "format", "wareki", "lang",
 })
 

@@ -9,6 +9,7 @@ the same everywhere:
 ``status``            comma-separated statuses, or ``active`` (confirmed, waitlisted, applied, pending)
 ``ticket_type``       参加枠 ids (comma-separated)
 ``session``           a session id: only those who attended it
+``day``               a session id of an event whose registrants choose days: those with a seat that day
 ``organization_type`` 組織区分 codes (comma-separated)
 ``prefecture``        JIS X 0401 codes 01-47 (comma-separated)
 ``checked_in``        ``yes`` or ``no``
@@ -161,6 +162,7 @@ class RegistrantFilter:
     statuses: tuple[str, ...] = ()
     ticket_type_ids: tuple[int, ...] = ()
     session_id: int | None = None
+    day_id: int | None = None  # per-day registration: those holding a seat of this session
     organization_types: tuple[str, ...] = ()
     prefectures: tuple[str, ...] = ()
     checked_in: bool | None = None
@@ -185,6 +187,8 @@ class RegistrantFilter:
             params["ticket_type"] = ",".join(str(i) for i in self.ticket_type_ids)
         if self.session_id:
             params["session"] = str(self.session_id)
+        if self.day_id:
+            params["day"] = str(self.day_id)
         if self.organization_types:
             params["organization_type"] = ",".join(self.organization_types)
         if self.prefectures:
@@ -213,7 +217,7 @@ class RegistrantFilter:
 
 
 #: Parameters whose empty parts are an error in strict mode (the API); forms send empty choices.
-_STRICT = ("status", "ticket_type", "session", "organization_type", "prefecture", "checked_in", "created_from",
+_STRICT = ("status", "ticket_type", "session", "day", "organization_type", "prefecture", "checked_in", "created_from",
            "created_to", "sort", "columns")
 _EMPTY = "\x00empty"
 
@@ -297,6 +301,12 @@ def parse(getlist: Callable[[str], list[str]], *, ticket_type_ids: Iterable[int]
         errors["session"] = [N_("Use the id of one of this event's sessions.")]
     elif session:
         kwargs["session_id"] = session[0]
+
+    day = _ids(values("day"))
+    if day is None or len(day) > 1 or (day and day[0] not in set(session_ids)):
+        errors["day"] = [N_("Use the id of one of this event's sessions.")]
+    elif day:
+        kwargs["day_id"] = day[0]
 
     checked_in = values("checked_in")
     if len(checked_in) > 1 or (checked_in and checked_in[0].lower() not in CHECKED_IN_VALUES):

@@ -228,7 +228,7 @@ def registrants_bulk(event_id: int):
                            done=sum(1 for o in outcomes if o.done))
 
 
-FILTER_PARAMS = ("q", "status", "ticket_type", "session", "organization_type", "prefecture", "checked_in",
+FILTER_PARAMS = ("q", "status", "ticket_type", "session", "day", "organization_type", "prefecture", "checked_in",
                  "created_from", "created_to", "sort", "columns", "per_page", "page")
 
 

@@ -222,10 +222,12 @@ register_format(ExportFormat("xlsx", _l("Excel (XLSX)"), "xlsx",
 
 
 def write_roster_pdf(ctx: ExportContext, stream: BinaryIO) -> None:
-    """受付名簿 (services.pdf_exports): its own layout; the rows are counted by the query for the log."""
+    """受付名簿 (services.pdf_exports): its own layout; the rows are counted by the query for the log.
+    Filtered by a day (per-day registration), the list is that day's: its date and venue head it."""
     from app.services import pdf_exports
 
-    pdf_exports.write_roster(ctx.event, ctx.registrations(), stream)
+    day = next((s for s in ctx.event.sessions if s.id == ctx.filter.day_id), None) if ctx.filter.day_id else None
+    pdf_exports.write_roster(ctx.event, ctx.registrations(), stream, session=day)
 
 
 def write_badges_pdf(ctx: ExportContext, stream: BinaryIO) -> None:

@@ -45,6 +45,12 @@ def conditions(event_id: int, f: RegistrantFilter) -> list:
     if f.session_id:
         where.append(exists().where(Attendance.registration_id == Registration.id,
                                     Attendance.session_id == f.session_id))
+    if f.day_id:
+        from app.domain.session_choice import ChoiceStatus
+        from app.models import SessionChoice
+
+        where.append(exists().where(SessionChoice.registration_id == Registration.id,
+                                    SessionChoice.session_id == f.day_id, SessionChoice.status == ChoiceStatus.CONFIRMED))
     if f.organization_types:
         where.append(Registration.organization_type.in_(f.organization_types))
     if f.prefectures:

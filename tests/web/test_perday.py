@@ -321,3 +321,28 @@ def test_api_registrant_list_refuses_unknown_parameters(client):
         assert response.status_code == 400 and response.json["error"] == "bad_request", url
     assert client.get(f"/api/v1/events/{event.id}/registrations?status=active&lang=en",
                       headers=auth).status_code == 200
+
+
+def test_a_days_list_and_reception_list_hold_those_with_a_seat_that_day(client, login, create_organizer, tmp_path):
+    from tests.web.test_exports import _pdf_text
+
+    login(create_organizer())
+    event = _summit(capacities=(None, 1, None))
+    d1, d2, d3 = _days(event)
+    a = factories.register(event, 1, sessions=[d1, d2]).registration
+    b = factories.register(event, 2, sessions=[d2, d3]).registration  # waits for day 2
+    html = client.get(f"/organizer/events/{event.id}/registrants?day={d2}").text
+    assert 'id="day"' in html and a.email in html and b.email not in html
+    html = client.get(f"/organizer/events/{event.id}/registrants?day={d3}").text
+    assert b.email in html and a.email not in html
+    token = factories.create_api_token(factories.create_organizer())
+    auth = {"Authorization": f"Bearer {token}"}
+    items = client.get(f"/api/v1/events/{event.id}/registrations?day={d1}", headers=auth).json["items"]
+    assert [i["id"] for i in items] == [a.id]
+    assert client.get(f"/api/v1/events/{event.id}/registrations?day=999999", headers=auth).status_code == 400
+    roster = client.get(f"/api/v1/events/{event.id}/registrations/export?format=roster-pdf&day={d2}", headers=auth)
+    text = _pdf_text(roster.data, tmp_path)
+    day2 = next(s for s in event.sessions if s.id == d2)
+    from app.domain import dates
+    assert dates.format_range(day2.starts_at, day2.ends_at).split(" ")[0] in text
+    assert a.organization in text and b.organization not in text
