@@ -18,6 +18,7 @@ from app.models.participation import (
 )
 from app.models.registrations import Registration
 from app.models.session_choices import SessionChoice
+from app.models.teams import Team, TeamMember
 
 __all__ = [
     "ApiToken",
@@ -45,5 +46,7 @@ __all__ = [
     "Registration",
     "ReminderRule",
     "SessionChoice",
+    "Team",
+    "TeamMember",
     "TicketType",
 ]
