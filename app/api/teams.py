@@ -12,7 +12,7 @@ from app.api import bp
 from app.api.auth import current_organizer, token_required
 from app.api.responses import error_response
 from app.domain import teams as team_rules
-from app.domain.text_input import parse_id
+from app.domain.text_input import is_safe_key, parse_id
 from app.extensions import db
 from app.models import Event, Registration, Team, TeamMember, TicketType
 from app.services import teams as team_service
@@ -27,7 +27,7 @@ def division_ticket_type_id(event_id: int, division) -> int | None:
         if by_id and db.session.scalar(select(TicketType.id).where(TicketType.id == by_id,
                                                                    TicketType.event_id == event_id)):
             return by_id
-    if not isinstance(division, str):
+    if not is_safe_key(division):  # no NUL or lone surrogate reaches the database
         return None
     name = division.strip()
     return db.session.scalar(select(TicketType.id).where(TicketType.event_id == event_id, or_(

@@ -128,3 +128,11 @@ def test_team_capacity_per_division_holds_under_simultaneous_registrations(live_
     assert codes.count(201) == per_division[high] + per_division[middle]
     assert db.session.scalar(select(func.count()).select_from(Team)) == codes.count(201)
     assert_no_breach()
+
+
+def test_a_division_that_cannot_be_looked_up_is_a_field_error(client, create_event):
+    event = _debate(create_event)
+    for division in ("高校\x00の部", "\ud800", ["高校の部"], True, 2**40):
+        r = client.post(f"/api/v1/events/{event.id}/registrations", json=_team_payload(event, 1, division=division))
+        assert r.status_code == 422, (division, r.get_json())
+        assert "team.division" in r.get_json()["errors"]
