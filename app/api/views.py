@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
+from app.api import teams as api_teams
 from app.api.auth import current_organizer, staff_reader, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
 from app.api.serializers import (
@@ -39,7 +40,6 @@ from app.domain.registration_input import REQUIRED, clean_registration
 from app.domain.text_input import is_safe_key, parse_id
 from app.extensions import db, limiter
 from app.models import Event
-from app.api import teams as api_teams
 from app.services import registrations as registration_service
 from app.services import teams as team_service
 from app.services.errors import ServiceError, ValidationError

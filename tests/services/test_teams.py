@@ -13,7 +13,7 @@ from app.domain import teams as team_rules
 from app.domain.teams import CleanMember, team_public_name
 from app.extensions import db
 from app.models import AuditLog, Registration, Team, TeamMember, TicketType
-from app.services import registrations, teams
+from app.services import teams
 from app.services.errors import Full, ServiceError
 from tests import factories
 from tests.races import assert_no_breach
