@@ -203,10 +203,25 @@ def stats_rebuild_command() -> None:
     click.echo(f"summary tables rebuilt: {counted} events counted")
 
 
+@click.group("teams")
+def teams_cli() -> None:
+    """Teams (team registrations, hackathon teams)."""
+
+
+@teams_cli.command("erase")
+def teams_erase_command() -> None:
+    """Erase the members' names of teams past their event's retention date now (the jobs do it too)."""
+    from app.db_types import utcnow
+    from app.jobs import erase_team_members
+
+    click.echo(f"teams whose members' names were erased: {erase_team_members(utcnow())}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(organizers_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(check_command)
+    app.cli.add_command(teams_cli)
     from app.demo import demo_cli; app.cli.add_command(demo_cli)  # noqa: E702,I001
     from app.jobs import jobs_cli; app.cli.add_command(jobs_cli)  # noqa: E702,I001
     from app.lottery_cli import lottery_cli; app.cli.add_command(lottery_cli)  # noqa: E702,I001

@@ -344,6 +344,25 @@ def lottery_pass(now: datetime) -> tuple[int, int]:
     return drawn, released
 
 
+def erase_team_members(now: datetime) -> int:
+    """Erase the members' names of the team registrations past their event's retention date (the
+    counts are kept): one transaction per team, one that fails never holds up the others."""
+    from app.services import teams
+
+    erased = 0
+    for team_id in teams.erasure_due(now):
+        db.session.rollback()
+        try:
+            if teams.erase_members(team_id, now=now):
+                erased += 1
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("jobs: erasing the members of team %s failed", team_id)
+    db.session.rollback()
+    return erased
+
+
 @dataclass
 class PassReport:
     reminders: int
@@ -351,11 +370,13 @@ class PassReport:
     counted_events: int = 0
     lottery_draws: int = 0
     seats_released: int = 0
+    team_members_erased: int = 0
 
     def summary(self) -> str:
         d = self.delivery
         return (f"events counted for the statistics: {self.counted_events}; "
                 f"lottery draws: {self.lottery_draws}, unconfirmed seats released: {self.seats_released}; "
+                f"teams whose members' names were erased: {self.team_members_erased}; "
                 f"reminders queued: {self.reminders}; mails sent: {d.sent}, retrying: {d.retrying}, "
                 f"failed: {d.failed}, given back: {d.released}, not needed any more: {d.superseded}, "
                 f"waiting for the SMTP server: {d.deferred}")
@@ -364,14 +385,15 @@ class PassReport:
 def run_once(*, clock: Clock = utcnow, connect: Callable | None = None,
              should_stop: Callable[[], bool] = lambda: False) -> PassReport:
     """One pass: draw the due lotteries and release unconfirmed seats, count the events that have
-    started for the statistics, queue the due reminders, then deliver what is due."""
+    started for the statistics, erase team members' names past retention, queue the due reminders, then deliver what is due."""
     from app.services import participation
 
     draws, released = lottery_pass(clock())
     counted = participation.count_started_events(clock())
+    erased = erase_team_members(clock())
     queued = queue_reminders(clock())
     delivery = deliver_due(clock=clock, connect=connect, should_stop=should_stop)
-    return PassReport(queued, delivery, counted, draws, released)
+    return PassReport(queued, delivery, counted, draws, released, erased)
 
 
 class StopSignal:

@@ -74,6 +74,16 @@ def registration_data(event, n: int | None = None, **overrides) -> dict:
     return data
 
 
+def team_data(name: str = "仙台第一高校A", members: int = 4, grade: str = "高校2年", **overrides) -> dict:
+    """A team as the API's "team" object gives it (members: name, kana, grade; no contact data)."""
+    given = ["花子", "次郎", "三郎", "四郎", "五郎", "六子", "七海", "八雲"]
+    data = {"name": name, "consent": True, "members": [
+        {"family_name": "佐藤", "given_name": given[i % len(given)], "family_name_kana": "さとう",
+         "given_name_kana": "はなこ", "grade": grade} for i in range(members)]}
+    data.update(overrides)
+    return data
+
+
 def legacy_registration(registration, token: str) -> None:
     """Make `registration` look migrated from plain-text tokens: its link is `token`, known only by its hash."""
     registration.manage_token = token  # the setter keeps the hash only, with no salt
@@ -99,6 +109,11 @@ def register(event, n: int | None = None, now=None, commit: bool = True, **overr
         session_ids=[s.id for s in event.sessions] if event.choose_sessions else None,
     )
     assert not errors, errors
+    if raw.get("team") is not None:  # a team registration (app.domain.teams)
+        from app.domain import teams
+
+        clean.team, team_errors = teams.clean_team(raw["team"], teams.rules_of(event))
+        assert not team_errors, team_errors
     result = registrations.register(event, clean, now=now or utcnow())
     if commit:
         db.session.commit()

@@ -50,6 +50,9 @@ def text(max_length: int, *, required: bool = False, multiline: bool = False, **
     return schema
 
 
+from app.domain import teams as team_limits  # noqa: E402
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -403,6 +406,64 @@ def schemas() -> dict:
                             "additionalProperties": True, "type": ["object", "null"]},
                 "consent": {"const": True, "description": "Agreement to the event's purpose of use"},
                 "opt_in_announcements": {"type": ["boolean", "null"]},
+                "team": {**_ref("TeamInput"), "description": "A team registration (events with team_mode "
+                         "`team`, where it is required): the person registering is the responsible adult."},
+            },
+        },
+        "TeamInput": {
+            "type": "object",
+            "required": ["name", "members"],
+            "properties": {
+                "name": text(team_limits.LIMITS["team_name"], required=True, description="Team name"),
+                "division": {"type": ["string", "integer"],
+                             "description": "The division: a 参加枠 of the event, by its name (高校の部; 高校 "
+                                            "finds 高校の部) or id. Sets ticket_type_id when that is left out."},
+                "consent": {"type": ["boolean", "null"],
+                            "description": "The school's or guardian's consent (required when the event "
+                                           "words one: team_consent_text)"},
+                "members": {"type": "array", "minItems": 1, "maxItems": team_limits.MEMBERS_MAX,
+                            "description": "Between the event's team_min_members and team_max_members. No "
+                                           "contact data is taken.",
+                            "items": {"type": "object", "required": ["family_name", "given_name"], "properties": {
+                                "family_name": text(team_limits.LIMITS["family_name"], required=True),
+                                "given_name": text(team_limits.LIMITS["given_name"], required=True),
+                                "family_name_kana": text(team_limits.LIMITS["family_name_kana"]),
+                                "given_name_kana": text(team_limits.LIMITS["given_name_kana"]),
+                                "grade": text(team_limits.LIMITS["grade"], description="Grade or role"),
+                            }}},
+            },
+        },
+        "Team": {
+            "type": "object",
+            "description": "A team: a team registration's (registration_id, division) or a hackathon team "
+                           "(registration_id null; its members are registrations). `members` is given to "
+                           "admins' and organizers' tokens only (null for viewers, who see member_count).",
+            "required": ["id", "name", "member_count", "members"],
+            "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "registration_id": {"type": ["integer", "null"]},
+                "division": {"type": ["string", "null"]}, "ticket_type_id": {"type": ["integer", "null"]},
+                "status": {"type": ["string", "null"]}, "organization": {"type": ["string", "null"]},
+                "member_count": {"type": "integer"},
+                "members_erased": {"type": "boolean",
+                                   "description": "The members' names were erased after the retention date"},
+                "members": {"type": ["array", "null"], "items": {"type": "object", "properties": {
+                    "family_name": {"type": "string"}, "given_name": {"type": "string"},
+                    "family_name_kana": {"type": "string"}, "given_name_kana": {"type": "string"},
+                    "grade": {"type": "string"}, "registration_id": {"type": "integer"}}}},
+            },
+        },
+        "EventTeams": {
+            "type": "object",
+            "required": ["event_id", "team_mode", "divisions", "items"],
+            "properties": {
+                "event_id": {"type": "integer"}, "team_mode": {"enum": ["team", "hackathon", None]},
+                "divisions": {"type": "array", "items": {"type": "object", "properties": {
+                    "ticket_type_id": {"type": "integer"}, "name": {"type": "string"},
+                    "teams": {"type": "integer", "description": "Active team registrations"},
+                    "members": {"type": "integer"}, "capacity": {"type": ["integer", "null"]},
+                    "member_capacity": {"type": ["integer", "null"]}}}},
+                "items": {"type": "array", "items": _ref("Team")},
             },
         },
         "RegistrationCreated": {
@@ -415,6 +476,8 @@ def schemas() -> dict:
                 "waitlist_position": {"type": ["integer", "null"]},
                 "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
                              "description": "Per-day registration: the chosen days (null for other events)"},
+                "team": {"type": ["object", "null"], "description": "A team registration's team (id, name, "
+                         "division, member_count)"},
                 "manage_token": {"type": "string", "description": "Secret: lets its holder see and cancel."},
                 "manage_url": {"type": "string", "format": "uri"},
             },
@@ -444,6 +507,9 @@ def schemas() -> dict:
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
                 "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
                              "description": "Per-day registration: the chosen days (null for other events)"},
+                "team": {"anyOf": [_ref("Team"), {"type": "null"}],
+                         "description": "Its team (team registrations, hackathon members) in the registrant "
+                                        "list of a team event and in GET /registrations/{id}"},
             },
         },
         **_stats_schemas(),
@@ -1029,6 +1095,30 @@ def _paths() -> dict:
                                 "schema": {"type": "string", "maxLength": 100}}],
                 "responses": {"200": _json(_ref("Series"), "The series"), "401": unauthorized,
                               "404": _error("Unknown series, or none of its editions is public (`not_found`).")},
+            },
+        },
+        "/api/v1/registrations/{registration_id}": {
+            "get": {
+                "operationId": "getRegistration", "tags": ["registrations"],
+                "summary": "One registration with its team (any staff token; members' names for editors only)",
+                "security": [{"bearerAuth": []}],
+                "parameters": [{"name": "registration_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}],
+                "responses": {"200": _json(_ref("Registration"), "The registration"), "401": unauthorized,
+                              "403": _error("Door staff (`forbidden_checkin`)."),
+                              "404": _error("Unknown registration (`not_found`).")},
+            },
+        },
+        "/api/v1/events/{event_id}/teams": {
+            "get": {
+                "operationId": "listEventTeams", "tags": ["registrations"],
+                "summary": "An event's teams and the counts per division (any staff token; members' names "
+                           "for admins and organizers only, viewers see counts)",
+                "security": [{"bearerAuth": []}],
+                "parameters": [EVENT_ID],
+                "responses": {"200": _json(_ref("EventTeams"), "The teams"), "401": unauthorized,
+                              "403": _error("Door staff (`forbidden_checkin`)."),
+                              "404": _error("Unknown event (`not_found`).")},
             },
         },
         "/api/v1/registrations/cancel": {

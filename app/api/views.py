@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
+from app.api import teams as api_teams
 from app.api.auth import current_organizer, staff_reader, token_required
 from app.api.responses import error_response, int_arg, json_body, validation_error
 from app.api.serializers import (
@@ -40,6 +41,7 @@ from app.domain.text_input import is_safe_key, parse_id
 from app.extensions import db, limiter
 from app.models import Event
 from app.services import registrations as registration_service
+from app.services import teams as team_service
 from app.services.errors import ServiceError, ValidationError
 from app.urls import manage_token, manage_url
 
@@ -224,6 +226,10 @@ def register(event_id: int):
         window = snap.window(now)
         if not window.is_open:
             return _window_refusal(window)
+        team, team_errors = None, {}
+        if snap.team_mode or "team" in data:  # a team's division names its 参加枠
+            team, team_errors = api_teams.clean_api_team(db.session.get(Event, event_id), data)
+            ticket_type_id = parse_id(data.get("ticket_type_id")) or ticket_type_id
         refusal = snap.refusal(ticket_type_id)
         if refusal is not None:
             return error_response(409, refusal.code, message=_(refusal.message))
@@ -232,7 +238,9 @@ def register(event_id: int):
         clean, errors = clean_registration(data, questions=questions, ticket_type_ids=list(snap.ticket_types),
                                            session_ids=session_ids)
         # The OpenAPI document's types and required fields, then the rules' finer messages per field.
-        errors = {**check_body(data, "RegistrationInput"), **{_api_field(k): v for k, v in errors.items()}}
+        errors = {**check_body(data, "RegistrationInput"), **{_api_field(k): v for k, v in errors.items()},
+                  **team_errors}
+        clean.team = team
         if errors:
             return validation_error(errors)
     event = db.session.scalars(  # one query: the mail needs its sessions and 参加枠
@@ -262,6 +270,8 @@ def register(event_id: int):
         "ticket_type_id": registration.ticket_type_id,
         "waitlist_position": position,
         "sessions": chosen_sessions_json(registration) if event.choose_sessions else None,
+        "team": ({"id": t.id, "name": t.name, "division": registration.ticket_type.name,
+                  "member_count": len(t.members)} if (t := team_service.team_of(registration.id)) else None),
         # Derived (never stored): shown once, to the registrant who has just registered.
         "manage_token": (token := manage_token(registration)),
         "manage_url": manage_url(registration, token=token),
@@ -364,7 +374,9 @@ def list_registrations(event_id: int):
     items = result.registrations
     positions = waitlist_positions(items)
     days = chosen_sessions_by_registration(items) if event.choose_sessions else {}
-    return _paginated([registration_json(r, positions.get(r.id), days.get(r.id)) for r in items],
+    teams = api_teams.teams_by_registration(items) if event.team_mode else {}
+    return _paginated([{**registration_json(r, positions.get(r.id), days.get(r.id)), "team": teams.get(r.id)}
+                       for r in items],
                       page=page, per_page=per_page,
                       total=result.total, endpoint="api.list_registrations", event_id=event_id)
 

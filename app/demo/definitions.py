@@ -25,6 +25,12 @@ CONSENT = (
 CONSENT_MINORS = CONSENT + (
     "生徒の皆さんの情報は、引率教員の方からチーム単位でお知らせいただき、大会の運営にのみ利用します。"
 )
+#: The school's consent for a team of minors (a required check box of the team registration).
+TEAM_CONSENT = ("生徒の大会参加と、氏名・フリガナ・学年を事務局へ提出することについて、学校長（または保護者）の"
+                "承諾を得てください。生徒の連絡先はお聞きしません。生徒の氏名は大会終了の90日後に消去し、"
+                "チーム数・人数のみを記録として残します。")
+DEBATE_TEAMS = {"team_mode": "team", "team_min_members": 3, "team_max_members": 4,
+                "team_consent_text": TEAM_CONSENT, "team_erase_days": 90}
 
 C, M, P, A, U, S, OTH = (OrganizationType.COMPANY, OrganizationType.MUNICIPALITY, OrganizationType.PUBLIC_AGENCY,
                        OrganizationType.ASSOCIATION, OrganizationType.ACADEMIA, OrganizationType.STUDENT,
@@ -143,6 +149,13 @@ class EventDef:
     choose_sessions: bool = False
     day_capacities: tuple[int | None, ...] = ()
     day_weights: tuple[int, ...] = ()
+    # Teams (Event.team_mode; app.demo.generator._teams): "team" (the teacher's registration names the
+    # members), "hackathon" (registrants grouped into teams with invite codes).
+    team_mode: str = ""
+    team_min_members: int | None = None
+    team_max_members: int | None = None
+    team_consent_text: str = ""
+    team_erase_days: int | None = None
 
     @property
     def starts_at(self) -> datetime:
@@ -350,6 +363,7 @@ def past_events() -> list[EventDef]:
                     Crowd(ticket=1, count=len(junior), attended=len(junior), mix={OTH: 1}, organizations=junior,
                           department="ディベート部", job_title="顧問教諭", note="チーム代表（引率教員）")),
             questions="none", copied_from=previous, **_window(day, weeks_before=10, close_days_before=21),
+            **DEBATE_TEAMS,
         )
 
     events.append(debate(1, d(2020, 1, 12), False, high_1, junior_1,
@@ -475,6 +489,7 @@ def past_events() -> list[EventDef]:
                   session("2日目 ハッカソン", d(2021, 12, 8), "10:00", "17:00")),
         tickets=(TicketDef("一般", 24),),
         crowds=(Crowd(count=22, attended=21, mix={C: 80, P: 15, U: 5}),),
+        team_mode="hackathon", team_max_members=5,
         **_window(d(2021, 12, 7)),
     ))
     return events
@@ -679,6 +694,46 @@ def upcoming_events(today: date) -> list[EventDef]:
                 Crowd(ticket=1, count=2, status="pending", mix={C: 1}, executive=True),
                 Crowd(ticket=2, count=2, status="pending", mix={P: 1, A: 1})),
         **_open_window(today, ceremony, opened_days_ago=21, close_days_before=42), **up,
+    ))
+
+    # The debate contest's next edition: team registration by the teachers, 高校の部 and 中学の部.
+    day = _next_weekday(today + timedelta(days=63), 6)  # a Sunday about 9 weeks ahead
+    events.append(EventDef(
+        slug="energy-debate-next", series="energy-debate-contest",
+        title=f"令和{_reiwa(day)}年度 省エネ政策提案型パブリック・ディベートコンテスト",
+        category=EventCategory.CONTEST, format=EventFormat.IN_PERSON, prefecture="04",
+        venue="東北大学 川内北キャンパス 講義棟", address="宮城県仙台市青葉区川内41", copied_from="energy-debate-3",
+        summary="「省エネルギー」を切り口に、国や自治体が採用すべき政策を中高生が考え、提案し、磨き合うコンテスト。",
+        description="高校の部・中学の部の2部門で、チーム（3〜4名）単位でお申し込みください。お申し込みは引率の"
+                    "先生（責任者）からお願いします。生徒の連絡先はお聞きしません。",
+        sessions=(session("大会", day, "09:30", "17:00"),),
+        tickets=(TicketDef("高校の部", 12, "1チーム3〜4名、引率教員1名"), TicketDef("中学の部", 8, "1チーム3〜4名、引率教員1名")),
+        consent_text=CONSENT_MINORS, questions="debate",
+        crowds=(Crowd(ticket=0, count=5, mix={OTH: 1}, organizations=(
+                    ("宮城野高等学校", "04"), ("仙台第一高等学校", "04"), ("秋田高等学校", "05"),
+                    ("八戸聖ウルスラ学院高等学校", "02"), ("福島高等学校", "07")),
+                      department="ディベート部", job_title="顧問教諭"),
+                Crowd(ticket=1, count=3, mix={OTH: 1}, organizations=(
+                    ("青森山田中学校", "02"), ("福島県立ふたば未来学園中学校", "07"), ("いわき市立中央台北中学校", "07")),
+                      department="ディベート部", job_title="顧問教諭")),
+        **DEBATE_TEAMS, **_open_window(today, day, opened_days_ago=14, close_days_before=21), **up,
+    ))
+
+    # The hackathon's next edition: people register alone and form teams by invite code.
+    day = _next_weekday(today + timedelta(days=35), 1)
+    events.append(EventDef(
+        slug="iot-hackathon-next", series="iot-hackathon", title=f"令和{_reiwa(day)}年度 IoTアイデアソン＆ハッカソン in 青森",
+        category=EventCategory.HACKATHON, format=EventFormat.IN_PERSON, prefecture="02",
+        venue="青森県産業技術センター IoT開発支援棟", address="青森県青森市", copied_from="iot-hackathon-r3",
+        co_organizers=("地方独立行政法人青森県産業技術センター",),
+        summary="現場の課題を見える化し、IoTで解決する力を磨く2日間。1日目アイデアソン、2日目ハッカソン。",
+        description="お一人ずつお申し込みください。申込後のページで、チームを作って招待コードを仲間に伝えるか、"
+                    "受け取った招待コードでチームに参加できます（チームは当日事務局でも編成します）。",
+        sessions=(session("1日目 アイデアソン", day, "10:00", "17:00"),
+                  session("2日目 ハッカソン", day + timedelta(days=1), "10:00", "17:00")),
+        tickets=(TicketDef("一般", 24),),
+        crowds=(Crowd(count=15, mix={C: 80, P: 15, U: 5}),),
+        team_mode="hackathon", team_max_members=5, **_open_window(today, day), **up,
     ))
 
     # The summit's next edition: per-day registration, three online days; the second day (the

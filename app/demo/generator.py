@@ -55,6 +55,8 @@ from app.models import (
     Registration,
     ReminderRule,
     SessionChoice,
+    Team,
+    TeamMember,
     TicketType,
 )
 from app.services import participation
@@ -79,6 +81,11 @@ QUESTION_SETS: dict[str, list[dict]] = {
         {"kind": QuestionKind.TEXT, "label": "応募する取組の名称", "required": True},
         {"kind": QuestionKind.TEXTAREA, "label": "取組の概要と成果", "help_text": "400字程度でご記入ください。",
          "required": True},
+    ],
+    "debate": [
+        {"kind": QuestionKind.SINGLE, "label": "大会への参加", "choices": ["初めて", "2回目以上"], "required": True},
+        {"kind": QuestionKind.TEXTAREA, "label": "配慮が必要な事項（任意）",
+         "help_text": "車椅子での来場、食物アレルギーなど。生徒の氏名は書かないでください。", "required": False},
     ],
     "none": [],
 }
@@ -130,7 +137,7 @@ def reset_demo(now: datetime) -> int:
     reset_kpis()
     if not ids:
         return 0
-    for model in (AuditLog, OutboxMessage, Attendance, LotteryDraw, Registration, ReminderRule, Question, TicketType,
+    for model in (AuditLog, OutboxMessage, Attendance, LotteryDraw, Team, Registration, ReminderRule, Question, TicketType,
                   EventSession):
         db.session.execute(delete(model).where(model.event_id.in_(ids)))
     db.session.execute(delete(Event).where(Event.id.in_(ids)))
@@ -207,6 +214,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
         choices = _day_choices(definitions, events, ids, rows, attendances, seed)
         if choices:
             db.session.execute(insert(SessionChoice), choices)
+        _teams(definitions, events, ids, rows, seed, now)
 
     confirmed = Counter(row["ticket_type_id"] for row in rows if row["status"] == RegistrationStatus.CONFIRMED)
     for event in events.values():
@@ -269,6 +277,9 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
         choose_sessions=definition.choose_sessions,
         consent_text=definition.consent_text, starts_at=definition.starts_at, series=series[definition.series],
         completion_min_sessions=definition.completion_min_sessions,
+        team_mode=definition.team_mode, team_min_members=definition.team_min_members,
+        team_max_members=definition.team_max_members, team_consent_text=definition.team_consent_text,
+        team_erase_days=definition.team_erase_days,
         copied_from_id=copied.id if copied is not None else None, created_by_id=admin.id,
         created_at=created, updated_at=created,
     )
@@ -344,6 +355,8 @@ def _answers(event: Event, person: Person, rng: random.Random) -> dict:
     for q in event.questions:
         if q.kind == QuestionKind.SINGLE:
             answers[str(q.id)] = rng.choices(q.choices, weights=[5, 4, 2, 2, 1][: len(q.choices)])[0]
+        elif q.label.startswith("配慮が必要な事項"):
+            continue  # optional, and nothing to ask for most teams
         elif q.label == "講師への質問":
             if rng.random() < 0.25:
                 answers[str(q.id)] = rng.choice(_SPEAKER_QUESTIONS)
@@ -582,6 +595,65 @@ def _day_choices(definitions: list[EventDef], events: dict[str, Event], ids: lis
                                   waitlisted_at=row["created_at"])
                 out.append(choice)
     return out
+
+
+HACKATHON_TEAM_NAMES = ("スマート農業ラボ", "見える化工房", "りんごIoT研究会", "港の温度計", "雪国センサーズ",
+                        "ものづくりDX班", "ねぶたハッカーズ")
+
+
+def _teams(definitions: list[EventDef], events: dict[str, Event], ids: list[int], rows: list[dict], seed: int,
+           now: datetime) -> None:
+    """Teams of the team events: each teacher's registration names 3-4 students (names erased once the
+    event's retention date has passed, the counts kept); hackathon registrants grouped by invite code."""
+    from app.demo.people import FAMILY_NAMES, GIVEN_NAMES
+    from app.domain import teams as team_rules
+
+    rng = random.Random(seed + 11)
+    by_event: dict[int, list[tuple[int, dict]]] = {}
+    for reg_id, row in zip(ids, rows, strict=True):
+        by_event.setdefault(row["event_id"], []).append((reg_id, row))
+    for definition in definitions:
+        if not definition.team_mode:
+            continue
+        event = events[definition.slug]
+        members = by_event.get(event.id, [])
+        if definition.team_mode == "team":
+            erase_at = team_rules.erase_due_at(max(s.ends_at or s.starts_at for s in definition.sessions),
+                                               definition.team_erase_days)
+            erased = erase_at is not None and erase_at <= now
+            divisions = {tt.id: i for i, tt in enumerate(event.ticket_types)}
+            for reg_id, row in members:
+                school = row["organization"]
+                stage = "高校" if divisions.get(row["ticket_type_id"]) == 0 else "中学"
+                team = Team(event_id=event.id, registration_id=reg_id, created_at=row["created_at"],
+                            updated_at=row["created_at"], name=school.replace("高等学校", "高校") + "ディベート部",
+                            members_erased_at=erase_at if erased else None)
+                size = rng.randint(definition.team_min_members or 3, definition.team_max_members or 4)
+                for position in range(size):
+                    family, family_kana, _r = rng.choice(FAMILY_NAMES)
+                    given, given_kana, _r = rng.choice(GIVEN_NAMES)
+                    grade = f"{stage}{rng.choice((1, 2, 2, 3))}年"
+                    team.members.append(TeamMember(
+                        position=position, grade=grade,
+                        **({} if erased else {"family_name": family, "given_name": given,
+                                              "family_name_kana": family_kana, "given_name_kana": given_kana})))
+                db.session.add(team)
+        else:
+            active = [reg_id for reg_id, row in members if row["status"] in ACTIVE_REGISTRATION_STATUSES]
+            rng.shuffle(active)
+            # Groups of 4 or 5; the last two or three stay without a team (to be formed on the day).
+            grouped, i, name = [], 0, 0
+            while len(active) - i >= 4 + (2 if definition.upcoming else 0):
+                size = rng.choice((4, 5)) if len(active) - i >= 5 else 4
+                grouped.append(active[i:i + size])
+                i += size
+            for group in grouped:
+                team = Team(event_id=event.id, name=HACKATHON_TEAM_NAMES[name % len(HACKATHON_TEAM_NAMES)],
+                            invite_code=team_rules.new_invite_code(), created_at=now, updated_at=now)
+                name += 1
+                team.members.extend(TeamMember(registration_id=reg_id, position=p) for p, reg_id in enumerate(group))
+                db.session.add(team)
+    db.session.flush()
 
 
 def _registration_audit(registration_id: int, row: dict) -> list[dict]:

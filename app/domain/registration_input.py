@@ -91,6 +91,8 @@ class CleanRegistration:
     answers: dict[str, Any] = field(default_factory=dict)
     consent: bool = False
     opt_in_announcements: bool = False
+    # A team registration's team (app.domain.teams.clean_team); None for one person.
+    team: Any = None
 
 
 def _text(raw: dict, name: str) -> str:

@@ -19,6 +19,7 @@ from app.models.participation import (
 )
 from app.models.registrations import Registration
 from app.models.session_choices import SessionChoice
+from app.models.teams import Team, TeamMember
 
 __all__ = [
     "ApiToken",
@@ -48,5 +49,7 @@ __all__ = [
     "Registration",
     "ReminderRule",
     "SessionChoice",
+    "Team",
+    "TeamMember",
     "TicketType",
 ]

@@ -70,6 +70,15 @@ class Event(db.Model):
     # Registrants choose the sessions (days) they attend, each with its own capacity and
     # waiting list (app.models.session_choices, app.services.session_choices).
     choose_sessions: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Teams (app.domain.teams, app.services.teams): "" none, "team" (a responsible adult registers a
+    # named team: one registration, one seat of its 参加枠 = division), "hackathon" (individuals, invite codes).
+    team_mode: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    team_min_members: Mapped[int | None] = mapped_column(Integer)
+    team_max_members: Mapped[int | None] = mapped_column(Integer)
+    team_consent_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # school/guardian consent
+    team_edit_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until the first session
+    # Members' names are erased this many days after the event ends (the jobs; counts are kept).
+    team_erase_days: Mapped[int | None] = mapped_column(Integer)
     # The first session's start, kept in step by services.events; used to sort and filter lists.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
@@ -176,6 +185,9 @@ class TicketType(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waitlist_last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Team events: at most this many members in the confirmed teams of this 参加枠 (None: no limit);
+    # checked under this row's lock (app.services.teams.members_confirmed).
+    member_capacity: Mapped[int | None] = mapped_column(Integer)
 
     event: Mapped[Event] = relationship(back_populates="ticket_types")
 

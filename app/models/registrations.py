@@ -157,6 +157,18 @@ class Registration(db.Model):
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
 
     @property
+    def team(self):
+        """Its team (app.models.teams): the team it registered, or the hackathon team it is in; else None."""
+        from sqlalchemy import select
+
+        from app.models.teams import Team, TeamMember
+
+        if self.id is None:
+            return None
+        return (db.session.scalar(select(Team).where(Team.registration_id == self.id))
+                or db.session.scalar(select(Team).join(TeamMember).where(TeamMember.registration_id == self.id)))
+
+    @property
     def reference(self) -> str:
         """The 受付番号 shown to people: event id and registration id."""
         return reference(self.event_id, self.id)

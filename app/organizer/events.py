@@ -101,6 +101,9 @@ def _event_data(form: EventForm) -> dict:
     for name in service.LOTTERY_FIELDS:
         data[name] = form[name].data
     data["lottery_draw_at"] = rules.jst_to_utc(form.lottery_draw_at.data)
+    for name in service.TEAM_FIELDS:
+        data[name] = form[name].data
+    data["team_edit_closes_at"] = rules.jst_to_utc(form.team_edit_closes_at.data)
     return data
 
 
@@ -114,6 +117,9 @@ def _fill_event_form(form: EventForm, event: Event) -> None:
         form[name].data = getattr(event, name)
     form.lottery_draw_at.data = rules.utc_to_jst_naive(event.lottery_draw_at)
     form.lottery_priority_prefectures.data = list(event.lottery_priority_prefectures or [])
+    for name in service.TEAM_FIELDS:
+        form[name].data = getattr(event, name)
+    form.team_edit_closes_at.data = rules.utc_to_jst_naive(event.team_edit_closes_at)
 
 
 # ---------------------------------------------------------------------------

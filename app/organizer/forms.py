@@ -94,6 +94,22 @@ class EventForm(FlaskForm):
         validators=[Optional()])
 
 
+    # Teams (app.domain.teams)
+    team_mode = SelectField(_l("Teams"), choices=[
+        ("", _l("No teams: people register one by one")),
+        ("team", _l("Team registration: a teacher or guardian registers a team (each 参加枠 is a division)")),
+        ("hackathon", _l("Hackathon: people register alone and form or join teams with an invite code")),
+    ], default="")
+    team_min_members = IntegerField(_l("Members per team: at least"), validators=[Optional(), NumberRange(min=1, max=30)])
+    team_max_members = IntegerField(_l("Members per team: at most"), validators=[Optional(), NumberRange(min=1, max=30)])
+    team_consent_text = TextAreaField(_l("Consent of the school or guardian (wording; a required check box)"),
+                                      render_kw={"rows": 3})
+    team_edit_closes_at = DateTimeLocalField(_l("Members can be changed until (Japan time)"), format=DATETIME_FORMAT,
+                                             validators=[Optional()])
+    team_erase_days = IntegerField(_l("Erase the members' names this many days after the event"),
+                                   validators=[Optional(), NumberRange(min=0, max=3650)])
+
+
 class NewEventForm(EventForm):
     """The event fields plus, optionally, its first session and first 参加枠."""
 
@@ -135,6 +151,8 @@ class TicketTypeForm(FlaskForm):
     description = TextAreaField(_l("Description"), render_kw={"rows": 2})
     capacity = IntegerField(_l("Capacity (blank: no limit)"),
                             validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    member_capacity = IntegerField(_l("Team events: members at most, in all its teams (blank: no limit)"),
+                                   validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
 
 class QuestionForm(FlaskForm):

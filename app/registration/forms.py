@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -115,8 +116,37 @@ class DaysForm(FlaskForm):
     sessions = days_field()
 
 
+def add_member_fields(form_class, rows: int) -> None:
+    """Rows of team members (m<i>_family_name, ...): name, kana, grade or role; never contact data."""
+    labels = {"family_name": _l("Family name"), "given_name": _l("Given name"),
+              "family_name_kana": _l("Family name (kana)"), "given_name_kana": _l("Given name (kana)"),
+              "grade": _l("Grade or role")}
+    for i in range(rows):
+        for name, label in labels.items():
+            setattr(form_class, f"m{i}_{name}", StringField(label, render_kw={"autocomplete": "off"}))
+    form_class.team_members = HiddenField()  # carries the errors of the member list as a whole
+
+
+def team_raw(form, rows: int) -> list[dict]:
+    from app.domain.teams import MEMBER_FIELDS
+
+    return [{name: form[f"m{i}_{name}"].data for name in MEMBER_FIELDS} for i in range(rows)]
+
+
+class TeamMembersForm(FlaskForm):
+    """The registrant (or an organizer) changes a team's members; rows added per event."""
+
+
+def team_members_form(rows: int, *, data=None) -> TeamMembersForm:
+    class EventTeamMembersForm(TeamMembersForm):
+        pass
+
+    add_member_fields(EventTeamMembersForm, rows)
+    return EventTeamMembersForm(data=data)
+
+
 def registration_form(questions, *, lang: str, edit: bool = False, formdata=None, data=None,
-                      sessions=None) -> RegistrationForm:
+                      sessions=None, team_rows: int = 0) -> RegistrationForm:
     """The form for one event: the fixed fields plus one `q_<id>` field per question.
 
     `sessions`: [(id, label)] of an event whose registrants choose days (a `sessions` field).
@@ -127,6 +157,12 @@ def registration_form(questions, *, lang: str, edit: bool = False, formdata=None
 
     if sessions is not None and not edit:
         EventRegistrationForm.sessions = days_field()
+    if team_rows and not edit:  # a team registration (app.domain.teams)
+        EventRegistrationForm.team_name = StringField(_l("Team name"), validators=[REQUIRED])
+        EventRegistrationForm.team_consent = BooleanField(
+            _l("The school or guardian consents to the members taking part and to their names being given."),
+            validators=[REQUIRED])
+        add_member_fields(EventRegistrationForm, team_rows)
 
     for q in questions:
         setattr(EventRegistrationForm, f"q_{q.id}", _question_field(q))
@@ -153,6 +189,10 @@ def raw_input(form: RegistrationForm, questions) -> dict:
             value = None
         answers[str(q.id)] = value
     raw["answers"] = answers
+    if "team_name" in form:
+        rows = sum(1 for f in form if f.name.endswith("_grade") and f.name.startswith("m"))
+        raw["team"] = {"name": form.team_name.data, "members": team_raw(form, rows),
+                       "consent": bool(form.team_consent.data)}
     return raw
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from app import urls
 from app.db_types import utcnow
 from app.domain import session_choice
+from app.domain import teams as team_rules
 from app.domain.admission import Availability, event_window, ticket_availability
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
 from app.domain.registration_input import QuestionSpec, clean_registration
@@ -88,8 +89,14 @@ def _day_choices(event: Event):
             for s, _avail in _day_options(event)]
 
 
+def _team_rows(event: Event) -> int:
+    """How many member rows a team registration's form has (none for other events)."""
+    return team_rules.rules_of(event).upper if event.team_mode == team_rules.TeamMode.TEAM else 0
+
+
 def _form(event: Event, **kwargs):
-    form = registration_form(event.questions, lang=current_language(), sessions=_day_choices(event), **kwargs)
+    form = registration_form(event.questions, lang=current_language(), sessions=_day_choices(event),
+                             team_rows=_team_rows(event), **kwargs)
     if "ticket_type_id" in form:
         form.ticket_type_id.choices = [(str(tt.id), tt.name) for tt in event.ticket_types]
     return form
@@ -98,11 +105,38 @@ def _form(event: Event, **kwargs):
 def _apply_errors(form, errors: dict[str, list[str]]) -> None:
     for name, messages in errors.items():
         if name in form:
+            # team errors come translated (with their numbers); gettext of a translated text is itself
             form[name].errors = [_(m) for m in messages]
+
+
+def team_form_errors(errors: dict[str, str], rules) -> dict[str, list[str]]:
+    """The domain's team error keys as the form's fields (team.members.2.grade → m2_grade)."""
+    out = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if key == "team.name":
+            name = "team_name"
+        elif key == "team.consent":
+            name = "team_consent"
+        elif len(parts) == 4:
+            name = f"m{parts[2]}_{parts[3]}"
+        else:
+            name = "team_members"
+        out[name] = [_(message, **team_rules.members_message_args(message, rules))]
+    return out
 
 
 def _clean(event: Event, form, *, edit: bool = False):
     raw = raw_input(form, event.questions)
+    clean, errors = _clean_person(event, raw, edit=edit)
+    if "team" in raw and not edit:
+        rules = team_rules.rules_of(event)
+        clean.team, team_errors = team_rules.clean_team(raw["team"], rules)
+        errors.update({k: list(v) for k, v in team_form_errors(team_errors, rules).items()})
+    return clean, errors
+
+
+def _clean_person(event: Event, raw: dict, *, edit: bool):
     return clean_registration(
         raw,
         questions=_specs(event),
@@ -132,6 +166,7 @@ def _render_form(event: Event, form, *, window, notice: str | None = None, statu
         all_full=_all_full(options) and request.method == "GET",
         notice=notice,
         has_errors=has_errors,
+        team_rows=_team_rows(event),
     ), status
 
 
@@ -180,6 +215,7 @@ def register(slug: str):
         ticket_type=ticket_type,
         availability=ticket_availability(event, ticket_type),
         chosen_days=[(s, avail) for s, avail in _day_options(event) if s.id in clean.session_ids],
+        team=clean.team,
         opt_in=clean.opt_in_announcements,
         carried=carried,
     )

@@ -69,6 +69,9 @@ MAX_DAYS_BEFORE = 365
 #: The lottery's settings (used when the event is a 抽選; app.services.lottery), accepted beside EVENT_FIELDS.
 LOTTERY_FIELDS = ("lottery_draw_at", "lottery_losers", "lottery_confirm_days", "lottery_priority_prefectures",
                   "lottery_first_come")
+#: Teams' settings (app.domain.teams), accepted beside EVENT_FIELDS.
+TEAM_FIELDS = ("team_mode", "team_min_members", "team_max_members", "team_consent_text", "team_edit_closes_at",
+               "team_erase_days")
 
 
 # ---------------------------------------------------------------------------
@@ -311,7 +314,38 @@ def _clean_event_fields(data: Mapping[str, Any], errors: _Errors, *, partial: bo
             errors.add("completion_min_sessions", _("The event has only %(n)d sessions.", n=len(event.sessions)))
         out["completion_min_sessions"] = needed
     _clean_lottery_fields(data, errors, out, present, event)
+    _clean_team_fields(data, errors, out, present, event)
     return out
+
+
+def _clean_team_fields(data, errors: _Errors, out: dict, present, event: Event | None) -> None:
+    """Teams: none, team registration or hackathon; members min/max; consent wording; the members'
+    edit deadline; erasure N days after the event. The mode is fixed once the event has registrations."""
+    from app.domain import teams as team_rules
+
+    if present("team_mode"):
+        mode = _text(data.get("team_mode"))
+        if mode not in team_rules.TeamMode.ALL:
+            errors.add("team_mode", _("Choose one of the options."))
+        elif event is not None and mode != (event.team_mode or "") and _has_registrations(event.id):
+            errors.add("team_mode", _("The event has registrations: how it takes teams can no longer change."))
+        out["team_mode"] = mode
+    for key in ("team_min_members", "team_max_members"):
+        if present(key):
+            out[key] = _int(data.get(key), key, errors, minimum=1, maximum=team_rules.MEMBERS_MAX)
+    low = out.get("team_min_members", event.team_min_members if event is not None else None)
+    high = out.get("team_max_members", event.team_max_members if event is not None else None)
+    if low is not None and high is not None and low > high:
+        errors.add("team_max_members", _("The most members must be at least the fewest."))
+    if present("team_consent_text"):
+        value = _text(data.get("team_consent_text"))
+        _check_length(value, "team_consent_text", text_input.LONG_TEXT_MAX, errors, multiline=True)
+        out["team_consent_text"] = value
+    if present("team_edit_closes_at"):
+        out["team_edit_closes_at"] = _datetime(data.get("team_edit_closes_at"), "team_edit_closes_at", errors)
+    if present("team_erase_days"):
+        out["team_erase_days"] = _int(data.get("team_erase_days"), "team_erase_days", errors, minimum=0,
+                                      maximum=3650)
 
 
 def _clean_lottery_fields(data, errors: _Errors, out: dict, present, event: Event | None) -> None:
@@ -386,7 +420,11 @@ def _clean_ticket_type(data: Mapping[str, Any], errors: _Errors, prefix: str = "
     _check_length(description, prefix + "description", text_input.TICKET_TYPE_LENGTHS["description"], errors,
                   multiline=True)
     capacity = _int(data.get("capacity"), prefix + "capacity", errors, minimum=0, maximum=1_000_000)
-    return {"name": name, "description": description, "capacity": capacity}
+    values = {"name": name, "description": description, "capacity": capacity}
+    if "member_capacity" in data:  # team events: members of confirmed teams at most (app.services.teams)
+        values["member_capacity"] = _int(data.get("member_capacity"), prefix + "member_capacity", errors,
+                                         minimum=0, maximum=1_000_000)
+    return values
 
 
 def _clean_question(data: Mapping[str, Any], errors: _Errors, prefix: str = "") -> dict[str, Any]:
@@ -794,6 +832,7 @@ def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None
            if k not in ("slug", "registration_opens_at", "registration_closes_at")},
         # the lottery's settings, but a new draw time to choose and a new seed of its own (committed below)
         **{k: getattr(source, k) for k in LOTTERY_FIELDS if k not in ("lottery_draw_at", "lottery_first_come")},
+        **{k: getattr(source, k) for k in TEAM_FIELDS if k != "team_edit_closes_at"},
     )
     session_map: dict[int, EventSession] = {}
     for s in source.sessions:

@@ -21,6 +21,11 @@ does these steps, in this order, through the functions of this module:
    before the registration, so a freed day goes to the next in that day's line
    without taking locks out of order.
 3. **Lock the registration rows, in id order** (``FOR NO KEY UPDATE``).
+3b. **Teams** (app.models.teams): after the registrations, **lock the team rows, in id
+   order** (``FOR NO KEY UPDATE``; ``teams``). A team row guards its member list (a
+   hackathon team's size when someone joins by invite code; a team registration's members
+   are changed under its registration's lock, and counted against its 参加枠's
+   ``member_capacity`` under the 参加枠's lock of step 2).
 4. **Re-read** every locked row (``populate_existing``) and decide only on what
    was re-read, never on objects loaded before the locks. Because a move holds
    the event exclusively, a registration's 参加枠 read under a shared event
@@ -95,6 +100,17 @@ def registration(registration_id: int) -> Registration:
     """Step 3: lock one registration row and re-read it."""
     stmt = select(Registration).where(Registration.id == registration_id).with_for_update(key_share=True)
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
+def teams(ids: Iterable[int]) -> dict:
+    """Step 3b: lock team rows in id order and re-read them."""
+    from app.models.teams import Team
+
+    locked = {}
+    for team_id in sorted(set(ids)):
+        stmt = select(Team).where(Team.id == team_id).with_for_update(key_share=True)
+        locked[team_id] = db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return locked
 
 
 def current_ticket_type_id(registration_id: int) -> int:

@@ -30,7 +30,7 @@ from app.domain.codes import (
 from app.domain.registration_input import N_, CleanRegistration, QuestionSpec
 from app.extensions import db
 from app.models import Event, EventSession, Question, Registration, TicketType
-from app.services import audit, locks, session_choices
+from app.services import audit, locks, session_choices, teams
 from app.services.errors import Full, ServiceError  # noqa: F401  (Full: registrations.Full, as before)
 
 WINDOW_MESSAGES = {
@@ -181,6 +181,7 @@ class Snapshot:
     email_normalized: str
     existing_id: int | None
     lottery_first_come: bool = False
+    team_mode: str = ""  # app.domain.teams.TeamMode
 
     def window(self, now: datetime) -> admission.Window:
         closes = admission.closes_at(self.admission_mode, self.lottery_first_come, self.closes_at)
@@ -227,7 +228,7 @@ def _snapshot_statement():
         select(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
                Event.admission_mode, Event.waitlist_enabled, has_questions, _active_email_subquery(Event.id, email),
                TicketType.id, TicketType.capacity, TicketType.confirmed_count, Event.lottery_first_come,
-               Event.choose_sessions)
+               Event.choose_sessions, Event.team_mode)
         .outerjoin(TicketType, TicketType.event_id == Event.id)
         .where(Event.id == bindparam("event_id"))
         .order_by(TicketType.position, TicketType.id)
@@ -247,6 +248,7 @@ def snapshot(event_id: int, email_normalized: str) -> Snapshot | None:
         existing_id=first[7], email_normalized=email_normalized, choose_sessions=bool(first[12]),
         ticket_types={r[8]: (r[9], r[10]) for r in rows if r[8] is not None},
         lottery_first_come=bool(first[11]),
+        team_mode=first[13] or "",
     )
 
 
@@ -296,8 +298,9 @@ def register(event: Event, data: CleanRegistration, *, now: datetime, language: 
 
     if event.choose_sessions:
         _check_sessions(event, data, actor)
+    _check_team(event, data, actor)
     if event.admission_mode == AdmissionMode.FIRST_COME and not event.one_per_organization and actor is None \
-            and origin == RegistrationOrigin.WEB and not event.choose_sessions:
+            and origin == RegistrationOrigin.WEB and not event.choose_sessions and data.team is None:
         seen = seen or probe(data.ticket_type_id, data.email_normalized)
         if seen is not None and seen.existing_id is None and (seen.capacity is None or seen.confirmed < seen.capacity):
             result = _register_optimistically(event, data, now=now, language=language, actor=actor)
@@ -328,6 +331,17 @@ def _check_sessions(event: Event, data: CleanRegistration, actor) -> None:
         raise ServiceError(session_choice.CHOOSE_ONE, code="invalid_sessions")
 
 
+def _check_team(event: Event, data: CleanRegistration, actor) -> None:
+    """A team event takes teams (staff may register a person without one); other events take none."""
+    from app.domain.teams import TeamMode
+
+    if data.team is not None and event.team_mode != TeamMode.TEAM:
+        raise ServiceError(N_("This event does not take team registrations."), code="invalid_team")
+    if data.team is None and event.team_mode == TeamMode.TEAM and actor is None:
+        raise ServiceError(N_("This event takes team registrations: give the team and its members."),
+                           code="invalid_team")
+
+
 class _NeedsExclusiveLock(Exception):
     """The event began asking for one registration per organisation after we chose a shared lock."""
 
@@ -337,6 +351,7 @@ def _new_registration(event: Event, data: CleanRegistration, status: Registratio
     fields = asdict(data)
     fields.pop("consent")
     fields.pop("session_ids")
+    fields.pop("team")
     ticket_type_id = fields.pop("ticket_type_id")
     return Registration(
         # the loaded 参加枠 object, so that rendering the mail needs no query for it
@@ -471,6 +486,11 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
         raise OrganizationTaken(ORG_TAKEN_MESSAGE) from None
 
     ticket_type = locks.ticket_type(data.ticket_type_id)
+    # A team's members count against the 参加枠's member limit too (read under its lock): no room for
+    # them is the same as no seat (waiting list or 満席, as the event says).
+    capacity = ticket_type.capacity
+    if data.team is not None and not teams.member_room(ticket_type, len(data.team.members)):
+        capacity = ticket_type.confirmed_count
     over = False
     if origin == RegistrationOrigin.WALK_IN:
         decision, over = admission.walk_in_status(capacity=ticket_type.capacity,
@@ -481,7 +501,7 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
         mode = event.effective_admission_mode  # a drawn lottery opened first come admits first come
         decision = admission.decide(
             admission_mode=mode,
-            capacity=ticket_type.capacity,
+            capacity=capacity,
             confirmed=ticket_type.confirmed_count,
             waitlist_enabled=event.waitlist_enabled,
             waiting=_waiting_count(ticket_type.id) if mode == AdmissionMode.FIRST_COME else 0,
@@ -495,6 +515,8 @@ def _register_locked(event_id: int, data: CleanRegistration, *, now: datetime, l
     elif decision is RegistrationStatus.WAITLISTED:
         _join_waitlist(registration, ticket_type, now)
     db.session.flush()
+    if data.team is not None:
+        teams.attach(registration, data.team, now=now)
     if event.choose_sessions and data.session_ids:
         # Step 2b (after the 参加枠): the days; a full day without waiting list raises DayFull.
         days = locks.event_sessions(event)
@@ -565,6 +587,8 @@ def promote_waitlist(ticket_type: TicketType, *, now: datetime, actor=None) -> l
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).all()
+    if ticket_type.member_capacity is not None:  # teams: in line order while their members fit
+        promoted = teams.within_member_capacity(ticket_type, promoted)
     for registration in promoted:
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now

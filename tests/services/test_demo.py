@@ -336,3 +336,27 @@ def test_past_lotteries_were_drawn_by_the_draw_service_and_verify(loaded, runner
     assert upcoming.lottery_draw_at > upcoming.registration_closes_at
     assert not db.session.scalars(select(LotteryDraw).where(LotteryDraw.event_id == upcoming.id)).all()
     assert runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_debate_contest_and_hackathon_have_teams(loaded):
+    """Issue 11: the debate contest's teams in two divisions (past editions' names erased after 90 days,
+    their counts kept) and the hackathon's teams by invite code."""
+    from app.models import Team, TeamMember
+    from app.services import teams
+
+    nxt = _event("energy-debate-next")
+    assert nxt.team_mode == "team" and nxt.team_consent_text
+    counts = {tt.name: (n_teams, n_members) for tt, n_teams, n_members in teams.division_counts(nxt.id)}
+    assert counts["高校の部"][0] == 5 and counts["中学の部"][0] == 3
+    assert all(3 * n <= m <= 4 * n for n, m in counts.values())
+    names = db.session.scalars(select(TeamMember.family_name).join(Team).where(Team.event_id == nxt.id)).all()
+    assert all(names)
+    past = _event("energy-debate-1")
+    past_teams = teams.event_teams(past.id)
+    assert len(past_teams) == 10 and all(t.members_erased_at is not None for t in past_teams)
+    assert all(m.family_name == "" and m.grade for t in past_teams for m in t.members)
+    for slug in ("iot-hackathon-next", "iot-hackathon-r3"):
+        hack = _event(slug)
+        hack_teams = teams.event_teams(hack.id)
+        assert hack.team_mode == "hackathon" and len(hack_teams) >= 2
+        assert all(t.invite_code and 4 <= len(t.members) <= 5 for t in hack_teams)
