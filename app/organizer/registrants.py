@@ -336,6 +336,21 @@ def describe_history(entry: AuditLog, event: Event) -> tuple[str, str, str]:
             what = _("Scanned at the door")
             details = " ".join(filter(None, (day(data.get("session_id")),
                                              str(SCAN_RESULTS.get(data.get("result"), "")))))
+        case "team.members_changed":
+            what = _("Team members changed")
+            details = _("%(before)s → %(after)s members", before=data.get("members_before", "?"),
+                        after=data.get("members_after", "?"))
+        case "team.members_erased":
+            what = _("Members' names erased (retention period over)")
+            details = _("%(n)s members kept as a count", n=data.get("members", "?"))
+        case "team.formed":
+            what = _("Team formed")
+        case "team.joined":
+            what = _("Joined a team")
+        case "team.left":
+            what = _("Left the team")
+        case "team.assigned":
+            what = _("Team changed by the organizer") if data.get("team_id") else _("Taken out of a team")
         case "mail.retried":
             what = _("Mail sent again after a failure")
         case _unknown:

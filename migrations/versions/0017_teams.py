@@ -7,7 +7,7 @@ min/max, consent wording, members' edit deadline, erasure days after the event);
 `team_members` (named members, or a hackathon member's registration).
 
 Revision ID: 0017_teams
-Revises: 0014_perday
+Revises: 0021_old_slugs
 Create Date: 2026-11-30
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0017_teams'
-down_revision = '0014_perday'
+down_revision = '0021_old_slugs'
 branch_labels = None
 depends_on = None
 

@@ -197,8 +197,10 @@ def test_every_action_recorded_with_a_registration_has_words(app, create_event):
     from app.organizer.registrants import describe_history
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path(app.root_path).rglob("*.py"))
-    names = set(re.findall(r'"((?:registration|attendance|checkin|mail)\.[a-z_]+)"', source))
-    actions = names - set(app.view_functions)  # (not the pages: "registration.done" is an endpoint)
+    about_people = r"(?:registration|attendance|checkin|mail|team|application)\.[a-z_]+"
+    recorded = set(re.findall(r'(?:record|_audit)\(\s*"(' + about_people + ')"', source))
+    mapped = set(re.findall(r':\s*"(' + about_people + ')"', source))  # {"confirmed": "registration.lottery_won"}
+    actions = (recorded | mapped) - set(app.view_functions)  # (not the pages: "registration.done" is an endpoint)
     assert {"attendance.recorded", "registration.approved", "checkin.scanned"} <= actions
     event = create_event()
     with app.test_request_context():
