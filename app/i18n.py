@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import SimpleNamespace
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_babel import force_locale, get_locale
 from markupsafe import Markup, escape
 
@@ -38,16 +37,10 @@ def remember_language(response, lang: str):
 
 @contextmanager
 def rendering_in(lang: str | None) -> Iterator[None]:
-    """Render (mails, calendar files) in `lang`, inside a request or not.
-
-    Flask-Babel's force_locale does nothing while `g` is empty, which is the case in the
-    jobs (reminders, a draw, a promotion after a cancellation by the worker): those mails
-    came out in Japanese for English registrants. Giving `g` Flask-Babel's namespace first
-    makes the forced language hold everywhere.
-    """
-    if not hasattr(g, "_flask_babel"):
-        g._flask_babel = SimpleNamespace()
-    with force_locale(lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]):
+    """Render (mails, calendar files) in `lang`, a supported language (else the default),
+    whatever the request's language, and in the jobs, which have no request."""
+    supported = current_app.config["LANGUAGES"]
+    with force_locale(lang if lang in supported else current_app.config["BABEL_DEFAULT_LOCALE"]):
         yield
 
 
