@@ -317,3 +317,12 @@ def test_past_lotteries_were_drawn_by_the_draw_service_and_verify(loaded, runner
     assert upcoming.lottery_draw_at > upcoming.registration_closes_at
     assert not db.session.scalars(select(LotteryDraw).where(LotteryDraw.event_id == upcoming.id)).all()
     assert runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_upcoming_events_have_english_texts_and_one_shows_the_japanese_fallback(loaded):
+    """English mode (issue 12): the open DX seminar reads in English; the 右腕 programme has no
+    English texts, so its Japanese ones are shown marked lang="ja"."""
+    seminar = _event("dx-seminar-next")
+    assert seminar.title_en.startswith("TOHOKU DX Seminar FY") and seminar.summary_en and seminar.description_en
+    assert _event("maas-symposium-next").title_en.startswith("Tohoku MaaS Symposium")
+    assert _event("migiude-next").title_en == ""
