@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from app import urls
 from app.domain import mail_relevance, mail_text
-from app.i18n import event_text, rendering_in
 from app.extensions import db
+from app.i18n import event_text, rendering_in
 from app.models import OutboxMessage, Registration
 from app.services import online_attendance, outbox
 
