@@ -194,3 +194,19 @@ def test_the_language_switch_keeps_the_page_and_drops_the_lang_parameter(client,
     response = client.get(f"/lang/en?next=/events/{event.slug}?lang=ja")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.slug}")
     assert _html_lang(client.get(f"/events/{event.slug}").text) == "en"
+
+
+def test_japanese_data_on_the_english_form_is_marked(client, create_event):
+    from app.models import Question
+
+    event = create_event(ticket_types=[("一般", 10), ("学生", 5)])
+    event.questions.append(Question(kind="single", label="参加方法", choices=["会場", "オンライン"], required=True))
+    event.questions.append(Question(kind="text", label="ご質問", required=False))
+    db.session.commit()
+    html = client.get(f"/events/{event.slug}/register?lang=en").text
+    assert '<span lang="ja">参加方法</span>' in html and '<span lang="ja">会場</span>' in html
+    assert re.search(r'<label [^>]*lang="ja"[^>]*>ご質問</label>|<label lang="ja"[^>]*>ご質問</label>', html)
+    assert 'id="consent-text" lang="ja"' in html
+    assert '<strong><span lang="ja">一般</span></strong>' in html
+    ja = client.get(f"/events/{event.slug}/register?lang=ja").text
+    assert 'lang="ja">参加方法' not in ja and 'id="consent-text" lang="ja"' not in ja
