@@ -100,3 +100,15 @@ def test_a_kanji_name_without_kana_is_told_next_to_the_field_in_english(page, cr
         "Enter the reading of a name written in Japanese (in katakana or hiragana).")
     assert page.get_by_label("Family name", exact=True).input_value() == "山田"  # kept
     assert page.get_by_label("Email address", exact=True).input_value() == "yamada@example.jp"
+
+
+def test_the_english_pages_fit_a_phone(phone_page, create_event):
+    event = create_event(title=TITLE_JA, title_en="Internationalisation-and-digital-transformation seminar for "
+                         "executives of small and mid-sized companies in Tohoku", summary_en="For executives.")
+    slug = event.slug
+    db.session.rollback()
+    for path in (f"/events/{slug}?lang=en", f"/events/{slug}/register", "/"):
+        phone_page.goto(path)
+        assert _html_lang(phone_page) == "en"
+        width = phone_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], (path, width)
