@@ -73,3 +73,18 @@ def test_an_edit_follows_the_same_rule():
     raw.update(family_name="鈴木")
     _clean_out, errors = clean_registration(raw, questions=[], ticket_type_ids=[1], partial=True)
     assert set(errors) == {"family_name_kana", "given_name_kana"}
+
+
+def test_imports_follow_the_rule_where_the_list_has_a_reading_column():
+    from app.domain import imports
+
+    _row, errors = imports.clean_row({"full_name": "John Smith", "full_name_kana": ""})
+    assert errors == []
+    _row, errors = imports.clean_row({"full_name": "山田 太郎", "full_name_kana": ""})
+    assert [field for field, _message in errors] == ["full_name_kana"]
+    _row, errors = imports.clean_row({"family_name": "山田", "given_name": "太郎", "family_name_kana": "やまだ",
+                                      "given_name_kana": "たろう"})
+    assert errors == []
+    # an attendee report or an old list without a reading column is taken as it is
+    _row, errors = imports.clean_row({"full_name": "山田 太郎", "email": "yamada@example.jp"})
+    assert errors == []
