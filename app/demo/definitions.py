@@ -121,6 +121,10 @@ class EventDef:
     tickets: tuple[TicketDef, ...]
     summary: str = ""
     description: str = ""
+    # English texts (issue 12): shown in English mode; blank shows the Japanese ones, marked lang="ja".
+    title_en: str = ""
+    summary_en: str = ""
+    description_en: str = ""
     prefecture: str | None = None
     venue: str = ""
     address: str = ""
@@ -547,6 +551,11 @@ def _reiwa(day: date) -> int:
     return fiscal - 2018
 
 
+def _fiscal_year(day: date) -> str:
+    """The 年度 in English: FY2026 (April 2026 to March 2027)."""
+    return f"FY{_reiwa(day) + 2018}"
+
+
 def _open_window(today: date, first_day: date, *, opened_days_ago: int = 14, close_days_before: int = 1) -> dict:
     opens = today - timedelta(days=opened_days_ago)
     closes = first_day - timedelta(days=close_days_before)
@@ -564,6 +573,11 @@ def upcoming_events(today: date) -> list[EventDef]:
     day = _next_weekday(today + timedelta(days=21), 2)  # a Wednesday about 3 weeks ahead
     events.append(EventDef(
         slug="dx-seminar-next", series="tohoku-dx-seminar", title=f"令和{_reiwa(day)}年度 TOHOKU DXセミナー",
+        title_en=f"TOHOKU DX Seminar {_fiscal_year(day)}",
+        summary_en="Business AI, process change, low-code and RPA: the moves of digital transformation, "
+                   "for executives of small and mid-sized companies.",
+        description_en="An online seminar for executives of small and mid-sized companies in Tohoku: what digital "
+                       "transformation means and examples close to home.\n\nThe talks are in Japanese.",
         category=EventCategory.SEMINAR, format=EventFormat.ONLINE,
         summary="ビジネスAI・業務プロセス変革・ローコード・RPA — DXの打ち手を経営者向けに紹介します。",
         description="中堅・中小企業の経営者等を対象に、DXの理解促進と身近な好事例をお届けします。\n\n"
@@ -576,6 +590,8 @@ def upcoming_events(today: date) -> list[EventDef]:
     day = _next_weekday(today + timedelta(days=42), 2)
     events.append(EventDef(
         slug="dx-juku-next", series="tohoku-dx-juku", title=f"令和{_reiwa(day)}年度 TOHOKU DX塾",
+        title_en=f"TOHOKU DX Juku {_fiscal_year(day)} (two-day workshop)",
+        summary_en="Optimising business processes with digital tools, and making a strategy: two days, hands-on.",
         category=EventCategory.WORKSHOP, format=EventFormat.IN_PERSON, prefecture="04",
         venue=_SENDAI_VENUE, address=_SENDAI_ADDRESS,
         summary="「デジタル活用による業務プロセスの最適化と戦略策定」— 2日間のハンズオン実習。",
@@ -606,6 +622,11 @@ def upcoming_events(today: date) -> list[EventDef]:
     day = _next_weekday(today + timedelta(days=35), 1)
     events.append(EventDef(
         slug="maas-symposium-next", series="maas-symposium", title=f"令和{_reiwa(day)}年度 東北MaaSシンポジウム",
+        title_en=f"Tohoku MaaS Symposium {_fiscal_year(day)}",
+        summary_en="Leading Mobility-as-a-Service cases in Tohoku and elsewhere, for transport operators and "
+                   "municipalities.",
+        description_en="A keynote by an expert, leading cases from the region and a panel discussion on the "
+                       "barriers met when a service is introduced.",
         category=EventCategory.SYMPOSIUM, format=EventFormat.ONLINE,
         summary="交通事業者・自治体向けに、管内や他地域のMaaSの先進事例を紹介します。",
         description="有識者による基調講演、管内の先進事例の紹介、登壇者によるパネルディスカッション"
@@ -620,6 +641,9 @@ def upcoming_events(today: date) -> list[EventDef]:
     events.append(EventDef(
         slug="cyber-seminar-next", series="cyber-security-seminar",
         title="サイバーセキュリティセミナー ～中小企業が今日からできる対策～",
+        title_en="Cybersecurity Seminar: what small companies can do from today",
+        summary_en="The latest threats and the measures small and mid-sized companies should take. Students "
+                   "are welcome.",
         category=EventCategory.SEMINAR, format=EventFormat.IN_PERSON, prefecture="04",
         venue=_SENDAI_VENUE, address=_SENDAI_ADDRESS, co_organizers=("東北総合通信局",),
         summary="最新の脅威動向と、中小企業が実施すべき対策を紹介します。学生の方も参加できます。",

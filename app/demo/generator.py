@@ -268,6 +268,7 @@ def _build_event(definition: EventDef, series: dict[str, EventSeries], built: di
     event = Event(
         slug=definition.slug, title=definition.title, summary=definition.summary,
         description=definition.description, category=definition.category, format=definition.format,
+        title_en=definition.title_en, summary_en=definition.summary_en, description_en=definition.description_en,
         venue=definition.venue, address=definition.address, prefecture=definition.prefecture,
         online_url=definition.online_url, organizer_name=ORGANIZER,
         co_organizers="\n".join(definition.co_organizers), contact=CONTACT, status=definition.status,

@@ -33,6 +33,7 @@ from app.domain.people import (
     is_katakana,
     is_valid_corporate_number,
     is_valid_phone,
+    needs_kana,
     normalize_corporate_number,
     normalize_email,
     normalize_phone,
@@ -74,6 +75,7 @@ MESSAGES = {
     "name_required": N_("A name is required (map a name column)."),
     "too_long": N_("This is too long."),
     "kana": N_("Enter the reading in katakana or hiragana."),
+    "kana_required": N_("Enter the reading of a name written in Japanese (in katakana or hiragana)."),
     "email": N_("Not a valid email address."),
     "phone": N_("Not a phone number of 10 or 11 digits."),
     "prefecture": N_("Not a prefecture name or code (01–47)."),
@@ -449,6 +451,12 @@ def clean_row(values: dict[str, str]) -> tuple[CleanRow, list[tuple[str, str]]]:
     fkana, gkana = v["family_name_kana"], v["given_name_kana"]
     if v["full_name_kana"] and not fkana and not gkana:
         fkana, gkana = split_kana(v["full_name_kana"])
+    # The form's rule (app.domain.people.needs_kana): where the list has a reading column, a name
+    # written in Japanese needs its reading and a name in Latin letters does not. Lists without
+    # one (attendee reports, old lists) are taken as they are.
+    kana_columns = [k for k in ("family_name_kana", "given_name_kana", "full_name_kana") if k in values]
+    if kana_columns and not (fkana or gkana) and needs_kana(family, given):
+        errs.add(kana_columns[0], "kana_required")
     for name, value in (("family_name_kana", fkana), ("given_name_kana", gkana)):
         kana = to_katakana(value)
         if kana and not is_katakana(kana):

@@ -28,6 +28,30 @@ def is_katakana(text: str) -> bool:
     return bool(text) and bool(_KATAKANA_RE.match(text))
 
 
+#: Japanese script: hiragana, katakana (full- and half-width), kanji (CJK ideographs and their
+#: extensions and compatibility forms) and the marks 々 〆 〇 ヶ. Latin letters, digits and
+#: punctuation are not.
+_JAPANESE_SCRIPT_RE = re.compile(
+    "[\u3005\u3006\u3007\u3041-\u309F\u30A1-\u30FA\u30FD-\u30FF\u31F0-\u31FF"
+    "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9D\U00020000-\U0003134F]"
+)
+
+
+def has_japanese_script(text: str | None) -> bool:
+    """Whether `text` holds a character of Japanese script (「山田」, 「やまだ」, 「ｽﾐｽ」; not "John Smith")."""
+    return bool(text) and bool(_JAPANESE_SCRIPT_RE.search(text))
+
+
+def needs_kana(family_name: str | None, given_name: str | None) -> bool:
+    """The reading (フリガナ) is asked for only of a name written in Japanese script.
+
+    A kanji name cannot be read or sorted without it; "John Smith" reads as written
+    and registers without kana. One rule for the form, the API, the door's walk-in
+    form and the imports (app.domain.registration_input, app.domain.imports).
+    """
+    return has_japanese_script(family_name) or has_japanese_script(given_name)
+
+
 def normalize_phone(text: str) -> str:
     """Digits only: '022-221-4876' and '０２２（２２１）４８７６' both become '0222214876'."""
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))

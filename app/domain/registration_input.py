@@ -17,6 +17,7 @@ from app.domain.people import (
     is_katakana,
     is_valid_corporate_number,
     is_valid_phone,
+    needs_kana,
     normalize_corporate_number,
     normalize_email,
     normalize_phone,
@@ -38,6 +39,7 @@ MESSAGES = {
     "required": REQUIRED,
     "too_long": TOO_LONG,
     "kana": N_("Enter the reading in katakana or hiragana."),
+    "kana_required": N_("Enter the reading of a name written in Japanese (in katakana or hiragana)."),
     "email": N_("Enter a valid email address."),
     "email_mismatch": N_("The two email addresses do not match."),
     "phone": N_("Enter a phone number of 10 or 11 digits, such as 022-221-4876."),
@@ -157,6 +159,8 @@ def clean_registration(
             err(name, "too_long")
         setattr(out, name, value)
 
+    # The reading is required only of a name written in Japanese script (app.domain.people.needs_kana).
+    kana_required = needs_kana(out.family_name, out.given_name)
     for name in ("family_name_kana", "given_name_kana"):
         if not present(name):
             continue
@@ -170,7 +174,8 @@ def clean_registration(
             continue
         value = to_katakana(value)
         if not value:
-            err(name, "required")
+            if kana_required:
+                err(name, "kana_required")
         elif not is_katakana(value):
             err(name, "kana")
         elif len(value) > LIMITS[name]:

@@ -40,6 +40,10 @@ EVENT_LENGTHS: dict[str, int] = {
     "title": 200,
     "summary": 500,
     "description": 20_000,
+    # The optional English texts (shown in English mode; the Japanese ones when blank).
+    "title_en": 200,
+    "summary_en": 500,
+    "description_en": 20_000,
     "venue": 200,
     "address": 300,
     "organizer_name": 200,
@@ -50,8 +54,8 @@ EVENT_LENGTHS: dict[str, int] = {
     "slug": 120,
 }
 #: Fields that may hold several lines; every other text field is single-line.
-MULTILINE_FIELDS = frozenset({"summary", "description", "co_organizers", "contact", "consent_text",
-                              "status_reason", "note", "reason"})
+MULTILINE_FIELDS = frozenset({"summary", "description", "summary_en", "description_en", "co_organizers", "contact",
+                              "consent_text", "status_reason", "note", "reason"})
 SESSION_LENGTHS = {"title": 200, "venue": 200}
 TICKET_TYPE_LENGTHS = {"name": 100, "description": 2000}
 QUESTION_LENGTHS = {"label": 300, "help_text": 500}

@@ -19,8 +19,8 @@ FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "e
 class WalkInForm(FlaskForm):
     family_name = StringField(_l("Family name"), validators=[REQUIRED], render_kw={"autocomplete": "off"})
     given_name = StringField(_l("Given name"), validators=[REQUIRED], render_kw={"autocomplete": "off"})
-    family_name_kana = StringField(_l("Family name (kana)"), validators=[REQUIRED], render_kw={"autocomplete": "off"})
-    given_name_kana = StringField(_l("Given name (kana)"), validators=[REQUIRED], render_kw={"autocomplete": "off"})
+    family_name_kana = StringField(_l("Family name (kana)"), render_kw={"autocomplete": "off"})
+    given_name_kana = StringField(_l("Given name (kana)"), render_kw={"autocomplete": "off"})
     email = EmailField(_l("Email address"), validators=[REQUIRED],
                        render_kw={"autocomplete": "off", "inputmode": "email"})
     phone = TelField(_l("Phone number"), render_kw={"autocomplete": "off", "inputmode": "tel"})

@@ -33,6 +33,10 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["title"]))
     summary: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["summary"]), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when rendered
+    # Optional English texts, shown in English mode (app.i18n.event_text falls back to the Japanese).
+    title_en: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["title_en"]), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["summary_en"]), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[str] = mapped_column(String(30), default=EventCategory.SEMINAR, index=True)
     format: Mapped[str] = mapped_column(String(20), default=EventFormat.IN_PERSON)
     venue: Mapped[str] = mapped_column(String(limits.EVENT_LENGTHS["venue"]), default="")

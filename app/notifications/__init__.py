@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from sqlalchemy import select
 from app import urls
 from app.domain import mail_relevance, mail_text
 from app.extensions import db
+from app.i18n import event_text, rendering_in
 from app.models import OutboxMessage, Registration
 from app.services import online_attendance, outbox
 
@@ -63,7 +63,7 @@ def enqueue(kind: str, registration: Registration, *, dedupe_key: str, now: date
     if skip_if_exists and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     event = registration.event
-    with force_locale(registration.language or "ja"):
+    with rendering_in(registration.language or "ja"):
         # the private links are filled in at delivery (app.services.outbox.prepare): never stored in full
         values = _values(registration, event, mail_text.PLACEHOLDERS, now, extra)
         text, html = _render(kind, values)
@@ -111,24 +111,25 @@ def _attachments(kind: str, registration: Registration, now: datetime) -> list[d
 
 
 def _subject(kind: str, event, extra: dict) -> str:
+    title = event_text(event, "title")  # the English title for an English registrant, when there is one
     subjects = {
-        "confirmed": _("Registration confirmed: %(title)s", title=event.title),
-        "waitlisted": _("You are on the waiting list: %(title)s", title=event.title),
-        "applied": _("Application received: %(title)s", title=event.title),
-        "pending": _("Registration received, awaiting approval: %(title)s", title=event.title),
-        "promoted": _("A seat is now yours: %(title)s", title=event.title),
-        "approved": _("Registration approved: %(title)s", title=event.title),
-        "rejected": _("Registration not accepted: %(title)s", title=event.title),
-        "cancelled": _("Registration cancelled: %(title)s", title=event.title),
-        "manage_link": _("Your registration link: %(title)s", title=event.title),
-        "reminder": _("Reminder: %(title)s", title=event.title),
-        "event_cancelled": _("Cancelled: %(title)s", title=event.title),
-        "event_postponed": _("Postponed: %(title)s", title=event.title),
-        "schedule_changed": _("Schedule changed: %(title)s", title=event.title),
-        "lottery_won": _("Lottery result: you have a place: %(title)s", title=event.title),
-        "lottery_waitlisted": _("Lottery result: you are on the waiting list: %(title)s", title=event.title),
-        "lottery_lost": _("Lottery result: %(title)s", title=event.title),
-        "lottery_released": _("Your place has passed on: %(title)s", title=event.title),
+        "confirmed": _("Registration confirmed: %(title)s", title=title),
+        "waitlisted": _("You are on the waiting list: %(title)s", title=title),
+        "applied": _("Application received: %(title)s", title=title),
+        "pending": _("Registration received, awaiting approval: %(title)s", title=title),
+        "promoted": _("A seat is now yours: %(title)s", title=title),
+        "approved": _("Registration approved: %(title)s", title=title),
+        "rejected": _("Registration not accepted: %(title)s", title=title),
+        "cancelled": _("Registration cancelled: %(title)s", title=title),
+        "manage_link": _("Your registration link: %(title)s", title=title),
+        "reminder": _("Reminder: %(title)s", title=title),
+        "event_cancelled": _("Cancelled: %(title)s", title=title),
+        "event_postponed": _("Postponed: %(title)s", title=title),
+        "schedule_changed": _("Schedule changed: %(title)s", title=title),
+        "lottery_won": _("Lottery result: you have a place: %(title)s", title=title),
+        "lottery_waitlisted": _("Lottery result: you are on the waiting list: %(title)s", title=title),
+        "lottery_lost": _("Lottery result: %(title)s", title=title),
+        "lottery_released": _("Your place has passed on: %(title)s", title=title),
     }
     return subjects[kind]
 
@@ -182,7 +183,7 @@ def preview(kind: str, registration: Registration, *, now: datetime, extra: dict
     would be after the change (an EventAsIf), when the mail shows what changes.
     """
     event = event if event is not None else registration.event
-    with force_locale(registration.language or "ja"):
+    with rendering_in(registration.language or "ja"):
         values = _values(registration, event, {name: link_mask for name in mail_text.LINK_NAMES}, now, extra)
         text = render_template(f"email/{kind}.txt", **values)
         subject = mail_text.one_line(_subject(kind, event, extra or {}), 300)

@@ -51,6 +51,16 @@ class EventForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["summary"])], render_kw={"rows": 2})
     description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=limits.EVENT_LENGTHS["description"])],
                                 render_kw={"rows": 10})
+    # Optional English texts: shown in English mode; blank shows the Japanese ones (marked lang="ja").
+    title_en = StringField(_l("Title in English"),
+                           validators=[Optional(), Length(max=limits.EVENT_LENGTHS["title_en"])],
+                           render_kw={"lang": "en", "spellcheck": "true"})
+    summary_en = TextAreaField(_l("Summary in English"),
+                               validators=[Optional(), Length(max=limits.EVENT_LENGTHS["summary_en"])],
+                               render_kw={"rows": 2, "lang": "en"})
+    description_en = TextAreaField(_l("Description in English (Markdown)"),
+                                   validators=[Length(max=limits.EVENT_LENGTHS["description_en"])],
+                                   render_kw={"rows": 8, "lang": "en"})
     category = SelectField(_l("Category"), choices=labels.choices(labels.CATEGORY_LABELS))
     format = SelectField(_l("Format"), choices=labels.choices(labels.FORMAT_LABELS))
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["venue"])])
@@ -184,6 +194,9 @@ class CopyForm(FlaskForm):
     """A new edition of an event: where and when (everything else is copied)."""
 
     title = StringField(_l("Title"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["title"])])
+    title_en = StringField(_l("Title in English"),
+                           validators=[Optional(), Length(max=limits.EVENT_LENGTHS["title_en"])],
+                           render_kw={"lang": "en"})
     prefecture = SelectField(_l("Prefecture"), choices=prefecture_choices, validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["venue"])])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=limits.EVENT_LENGTHS["address"])])

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.db_types import utcnow
 from app.domain.admission import event_window, ticket_availability
 from app.extensions import db
-from app.i18n import LANG_COOKIE, current_language, prefecture_name
+from app.i18n import current_language, prefecture_name, remember_language
 from app.models import Event
 from app.public import bp, listing
 from app.public.badges import BADGE_CLASSES, event_badge, event_status
@@ -158,5 +158,5 @@ def set_language(code: str):
         target = parts.path + ("?" + urlencode(query) if query else "")
     response = make_response(redirect(target))
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANG_COOKIE, code, max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True)
+        remember_language(response, code)
     return response

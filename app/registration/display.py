@@ -32,7 +32,8 @@ def detail_rows(data, *, with_email: bool = True) -> list[tuple[str, str]]:
     """(label, text) pairs of a registration's details (a CleanRegistration or a Registration)."""
     rows = [
         (_("Full name"), f"{data.family_name} {data.given_name}"),
-        (_("Name (kana)"), f"{data.family_name_kana} {data.given_name_kana}"),
+        # a name in Latin letters may have none (app.domain.people.needs_kana): shown as —
+        (_("Name (kana)"), f"{data.family_name_kana} {data.given_name_kana}".strip()),
     ]
     if with_email:
         rows.append((_("Email address"), data.email))

@@ -62,9 +62,9 @@ def prefecture_choices(lang: str) -> list[tuple[str, str]]:
 class RegistrationForm(FlaskForm):
     family_name = StringField(_l("Family name"), validators=[REQUIRED], render_kw={"autocomplete": "family-name"})
     given_name = StringField(_l("Given name"), validators=[REQUIRED], render_kw={"autocomplete": "given-name"})
-    family_name_kana = StringField(_l("Family name (kana)"), validators=[REQUIRED],
+    family_name_kana = StringField(_l("Family name (kana)"),
                                    render_kw={"autocomplete": "off"})
-    given_name_kana = StringField(_l("Given name (kana)"), validators=[REQUIRED], render_kw={"autocomplete": "off"})
+    given_name_kana = StringField(_l("Given name (kana)"), render_kw={"autocomplete": "off"})
     email = EmailField(_l("Email address"), validators=[REQUIRED],
                        render_kw={"autocomplete": "email", "inputmode": "email"})
     email_confirm = EmailField(_l("Email address (again, to check)"), validators=[REQUIRED],

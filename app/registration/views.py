@@ -472,7 +472,7 @@ def days(token: str):
 def calendar(token: str):
     registration = _registration_or_404(token)
     body = tickets.calendar_ics(registration, now=utcnow(), manage_url=urls.manage_url(registration, token=token),
-                                join_url=_join_url(registration))
+                                join_url=_join_url(registration), lang=current_language())
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

@@ -54,13 +54,13 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 #: (app.domain.text_input: the same numbers as the columns, the forms and the OpenAPI document).
 TEXT_FIELDS: dict[str, int | None] = {
     key: text_input.EVENT_LENGTHS[key]
-    for key in ("title", "summary", "description", "venue", "address", "organizer_name", "co_organizers",
+    for key in ("title", "summary", "description", "title_en", "summary_en", "description_en", "venue", "address", "organizer_name", "co_organizers",
                 "contact", "consent_text")
 }
 #: Earliest and latest year accepted in a date (a typo such as 0202 or 20266 is refused).
 MIN_YEAR, MAX_YEAR = 1900, 9998
 EVENT_FIELDS = (
-    "slug", "title", "summary", "description", "category", "format", "venue", "address", "prefecture",
+    "slug", "title", "summary", "description", "title_en", "summary_en", "description_en", "category", "format", "venue", "address", "prefecture",
     "online_url", "organizer_name", "co_organizers", "contact", "registration_opens_at",
     "registration_closes_at", "admission_mode", "waitlist_enabled", "one_per_organization", "consent_text",
     "join_opens_minutes", "completion_min_sessions", "approval_overflow", "choose_sessions",
@@ -788,7 +788,7 @@ def postpone(event: Event, reason: str, actor: Organizer | None, now: datetime) 
 
 
 #: What a new edition may change besides its dates (copy_event's `place`).
-EDITION_PLACE_FIELDS = ("title", "prefecture", "venue", "address")
+EDITION_PLACE_FIELDS = ("title", "title_en", "prefecture", "venue", "address")
 
 
 def copy_event(source: Event, new_first_start: datetime, actor: Organizer | None, now: datetime,

@@ -39,6 +39,7 @@ from sqlalchemy import and_, func, or_, select, update
 from app import urls
 from app.domain import mail_relevance, mail_text
 from app.extensions import db
+from app.i18n import rendering_in
 from app.models import Event, OutboxMessage, Registration
 from app.services import audit
 from app.services.errors import ServiceError
@@ -204,11 +205,16 @@ def _day_status(message: OutboxMessage, registration: Registration | None) -> st
 
 
 def private_links(registration: Registration | None) -> dict[str, str]:
-    """The registrant's private links as they are now (app.urls decides how the token is made)."""
+    """The registrant's private links as they are now (app.urls decides how the token is made).
+
+    An English registrant's manage page, 受付票 and calendar file open in English (``?lang=en``,
+    which the site then remembers), whatever the device's earlier choice.
+    """
     if registration is None:
         return {}
-    return {"manage_url": urls.manage_url(registration), "ticket_url": urls.ticket_url(registration),
-            "calendar_url": urls.calendar_url(registration), "join_url": urls.join_url(registration)}
+    lang = "?lang=en" if registration.language == "en" else ""
+    return {"manage_url": urls.manage_url(registration) + lang, "ticket_url": urls.ticket_url(registration) + lang,
+            "calendar_url": urls.calendar_url(registration) + lang, "join_url": urls.join_url(registration)}
 
 
 def text_as_sent(message: OutboxMessage) -> str:
@@ -240,7 +246,9 @@ def prepare(message_id: int, lease: datetime, now: datetime, sender: str) -> Out
         mark_superseded(message, reason)
         return None
     links = private_links(registration)
-    attachments = attachment_data(message, now, registration=registration)
+    # What is built now (the calendar file) is built in the mail's language, the registrant's.
+    with rendering_in(message.language or (registration.language if registration is not None else None)):
+        attachments = attachment_data(message, now, registration=registration)
     return Outgoing(message.id, build_message(message, sender, links=links, attachments=attachments))
 
 
@@ -254,8 +262,8 @@ def attachment_data(message, now: datetime, registration: Registration | None = 
                 registration = db.session.get(Registration, message.registration_id)
             if registration is None:
                 continue
-            data = calendar_ics(registration, now=now, manage_url=urls.manage_url(registration),
-                                join_url=urls.join_url(registration))
+            data = calendar_ics(registration, now=now, manage_url=private_links(registration)["manage_url"],
+                                join_url=urls.join_url(registration), lang=message.language or registration.language)
             item = {**item, "data_b64": base64.b64encode(data).decode("ascii")}
             item.pop("generate")
         items.append(item)

@@ -19,6 +19,7 @@ from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 from markupsafe import Markup
 
+from app.domain import language
 from app.domain.codes import RegistrationStatus
 from app.domain.dates import JST
 from app.domain.mail_text import one_line
@@ -73,7 +74,7 @@ def _location(event, session) -> str:
 
 
 def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = "tsudoi",
-                 join_url: str | None = None) -> bytes:
+                 join_url: str | None = None, lang: str | None = None) -> bytes:
     """One VEVENT per session, in Japan time, with a UID stable for this registration and session.
 
     Confirmed registrants of online/hybrid events get their personal join link (`join_url`); a cancelled
@@ -95,7 +96,8 @@ def calendar_ics(registration, *, now: datetime, manage_url: str, domain: str = 
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    title = one_line(event.title)
+    # The event's English title for an English reader (default: the registrant's language), when it has one.
+    title = one_line(language.event_text(event, "title", lang or registration.language or "ja")[0])
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", "Asia/Tokyo")
     many = len(event.sessions) > 1

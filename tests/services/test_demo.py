@@ -360,3 +360,12 @@ def test_debate_contest_and_hackathon_have_teams(loaded):
         hack_teams = teams.event_teams(hack.id)
         assert hack.team_mode == "hackathon" and len(hack_teams) >= 2
         assert all(t.invite_code and 4 <= len(t.members) <= 5 for t in hack_teams)
+
+
+def test_upcoming_events_have_english_texts_and_one_shows_the_japanese_fallback(loaded):
+    """English mode (issue 12): the open DX seminar reads in English; the 右腕 programme has no
+    English texts, so its Japanese ones are shown marked lang="ja"."""
+    seminar = _event("dx-seminar-next")
+    assert seminar.title_en.startswith("TOHOKU DX Seminar FY") and seminar.summary_en and seminar.description_en
+    assert _event("maas-symposium-next").title_en.startswith("Tohoku MaaS Symposium")
+    assert _event("migiude-next").title_en == ""

@@ -55,7 +55,7 @@ def test_online_url_is_never_shown(client, create_event, status):
         html = page(client, ev, lang=lang)
         assert "zoom.example.jp" not in html
         assert "secret" not in html
-    assert "参加用URLは参加確定の方にお知らせします。" in page(client, ev)
+    assert "参加用URLは参加確定の方にお知らせします。" in page(client, ev, lang="ja")  # ?lang= is remembered
 
 
 def test_drafts_and_unknown_slugs_are_404(client, create_event):
