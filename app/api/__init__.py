@@ -14,3 +14,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 from app.api import attendance, checkins, editions, lottery, openapi, stats, views  # noqa: E402,F401  (routes)
+from app.api import applications  # noqa: E402,F401  (routes)

@@ -401,6 +401,13 @@ def schemas() -> dict:
                             "additionalProperties": True, "type": ["object", "null"]},
                 "consent": {"const": True, "description": "Agreement to the event's purpose of use"},
                 "opt_in_announcements": {"type": ["boolean", "null"]},
+                "category": {"type": ["string", "integer", "null"], "maxLength": 200,
+                             "description": "Applications (DX大賞): the 部門, by its name or id; a 部門 is one of "
+                                            "the event's 参加枠 (`ticket_types`), so this is the same choice as "
+                                            "`ticket_type_id` (give one of them)."},
+                "public_name_consent": {"type": ["boolean", "null"],
+                                        "description": "Events that publish results: the registrant agrees that "
+                                                       "their name (organisation) is shown with a result."},
             },
         },
         "RegistrationCreated": {

@@ -91,6 +91,8 @@ class CleanRegistration:
     answers: dict[str, Any] = field(default_factory=dict)
     consent: bool = False
     opt_in_announcements: bool = False
+    # Events that publish results: the registrant agrees that their name is shown with a result.
+    public_name_consent: bool = False
 
 
 def _text(raw: dict, name: str) -> str:
@@ -322,5 +324,7 @@ def clean_registration(
         if not out.consent:
             err("consent", "consent")
         out.opt_in_announcements = _bool(raw.get("opt_in_announcements", False))
+    if not partial or "public_name_consent" in raw:
+        out.public_name_consent = _bool(raw.get("public_name_consent", False))
 
     return out, errors

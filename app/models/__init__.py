@@ -1,4 +1,5 @@
 """All models, importable from one place (and seen by Alembic)."""
+from app.models.applications import ApplicationFile, EventResult, ReviewAssignment, ReviewCriterion
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.checkin import CheckinAssignment
@@ -21,10 +22,12 @@ from app.models.session_choices import SessionChoice
 
 __all__ = [
     "ApiToken",
+    "ApplicationFile",
     "Attendance",
     "CheckinAssignment",
     "AuditLog",
     "Event",
+    "EventResult",
     "EventSeries",
     "EventSession",
     "ExportLog",
@@ -44,6 +47,8 @@ __all__ = [
     "Question",
     "Registration",
     "ReminderRule",
+    "ReviewAssignment",
+    "ReviewCriterion",
     "SessionChoice",
     "TicketType",
 ]
