@@ -25,6 +25,7 @@ from app.demo.definitions import (
     past_events,
     upcoming_events,
 )
+from app.demo.applications import load_applications, remove_files
 from app.demo.kpis import load_kpis, reset_kpis
 from app.demo.people import People, Person
 from app.domain import join_links, manage_links
@@ -64,6 +65,7 @@ DEFAULT_SEED = 2021
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("demo@tsudoi.example.jp", "tsudoi-demo", Role.ADMIN, "デモ管理者（東北経済産業局）"),
     ("viewer@tsudoi.example.jp", "tsudoi-viewer", Role.VIEWER, "デモ閲覧者"),
+    ("reviewer@tsudoi.example.jp", "tsudoi-reviewer", Role.REVIEWER, "デモ審査員（DX大賞 選考委員）"),
 )
 
 PURPOSES = ["情報収集のため", "自社の課題解決のヒントを得たい", "導入・連携先を探している", "人脈づくり", "その他"]
@@ -128,6 +130,7 @@ def reset_demo(now: datetime) -> int:
     reset_kpis()
     if not ids:
         return 0
+    remove_files(ids)  # the applications' stored files (their rows go with the registrations)
     for model in (AuditLog, OutboxMessage, Attendance, LotteryDraw, Registration, ReminderRule, Question, TicketType,
                   EventSession):
         db.session.execute(delete(model).where(model.event_id.in_(ids)))
@@ -214,6 +217,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
     if audit:
         db.session.execute(insert(AuditLog), audit)
     db.session.flush()
+    load_applications(events, admin=admin, now=now, rng=rng)  # DX大賞: applications, files, review, results
     load_kpis(now=now, rng=rng, actor=admin)
     past = sum(1 for d in definitions if not d.upcoming)
     return LoadResult(events=len(definitions), past=past, upcoming=len(definitions) - past,
