@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
+from app.demo.applications import load_applications, remove_files
 from app.demo.definitions import (
     CONTACT,
     ORGANIZER,
@@ -25,7 +26,6 @@ from app.demo.definitions import (
     past_events,
     upcoming_events,
 )
-from app.demo.applications import load_applications, remove_files
 from app.demo.kpis import load_kpis, reset_kpis
 from app.demo.people import People, Person
 from app.domain import join_links, manage_links

@@ -3,5 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("registration", __name__)
 
-from app.registration import views  # noqa: E402,F401
-from app.registration import applications  # noqa: E402,F401  (after views: it uses its helpers)
+from app.registration import applications, views  # noqa: E402,F401  (applications: the applicant's files)

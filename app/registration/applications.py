@@ -13,7 +13,7 @@ from app.db_types import utcnow
 from app.extensions import csrf, db, limiter
 from app.models import ApplicationFile
 from app.registration import bp
-from app.registration.views import _actor, _registration_or_404, _rate_limit
+from app.registration.views import _actor, _rate_limit, _registration_or_404
 from app.services import applications
 from app.services.errors import ServiceError
 

@@ -133,13 +133,13 @@ def _edit_data(registration):
 
 
 def test_counts_per_category_and_an_audited_decision(client, award, login):
-    for n, tt in enumerate([0, 0, 1, 2, 2, 2]):
+    for _n, tt in enumerate([0, 0, 1, 2, 2, 2]):
         apply(award, ticket_type_id=award.ticket_types[tt].id)
     first = db.session.scalars(select(Registration).order_by(Registration.id)).first()
     organizer = factories.create_organizer()
     login(organizer)
     page = client.get(f"/organizer/events/{award.id}/applications").get_data(as_text=True)
-    assert 'data-category="%d"' % award.ticket_types[2].id in page
+    assert f'data-category="{award.ticket_types[2].id}"' in page
     counts = {c.ticket_type.name: c.total for c in service.counts_per_category(award)}
     assert counts == {"製品・サービス部門": 2, "業務プロセス部門": 1, "支援部門": 3}
     response = client.post(f"/organizer/events/{award.id}/applications/{first.id}/decision",
@@ -177,7 +177,7 @@ def test_a_reviewer_sees_and_scores_only_what_is_assigned(client, award, login):
     assert client.get(f"/organizer/events/{award.id}/applications/{other.id}").status_code == 403
     assert client.get(f"/organizer/applications/files/{item.id}").status_code == 403
     bad = client.post(f"/organizer/reviews/{mine_assignment.id}", data={f"score_{criterion.id}": "11"})
-    assert bad.status_code == 200 and "score_%d-error" % criterion.id in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and f"score_{criterion.id}-error" in bad.get_data(as_text=True)
     good = client.post(f"/organizer/reviews/{mine_assignment.id}",
                        data={f"score_{criterion.id}": "8", "comment": "地域への波及効果が大きい"})
     assert good.status_code == 303
