@@ -25,7 +25,7 @@ class ApplicationSettingsForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    status = SelectField(_l("Decision"), choices=[], validate_choice=True)
+    status = SelectField(_l("Selection result"), choices=[], validate_choice=True)
 
 
 class CriterionForm(FlaskForm):

@@ -227,3 +227,43 @@ def test_api_category_names_the_division_and_files_go_through_the_api(client, aw
     assert got.status_code == 200 and got.data == PDF and got.headers["X-Content-Type-Options"] == "nosniff"
     counts = client.get(f"/api/v1/events/{award.id}/applications", headers={"Authorization": f"Bearer {organizer}"})
     assert {c["category"]: c["applications"] for c in counts.json["categories"]}["業務プロセス部門"] == 1
+
+
+def test_without_a_files_directory_files_are_refused_and_organizers_cannot_allow_them(app, client, award, login):
+    """Production has no default APPLICATION_FILES_DIR: fail closed rather than write somewhere unplanned."""
+    registration, token = apply(award)
+    app.config["APPLICATION_FILES_DIR"] = ""
+    refused = client.post(f"/api/v1/registrations/{registration.id}/files",
+                          data={"manage_token": token, "file": (io.BytesIO(PDF), "a.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 503 and refused.json["error"] == "files_unavailable"
+    assert db.session.scalars(select(ApplicationFile)).all() == []
+    login(factories.create_organizer())
+    page = client.post(f"/organizer/events/{award.id}/applications/settings", data={
+        "accepts_applications": "y", "application_files_allowed": "y", "application_file_max_mb": "5",
+        "application_file_max_count": "2", "application_file_types": ["pdf"]})
+    assert page.status_code == 200 and "application_files_allowed-error" in page.get_data(as_text=True)
+
+
+def test_production_warns_when_no_files_directory_is_set(monkeypatch):
+    from config import check_config
+
+    warnings = check_config({"TSUDOI_ENV": "production", "SECRET_KEY": "x" * 40, "APPLICATION_FILES_DIR": "",
+                             "RATELIMIT_ENABLED": False})
+    assert any("APPLICATION_FILES_DIR" in w for w in warnings)
+
+
+def test_organizer_settings_are_saved_and_audited(client, login, award):
+    login(factories.create_organizer())
+    response = client.post(f"/organizer/events/{award.id}/applications/settings", data={
+        "accepts_applications": "y", "application_files_allowed": "y", "application_file_max_mb": "5",
+        "application_file_max_count": "4", "application_file_types": ["pdf", "image"]})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert award.application_file_max_mb == 5 and award.application_file_types == ["pdf", "image"]
+    assert award.publishes_results is False
+    too_big = client.post(f"/organizer/events/{award.id}/applications/settings", data={
+        "accepts_applications": "y", "application_files_allowed": "y", "application_file_max_mb": "500",
+        "application_file_max_count": "4", "application_file_types": ["pdf"]})
+    assert too_big.status_code == 200 and 'value="500"' in too_big.get_data(as_text=True)
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "event.applications_settings"))
