@@ -8,8 +8,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.db_types import utcnow
+from app.domain.application_files import TOO_LARGE
 from app.extensions import csrf, db, limiter
 from app.models import ApplicationFile
 from app.registration import bp
@@ -51,12 +53,17 @@ def files(token: str):
     if request.method == "GET":
         return render_files_page(registration, event, token)
     allow_upload_size(event)
+    try:
+        form, uploaded = request.form, request.files
+    except RequestEntityTooLarge:  # far past the limit: said next to the field, like a file just past it
+        limit = applications.max_bytes(event) // (1024 * 1024)
+        return render_files_page(registration, event, token, error=_(TOO_LARGE, mb=limit), status=413)
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         try:
-            validate_csrf(request.form.get("csrf_token"))
+            validate_csrf(form.get("csrf_token"))
         except Exception as exc:  # WTForms' ValidationError: the same answer as CSRFProtect's
             raise CSRFError(str(exc)) from None
-    upload = request.files.get("file")
+    upload = uploaded.get("file")
     if upload is None or not upload.filename:
         return render_files_page(registration, event, token, error=_("Choose a file to upload."), status=422)
     try:

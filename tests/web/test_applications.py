@@ -53,6 +53,8 @@ def test_a_file_too_large_or_of_the_wrong_type_is_refused_next_to_the_field(clie
     too_large = upload(client, token, PDF + b"0" * (1024 * 1024), "応募書類.pdf")
     assert too_large.status_code == 422
     assert "1 MB" in too_large.get_data(as_text=True) and 'id="file-error"' in too_large.get_data(as_text=True)
+    far_too_large = upload(client, token, PDF + b"0" * (3 * 1024 * 1024), "応募書類.pdf")
+    assert far_too_large.status_code == 413 and 'id="file-error"' in far_too_large.get_data(as_text=True)
     renamed_exe = upload(client, token, EXE, "応募書類.pdf")
     assert renamed_exe.status_code == 422
     page = renamed_exe.get_data(as_text=True)
