@@ -269,3 +269,13 @@ def test_organizer_settings_are_saved_and_audited(client, login, award):
         "application_file_max_count": "4", "application_file_types": ["pdf"]})
     assert too_big.status_code == 200 and 'value="500"' in too_big.get_data(as_text=True)
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "event.applications_settings"))
+
+
+def test_a_reviewer_token_reads_nothing_through_the_api(client, award):
+    registration, _token = apply(award)
+    token = factories.create_api_token(factories.create_organizer(role=Role.REVIEWER))
+    headers = {"Authorization": f"Bearer {token}"}
+    for url in (f"/api/v1/registrations/{registration.id}/files", f"/api/v1/events/{award.id}/applications",
+                f"/api/v1/events/{award.id}/registrations"):
+        answer = client.get(url, headers=headers)
+        assert answer.status_code == 403 and answer.json["error"] == "forbidden"
