@@ -190,13 +190,13 @@ def application_decision(event_id: int, registration_id: int):
 @login_required
 def application_file(file_id: int):
     """An application's file, as an attachment: organizers (admin, organizer) and the reviewers assigned to it."""
+    user = current_user
+    if not (user.can_edit or user.is_reviewer):  # viewers, door staff: 403 before anything is looked up
+        abort(403)
     item = db.session.get(ApplicationFile, file_id)
     if item is None:
         abort(404)
-    user = current_user
-    allowed = user.can_edit or (user.is_reviewer and any(
-        a.reviewer_id == user.id for a in service.assignments_of(item.registration_id)))
-    if not allowed:
+    if not user.can_edit and not any(a.reviewer_id == user.id for a in service.assignments_of(item.registration_id)):
         abort(403)
     try:
         path = service.file_path(item)
