@@ -112,6 +112,11 @@ class Config:
     # Exports made on the organizer page are kept here until downloaded, for EXPORT_FILE_MINUTES.
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
     EXPORT_FILE_MINUTES = int(os.environ.get("EXPORT_FILE_MINUTES", "60"))
+    # Applications' files (応募書類) are kept here, outside the web root, served only to organizers.
+    # Production has no default: with it unset, files are refused (fail closed) and a warning is logged.
+    APPLICATION_FILES_DIR = os.environ.get("APPLICATION_FILES_DIR") or str(INSTANCE_DIR / "application-files")
+    # The largest file an event may allow (MB); an event's own limit is at most this.
+    APPLICATION_FILE_MAX_MB = int(os.environ.get("APPLICATION_FILE_MAX_MB", "20"))
     # 承認制: the registrant list names registrations pending for more than this many days.
     APPROVAL_PENDING_DAYS = int(os.environ.get("APPROVAL_PENDING_DAYS", "3"))
 
@@ -147,6 +152,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SUPPRESS_SEND = True
     EXPORT_DIR = os.path.join(tempfile.gettempdir(), f"tsudoi-test-exports-{os.getpid()}")
+    APPLICATION_FILES_DIR = os.path.join(tempfile.gettempdir(), f"tsudoi-test-application-files-{os.getpid()}")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
     )
@@ -160,6 +166,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     # Never "sent" without sending: production delivers every mail (MAIL_SUPPRESS_SEND is ignored).
     MAIL_SUPPRESS_SEND = False
+    # No default on a server: applications' files are personal data and need a place chosen for them.
+    APPLICATION_FILES_DIR = os.environ.get("APPLICATION_FILES_DIR") or ""
 
 
 CONFIGS = {
@@ -208,6 +216,9 @@ def check_config(config) -> list[str]:
     if _bool("MAIL_SUPPRESS_SEND", False):
         warnings.append("MAIL_SUPPRESS_SEND is ignored in production: every mail is delivered over SMTP.")
     config["MAIL_SUPPRESS_SEND"] = False
+    if not config.get("APPLICATION_FILES_DIR"):
+        warnings.append("APPLICATION_FILES_DIR is not set: applications' files are refused until it names a "
+                        "directory outside the web root (mode 0700).")
     if config.get("RATELIMIT_ENABLED") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         warnings.append(
             "RATELIMIT_STORAGE_URI is memory:// in production: each gunicorn worker counts on its own, "

@@ -13,4 +13,4 @@ from app.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from app.api import attendance, checkins, editions, lottery, openapi, stats, teams, views  # noqa: E402,F401  (routes)
+from app.api import applications, attendance, checkins, editions, lottery, openapi, stats, teams, views  # noqa: E402,F401,I001

@@ -98,7 +98,8 @@ def token_required(*, write: bool = False, checkin: bool = False):
                 if not checkin_service.may_check_in(organizer, kwargs.get("event_id")):
                     return error_response(403, "forbidden", "forbidden_checkin")
             elif not organizer.can_read or (write and not organizer.can_edit):
-                return error_response(403, "forbidden", "forbidden" if organizer.can_read else "forbidden_checkin")
+                return error_response(403, "forbidden", "forbidden" if organizer.can_read else
+                                      "forbidden_reviewer" if organizer.is_reviewer else "forbidden_checkin")
             return view(*args, **kwargs)
 
         return wrapped

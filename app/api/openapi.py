@@ -418,6 +418,13 @@ def schemas() -> dict:
                             "additionalProperties": True, "type": ["object", "null"]},
                 "consent": {"const": True, "description": "Agreement to the event's purpose of use"},
                 "opt_in_announcements": {"type": ["boolean", "null"]},
+                "category": {"type": ["string", "integer", "null"], "maxLength": 200,
+                             "description": "Applications (DX大賞): the 部門, by its name or id; a 部門 is one of "
+                                            "the event's 参加枠 (`ticket_types`), so this is the same choice as "
+                                            "`ticket_type_id` (give one of them)."},
+                "public_name_consent": {"type": ["boolean", "null"],
+                                        "description": "Events that publish results: the registrant agrees that "
+                                                       "their name (organisation) is shown with a result."},
                 "team": {**_ref("TeamInput"), "description": "A team registration (events with team_mode "
                          "`team`, where it is required): the person registering is the responsible adult."},
             },
@@ -526,6 +533,7 @@ def schemas() -> dict:
         },
         **_stats_schemas(),
         **_lottery_schemas(),
+        **_application_schemas(),
         "AttendanceCounts": {
             "type": "object",
             "description": "Attendance figures. `confirmed`: confirmed registrations (every session expects them "
@@ -722,6 +730,164 @@ def _lottery_paths(unauthorized: dict) -> dict:
     }
 
 
+def _application_schemas() -> dict:
+    """Applications' files, counts per 部門, and published results (app/api/applications.py)."""
+    return {
+        "ApplicationFile": {
+            "type": "object",
+            "required": ["id", "registration_id", "name", "kind", "size", "sha256", "uploaded_at", "download_url"],
+            "properties": {
+                "id": {"type": "integer"}, "registration_id": {"type": "integer"},
+                "name": {"type": "string", "description": "The name it was sent with (path removed), with the "
+                                                          "extension of its checked kind"},
+                "kind": {"enum": ["pdf", "png", "jpeg", "docx", "xlsx", "pptx"],
+                         "description": "What its content is (checked by content, never by name)"},
+                "size": {"type": "integer"}, "sha256": {"type": "string"}, "uploaded_at": DATETIME,
+                "download_url": {"type": "string", "description": "Organizers only"},
+            },
+        },
+        "ApplicationFileList": {
+            "type": "object", "required": ["registration_id", "files"],
+            "properties": {"registration_id": {"type": "integer"},
+                           "files": {"type": "array", "items": _ref("ApplicationFile")}},
+        },
+        "EventApplications": {
+            "type": "object", "required": ["event_id", "accepts_applications", "categories", "applications"],
+            "properties": {
+                "event_id": {"type": "integer"}, "accepts_applications": {"type": "boolean"},
+                "categories": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["ticket_type_id", "category", "applications", "shortlisted", "awarded",
+                                 "not_selected"],
+                    "properties": {"ticket_type_id": {"type": "integer"},
+                                   "category": {"type": "string", "description": "部門 (the 参加枠's name)"},
+                                   "applications": {"type": "integer", "description": "active applications"},
+                                   "shortlisted": {"type": "integer"}, "awarded": {"type": "integer"},
+                                   "not_selected": {"type": "integer"}}}},
+                "applications": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["id", "reference", "ticket_type_id", "category", "status", "decision", "files"],
+                    "properties": {"id": {"type": "integer"}, "reference": {"type": "string"},
+                                   "ticket_type_id": {"type": "integer"}, "category": {"type": "string"},
+                                   "status": {"type": "string"},
+                                   "decision": {"enum": ["shortlisted", "awarded", "not_selected", None]},
+                                   "files": {"type": "integer"}}}},
+            },
+        },
+        "EventResults": {
+            "type": "object", "required": ["event_id", "published_at", "divisions"],
+            "properties": {
+                "event_id": {"type": "integer"}, "published_at": DATETIME,
+                "divisions": {"type": "array", "items": {
+                    "type": "object", "required": ["division", "ticket_type_id", "results"],
+                    "properties": {
+                        "division": {"type": ["string", "null"], "description": "部門 or division; null: the "
+                                                                              "whole event"},
+                        "ticket_type_id": {"type": ["integer", "null"]},
+                        "results": {"type": "array", "items": {
+                            "type": "object", "required": ["award", "name", "name_public", "title"],
+                            "properties": {
+                                "award": {"type": "string", "description": "優勝, 準優勝, 最優秀賞, 優秀賞, 特別賞 "
+                                                                           "or the organizer's words"},
+                                "name": {"type": ["string", "null"],
+                                         "description": "The public name; null when the registrant did not agree"},
+                                "name_public": {"type": "boolean"},
+                                "title": {"type": "string", "description": "The entry's title (may be empty)"},
+                            }}},
+                    }}},
+            },
+        },
+    }
+
+
+def _application_paths(unauthorized: dict) -> dict:
+    registration_id = {"name": "registration_id", "in": "path", "required": True,
+                       "schema": {"type": "integer", "minimum": 1}}
+    file_id = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    organizers_only = _error("The token's account may not open applicants' files (viewers, door staff, "
+                             "reviewers): `forbidden`.")
+    return {
+        "/api/v1/registrations/{registration_id}/files": {
+            "post": {
+                "operationId": "uploadApplicationFile", "tags": ["applications"],
+                "summary": "Attach a file to an application (the applicant until the deadline, or an organizer)",
+                "description": "Multipart: the field `file`, and `manage_token` (the applicant's manage token) "
+                               "unless an organizer's token is sent. The file is checked by its content against "
+                               "the event's settings (PDF, PNG/JPEG, Word/Excel/PowerPoint; a program renamed "
+                               ".pdf is refused), its size and the number of files.",
+                "security": [{}, {"bearerAuth": []}], "parameters": [registration_id],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"},
+                                   "manage_token": {"type": "string"}}}}}},
+                "responses": {
+                    "201": _json(_ref("ApplicationFile"), "Kept"),
+                    "401": _error("Neither a valid manage token nor a valid API token (`unauthorized`)."),
+                    "403": _error("The token's account may not change data (`forbidden`)."),
+                    "404": _error("Unknown registration (`not_found`)."),
+                    "409": _error("`files_not_allowed` (the event takes no files), `closed` (after the deadline, "
+                                  "or the application is cancelled) or `too_many_files`."),
+                    "413": _error("Larger than the event allows (`file_too_large`), or than any file may be "
+                                  "(`too_large`)."),
+                    "415": _error("Not a kind of file the event accepts, judged by its content "
+                                  "(`file_type_refused`)."),
+                    "422": _json(_ref("ValidationError"), "No file, or an empty one (`empty_file`)"),
+                    "429": COMMON_ERRORS["429"],
+                    "503": _error("No place to keep files is configured (`files_unavailable`)."),
+                },
+            },
+            "get": {
+                "operationId": "listApplicationFiles", "tags": ["applications"],
+                "summary": "An application's files (organizers: admin, organizer)",
+                "security": [{"bearerAuth": []}], "parameters": [registration_id],
+                "responses": {"200": _json(_ref("ApplicationFileList"), "The files"), "401": unauthorized,
+                              "403": organizers_only, "404": _error("Unknown registration (`not_found`).")},
+            },
+        },
+        "/api/v1/registrations/{registration_id}/files/{file_id}": {
+            "get": {
+                "operationId": "downloadApplicationFile", "tags": ["applications"],
+                "summary": "Download one file of an application (organizers: admin, organizer); logged",
+                "description": "An attachment with the type its content was checked to be, "
+                               "`X-Content-Type-Options: nosniff`.",
+                "security": [{"bearerAuth": []}], "parameters": [registration_id, file_id],
+                "responses": {
+                    "200": {"description": "The file", "content": {
+                        "application/pdf": {}, "image/png": {}, "image/jpeg": {},
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                        "application/vnd.openxmlformats-officedocument.presentationml.presentation": {}}},
+                    "401": unauthorized, "403": organizers_only,
+                    "404": _error("Unknown registration or file (`not_found`)."),
+                    "503": _error("No place to keep files is configured (`files_unavailable`)."),
+                },
+            },
+        },
+        "/api/v1/events/{event_id}/applications": {
+            "get": {
+                "operationId": "getEventApplications", "tags": ["applications"],
+                "summary": "Applications per 部門 (参加枠) with the organizers' decisions (any staff token)",
+                "security": [{"bearerAuth": []}], "parameters": [EVENT_ID],
+                "responses": {"200": _json(_ref("EventApplications"), "Counts and applications"),
+                              "401": unauthorized,
+                              "403": _error("Door staff tokens (`forbidden_checkin`)."),
+                              "404": _error("Unknown event (`not_found`).")},
+            },
+        },
+        "/api/v1/events/{event_id}/results": {
+            "get": {
+                "operationId": "getEventResults", "tags": ["results"],
+                "summary": "The published results (awards, placements) per division or 部門",
+                "description": "Public once the organizers publish the results; `404` before. A name is "
+                               "given only when the registrant agreed to it (`name_public`).",
+                "security": [{}, {"bearerAuth": []}], "parameters": [EVENT_ID],
+                "responses": {"200": _json(_ref("EventResults"), "The results"), "401": unauthorized,
+                              "404": _error("Unknown event, a draft, or results not published (`not_found`).")},
+            },
+        },
+    }
+
+
 def _stats_schemas() -> dict:
     return {
         "EventStats": {
@@ -903,6 +1069,7 @@ def _paths() -> dict:
     return {
         **_stats_paths(unauthorized),
         **_lottery_paths(unauthorized),
+        **_application_paths(unauthorized),
         "/api/v1/openapi.json": {
             "get": {"operationId": "openapi", "summary": "This document", "tags": ["meta"],
                     "responses": {"200": {"description": "OpenAPI 3.1 document",

@@ -17,6 +17,7 @@ MESSAGES = {
     "auth_invalid": N_("The API token is not valid, has been revoked, or its account is disabled."),
     "forbidden": N_("Your account may read but not change data."),
     "forbidden_checkin": N_("Your account may only check people in, for the events it is given."),
+    "forbidden_reviewer": N_("Your account may only review the applications assigned to it, on the web pages."),
     "export_forbidden": N_("Exports of personal data need the organizer role."),
     "not_found": N_("Not found."),
     "bad_json": N_("Send a JSON object with Content-Type: application/json."),

@@ -216,6 +216,15 @@ def register(event_id: int):
     # Only a value the database can compare is looked up (no NUL, no lone surrogate, no megabytes);
     # anything else is reported by the validation below.
     email = normalize_email(email) if is_safe_key(email) and len(email) <= 254 else ""
+    category = data.get("category")
+    if category not in (None, "") and data.get("ticket_type_id") in (None, ""):
+        # A 部門 (applications) is a 参加枠 of the event: named, or by its id.
+        from app.api.applications import CATEGORY_UNKNOWN, category_ticket_type_id
+
+        found = category_ticket_type_id(event_id, category)
+        if found is None:
+            return validation_error({"category": [CATEGORY_UNKNOWN]})
+        data = {**data, "ticket_type_id": found}
     ticket_type_id = data.get("ticket_type_id")
     if ticket_type_id not in (None, ""):
         ticket_type_id = parse_id(ticket_type_id) or -1  # 1e400, 2**40, "x": no such 参加枠

@@ -15,6 +15,14 @@ from datetime import date, datetime, timedelta
 from app.domain.codes import AdmissionMode, EventCategory, EventFormat, EventStatus, OrganizationType
 from app.domain.dates import jst_datetime
 
+#: The debate contest's results by edition and division (the report): published as results.
+DEBATE_RESULTS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "energy-debate-1": {"高校の部": (("優勝", "宮城野高等学校"), ("準優勝", "仙台第一高等学校")),
+                        "中学の部": (("優勝", "いわき市立中央台北中学校"), ("準優勝", "福島県立ふたば未来学園中学校"))},
+    "energy-debate-2": {"高校の部": (("優勝", "八戸聖ウルスラ学院高等学校"), ("準優勝", "秋田高等学校")),
+                        "中学の部": (("優勝", "青森山田中学校"), ("準優勝", "福島県立ふたば未来学園中学校"))},
+}
+
 ORGANIZER = "東北経済産業局"
 CONTACT = "東北経済産業局 地域経済部（デモ用の連絡先）\nE-mail: info@tsudoi.example.jp"
 CONSENT = (
@@ -358,7 +366,7 @@ def past_events() -> list[EventDef]:
             summary="「省エネルギー」を切り口に、国や自治体が採用すべき政策を中高生が考え、提案し、磨き合うコンテスト。",
             description="「省エネルギー」を切り口に、国や地方自治体が採用すべき政策を、学生の立場から考え、提案し、"
                         "磨き合うコンテストです。高校の部・中学の部の2部門で、チーム単位でお申し込みください"
-                        "（お申し込みは引率の先生からお願いします）。\n\n## 結果\n\n" + results,
+                        "（お申し込みは引率の先生からお願いします）。" + (f"\n\n## 結果\n\n{results}" if results else ""),
             sessions=(session("大会", day, "09:30", "17:00", online=online),),
             tickets=(TicketDef("高校の部", 12, "1チーム3〜4名、引率教員1名"), TicketDef("中学の部", 8, "1チーム3〜4名、引率教員1名")),
             consent_text=CONSENT_MINORS, online_url=_online_url(f"energy-debate-{n}") if online else "",
@@ -370,12 +378,9 @@ def past_events() -> list[EventDef]:
             **DEBATE_TEAMS,
         )
 
-    events.append(debate(1, d(2020, 1, 12), False, high_1, junior_1,
-                         "- 高校 優勝：宮城野高等学校／準優勝：仙台第一高等学校\n"
-                         "- 中学 優勝：いわき市立中央台北中学校／準優勝：福島県立ふたば未来学園中学校", None))
-    events.append(debate(2, d(2021, 1, 10), True, high_2, junior_2,
-                         "- 高校 優勝：八戸聖ウルスラ学院高等学校／準優勝：秋田高等学校\n"
-                         "- 中学 優勝：青森山田中学校／準優勝：福島県立ふたば未来学園中学校", "energy-debate-1"))
+    # The first two editions' winners (from the report) are published as results (DEBATE_RESULTS).
+    events.append(debate(1, d(2020, 1, 12), False, high_1, junior_1, "", None))
+    events.append(debate(2, d(2021, 1, 10), True, high_2, junior_2, "", "energy-debate-1"))
     events.append(debate(3, d(2022, 1, 9), True, high_3, junior_3,
                          "（結果の記録は大会後に掲載します）", "energy-debate-2"))
 

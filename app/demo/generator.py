@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
+from app.demo.applications import load_applications, remove_files
 from app.demo.definitions import (
     CONTACT,
     ORGANIZER,
@@ -68,6 +69,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("demo@tsudoi.example.jp", "tsudoi-demo", Role.ADMIN, "デモ管理者（東北経済産業局）"),
     ("viewer@tsudoi.example.jp", "tsudoi-viewer", Role.VIEWER, "デモ閲覧者"),
     ("door@tsudoi.example.jp", "tsudoi-door", Role.CHECKIN, "デモ受付スタッフ"),
+    ("reviewer@tsudoi.example.jp", "tsudoi-reviewer", Role.REVIEWER, "デモ審査員（DX大賞 選考委員）"),
 )
 
 PURPOSES = ["情報収集のため", "自社の課題解決のヒントを得たい", "導入・連携先を探している", "人脈づくり", "その他"]
@@ -137,6 +139,7 @@ def reset_demo(now: datetime) -> int:
     reset_kpis()
     if not ids:
         return 0
+    remove_files(ids)  # the applications' stored files (their rows go with the registrations)
     for model in (AuditLog, OutboxMessage, Attendance, LotteryDraw, Team, Registration, ReminderRule, Question, TicketType,
                   EventSession):
         db.session.execute(delete(model).where(model.event_id.in_(ids)))
@@ -225,10 +228,15 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
         db.session.execute(insert(AuditLog), audit)
     db.session.flush()
     _assign_door_staff(definitions, events, admin, now)
+    load_applications(events, admin=admin, now=now, rng=rng)  # DX大賞: applications, files, review, results
     load_kpis(now=now, rng=rng, actor=admin)
     past = sum(1 for d in definitions if not d.upcoming)
     return LoadResult(events=len(definitions), past=past, upcoming=len(definitions) - past,
                       registrations=len(rows), seconds=time.perf_counter() - started)
+
+
+def _account_email(role: str) -> str:
+    return next(email for email, _password, r, _name in DEMO_ACCOUNTS if r == role)
 
 
 def _assign_door_staff(definitions, events: dict[str, Event], admin: Organizer, now: datetime) -> None:
@@ -236,7 +244,7 @@ def _assign_door_staff(definitions, events: dict[str, Event], admin: Organizer, 
     from app.services import checkin
 
     staff = db.session.scalar(select(Organizer).where(Organizer.role == Role.CHECKIN,
-                                                      func.lower(Organizer.email) == DEMO_ACCOUNTS[2][0]))
+                                                      func.lower(Organizer.email) == _account_email(Role.CHECKIN)))
     if staff is None:
         return
     for definition in definitions:

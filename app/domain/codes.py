@@ -13,6 +13,7 @@ class Role(StrEnum):
     ORGANIZER = "organizer"
     VIEWER = "viewer"
     CHECKIN = "checkin"  # door staff: check-in (受付) only, for the events they are assigned to
+    REVIEWER = "reviewer"  # scores the applications assigned to them (app.services.applications), nothing else
 
 
 class EventCategory(StrEnum):
@@ -74,6 +75,14 @@ ACTIVE_REGISTRATION_STATUSES = (
     RegistrationStatus.APPLIED,
     RegistrationStatus.PENDING,
 )
+
+
+class ApplicationStatus(StrEnum):
+    """An organizer's decision on an application (an application event's registration); None: not decided."""
+
+    SHORTLISTED = "shortlisted"
+    AWARDED = "awarded"
+    NOT_SELECTED = "not_selected"
 
 
 class OrganizationType(StrEnum):

@@ -95,6 +95,8 @@ class CleanRegistration:
     opt_in_announcements: bool = False
     # A team registration's team (app.domain.teams.clean_team); None for one person.
     team: Any = None
+    # Events that publish results: the registrant agrees that their name is shown with a result.
+    public_name_consent: bool = False
 
 
 def _text(raw: dict, name: str) -> str:
@@ -329,5 +331,7 @@ def clean_registration(
         if not out.consent:
             err("consent", "consent")
         out.opt_in_announcements = _bool(raw.get("opt_in_announcements", False))
+    if not partial or "public_name_consent" in raw:
+        out.public_name_consent = _bool(raw.get("public_name_consent", False))
 
     return out, errors

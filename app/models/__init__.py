@@ -1,4 +1,5 @@
 """All models, importable from one place (and seen by Alembic)."""
+from app.models.applications import ApplicationFile, EventResult, ReviewAssignment, ReviewCriterion
 from app.models.attendance import Attendance
 from app.models.audit import AuditLog
 from app.models.checkin import CheckinAssignment
@@ -23,11 +24,13 @@ from app.models.teams import Team, TeamMember
 
 __all__ = [
     "ApiToken",
+    "ApplicationFile",
     "Attendance",
     "CheckinAssignment",
     "AuditLog",
     "Event",
     "EventOldSlug",
+    "EventResult",
     "EventSeries",
     "EventSession",
     "ExportLog",
@@ -48,6 +51,8 @@ __all__ = [
     "Question",
     "Registration",
     "ReminderRule",
+    "ReviewAssignment",
+    "ReviewCriterion",
     "SessionChoice",
     "Team",
     "TeamMember",

@@ -83,6 +83,18 @@ class Event(db.Model):
     team_edit_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until the first session
     # Members' names are erased this many days after the event ends (the jobs; counts are kept).
     team_erase_days: Mapped[int | None] = mapped_column(Integer)
+    # Applications (応募, e.g. DX大賞): each registration is an application to one 部門 (its 参加枠) with the
+    # event's questions and, when allowed, files (app.models.applications, app.services.applications).
+    accepts_applications: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    application_files_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    application_file_max_mb: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    application_file_max_count: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # Kinds of file accepted (app.domain.application_files.FILE_GROUPS): "pdf", "image", "office".
+    application_file_types: Mapped[list | None] = mapped_column(JSON, default=lambda: ["pdf"])
+    # Results (受賞結果): the registration form asks whether the name may be published; the results are
+    # public from results_published_at (None: not published).
+    publishes_results: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first session's start, kept in step by services.events; used to sort and filter lists.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)

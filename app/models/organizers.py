@@ -64,6 +64,11 @@ class Organizer(UserMixin, db.Model):
         return self.role == Role.CHECKIN
 
     @property
+    def is_reviewer(self) -> bool:
+        """Reviewers score the applications assigned to them (app.services.applications), and see nothing else."""
+        return self.role == Role.REVIEWER
+
+    @property
     def can_read(self) -> bool:
         """May read the organizer pages and the registrant lists (admin, organizer, viewer)."""
         return self.role in (Role.ADMIN, Role.ORGANIZER, Role.VIEWER)

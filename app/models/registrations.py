@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -97,6 +98,10 @@ class Registration(db.Model):
     origin: Mapped[str] = mapped_column(String(20), default="web", server_default="web")  # codes.RegistrationOrigin
     capacity_override: Mapped[bool] = mapped_column(default=False)  # placed past capacity by an organizer
     note: Mapped[str] = mapped_column(Text, default="")  # organizer's note
+    # An application's decision (codes.ApplicationStatus; None: not decided), set by organizers, audited.
+    application_status: Mapped[str | None] = mapped_column(String(20))
+    # Agreed that the name (organisation) is shown with a published result (events that publish results).
+    public_name_consent: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Name, kana, organisation and email in one spelling (app.domain.registrant_list.search_key),
     # kept by every ORM write (the listener below): the registrant list searches this column.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -24,6 +24,8 @@ def capacity_summary(event: Event) -> tuple[int, int | None]:
 def dashboard():
     if current_user.is_checkin_only:  # door staff land on the check-in of their events
         return redirect(url_for("door.index"))
+    if current_user.is_reviewer:  # reviewers land on the applications assigned to them
+        return redirect(url_for("organizer.reviews"))
     return _dashboard()
 
 

@@ -351,6 +351,27 @@ def describe_history(entry: AuditLog, event: Event) -> tuple[str, str, str]:
             what = _("Left the team")
         case "team.assigned":
             what = _("Team changed by the organizer") if data.get("team_id") else _("Taken out of a team")
+        case "application.file_added":
+            what = _("File attached to the application")
+        case "application.file_removed":
+            what = _("File removed from the application")
+        case "application.file_downloaded":
+            what = _("Application file downloaded")
+        case "application.status_changed":
+            from app.organizer.applications import APPLICATION_STATUS_LABELS
+
+            what = _("Selection decided")
+            details = str(APPLICATION_STATUS_LABELS.get(data.get("to"), data.get("to") or ""))
+        case "review.assigned":
+            what = _("Reviewer assigned")
+        case "review.unassigned":
+            what = _("Reviewer unassigned")
+        case "review.scored":
+            what = _("Reviewed and scored")
+        case "results.added":
+            what, details = _("Result given"), data.get("award") or ""
+        case "results.removed":
+            what, details = _("Result taken back"), data.get("award") or ""
         case "mail.retried":
             what = _("Mail sent again after a failure")
         case _unknown:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("registration", __name__)
 
-from app.registration import team_views, views  # noqa: E402,F401
+from app.registration import applications, team_views, views  # noqa: E402,F401  (applications: the applicant's files)

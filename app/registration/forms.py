@@ -43,12 +43,13 @@ REQUIRED = Marker(True)
 BASE_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "email", "email_confirm",
     "phone", "organization", "department", "job_title", "organization_type", "prefecture",
-    "corporate_number", "ticket_type_id", "consent", "opt_in_announcements",
+    "corporate_number", "ticket_type_id", "consent", "opt_in_announcements", "public_name_consent",
 )
 #: What a registrant may change later (not the email, the 参加枠 or the consent).
 EDIT_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "phone", "organization",
     "department", "job_title", "organization_type", "prefecture", "corporate_number", "opt_in_announcements",
+    "public_name_consent",
 )
 
 
@@ -83,6 +84,9 @@ class RegistrationForm(FlaskForm):
     consent = BooleanField(_l("I agree to the handling of my personal data described above."),
                            validators=[REQUIRED])
     opt_in_announcements = BooleanField(_l("Send me announcements of future events by email."))
+    # Only on the form of an event that publishes results (registration_form(results_consent=True)).
+    public_name_consent = BooleanField(_l("If we receive an award, our name (organisation) may be published "
+                                          "with the results."))
 
 
 def _question_field(question):
@@ -146,7 +150,7 @@ def team_members_form(rows: int, *, data=None) -> TeamMembersForm:
 
 
 def registration_form(questions, *, lang: str, edit: bool = False, formdata=None, data=None,
-                      sessions=None, team_rows: int = 0) -> RegistrationForm:
+                      sessions=None, team_rows: int = 0, results_consent: bool = False) -> RegistrationForm:
     """The form for one event: the fixed fields plus one `q_<id>` field per question.
 
     `sessions`: [(id, label)] of an event whose registrants choose days (a `sessions` field).
@@ -174,6 +178,8 @@ def registration_form(questions, *, lang: str, edit: bool = False, formdata=None
     if edit:
         for name in ("email", "email_confirm", "ticket_type_id", "consent"):
             del form[name]
+    if not results_consent:
+        del form["public_name_consent"]
     return form
 
 

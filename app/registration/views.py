@@ -42,7 +42,7 @@ from app.public import listing
 from app.registration import bp
 from app.registration.display import answer_rows, detail_rows
 from app.registration.forms import EDIT_FIELDS, DaysForm, initial_data, raw_input, registration_form
-from app.services import registrations, session_choices, tickets
+from app.services import applications, registrations, session_choices, tickets
 from app.services.errors import ServiceError
 from app.services.registrations import Full, OrganizationTaken, RegistrationClosed
 from app.web_guards import keep_private, registration_rate_limit
@@ -96,7 +96,7 @@ def _team_rows(event: Event) -> int:
 
 def _form(event: Event, **kwargs):
     form = registration_form(event.questions, lang=current_language(), sessions=_day_choices(event),
-                             team_rows=_team_rows(event), **kwargs)
+                             team_rows=_team_rows(event), results_consent=event.publishes_results, **kwargs)
     if "ticket_type_id" in form:
         form.ticket_type_id.choices = [(str(tt.id), tt.name) for tt in event.ticket_types]
     return form
@@ -217,6 +217,7 @@ def register(slug: str):
         chosen_days=[(s, avail) for s, avail in _day_options(event) if s.id in clean.session_ids],
         team=clean.team,
         opt_in=clean.opt_in_announcements,
+        name_consent=clean.public_name_consent if event.publishes_results else None,
         carried=carried,
     )
 
@@ -344,6 +345,7 @@ def manage(token: str):
         active=_is_active(registration),
         join_url=_join_url(registration),
         days=_chosen_days(registration),
+        application_open=event.accepts_applications and applications.may_change(event, registration, utcnow()),
     )
 
 
@@ -355,12 +357,16 @@ def edit(token: str):
     if not _is_active(registration):
         flash(_("A cancelled registration cannot be changed."), "error")
         return redirect(url_for("registration.manage", token=token))
+    if event.accepts_applications and not applications.may_change(event, registration, utcnow()):
+        flash(_(applications.CLOSED), "error")  # an application is changed until the deadline only
+        return redirect(url_for("registration.manage", token=token))
     form = registration_form(event.questions, lang=current_language(), edit=True,
-                             data=initial_data(registration, event.questions))
+                             data=initial_data(registration, event.questions),
+                             results_consent=event.publishes_results)
     if request.method == "POST":
         clean, errors = _clean(event, form, edit=True)
         if not errors:
-            fields = set(EDIT_FIELDS) | {"organization_key", "answers"}
+            fields = (set(EDIT_FIELDS) & {f.name for f in form}) | {"organization_key", "answers"}
             try:
                 registrations.update_details(registration, clean, fields, now=utcnow(), actor=_actor())
             except OrganizationTaken:

@@ -852,7 +852,7 @@ def count_pending_since(event_id: int, *, before: datetime) -> int:
 EDITABLE_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "phone", "organization",
     "organization_key", "department", "job_title", "organization_type", "prefecture", "corporate_number",
-    "answers", "opt_in_announcements",
+    "answers", "opt_in_announcements", "public_name_consent",
 )
 
 

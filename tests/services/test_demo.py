@@ -13,7 +13,16 @@ from app.domain.admission import WindowState, event_window
 from app.domain.codes import PREFECTURES, EventStatus
 from app.domain.dates import jst_datetime
 from app.extensions import db
-from app.models import AuditLog, CheckinAssignment, Event, EventSeries, Organizer, Registration, TicketType
+from app.models import (
+    AuditLog,
+    CheckinAssignment,
+    Event,
+    EventResult,
+    EventSeries,
+    Organizer,
+    Registration,
+    TicketType,
+)
 from app.services import series as series_service
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # 2026-06-01 12:00 in Japan
@@ -80,7 +89,9 @@ def test_past_editions_carry_the_reports_figures(loaded):
     assert _event("iot-hackathon-r3").prefecture == "02"
     debate2 = _event("energy-debate-2")
     assert debate2.starts_at == jst_datetime(2021, 1, 10, 9, 30)
-    assert "八戸聖ウルスラ学院高等学校" in debate2.description
+    winners = db.session.scalars(select(Registration.organization).join(
+        EventResult, EventResult.registration_id == Registration.id).where(EventResult.event_id == debate2.id)).all()
+    assert "八戸聖ウルスラ学院高等学校" in winners  # the report's winner, published as a result
 
     siers = _event("siers-day-r2")
     assert siers.status == EventStatus.CANCELLED and "新型コロナウイルス" in siers.status_reason
@@ -369,3 +380,15 @@ def test_upcoming_events_have_english_texts_and_one_shows_the_japanese_fallback(
     assert seminar.title_en.startswith("TOHOKU DX Seminar FY") and seminar.summary_en and seminar.description_en
     assert _event("maas-symposium-next").title_en.startswith("Tohoku MaaS Symposium")
     assert _event("migiude-next").title_en == ""
+
+
+def test_debate_contest_results_are_published_under_the_teams_names(loaded, client):
+    """The report's debate winners, per division, on the event page and in the API."""
+    first = _event("energy-debate-1")
+    assert first.results_published_at is not None
+    results = client.get(f"/api/v1/events/{first.id}/results").json
+    text = str(results)
+    assert "優勝" in text and "準優勝" in text and "宮城野高等学校" in text
+    html = client.get(f"/events/{first.slug}").text
+    assert "高校の部" in html and "中学の部" in html and "ディベート部" in html
+    assert client.get(f"/api/v1/events/{_event('energy-debate-3').id}/results").status_code == 404

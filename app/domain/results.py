@@ -1,0 +1,45 @@
+"""Results (受賞結果) of an event: the awards offered, and the name a result is published under.
+
+Pure rules, no Flask. A result names the registration (an application, a team) that
+won it; its public name is shown only when the registrant agreed
+(``Registration.public_name_consent``).
+"""
+from __future__ import annotations
+
+#: The awards offered on the organizer's form (the organizer may type others).
+AWARDS: tuple[str, ...] = ("優勝", "準優勝", "最優秀賞", "優秀賞", "特別賞")
+
+AWARD_MAX = 100
+TITLE_MAX = 200
+
+
+def public_name(registration) -> str:
+    """The name a registration is published under: its team's name (a team
+    registration or a hackathon member: app.domain.teams.team_public_name), else its organisation, else the person's name.
+    """
+    from app.domain.teams import team_public_name
+
+    team = team_public_name(registration)
+    if team:
+        return team
+    organization = (getattr(registration, "organization", "") or "").strip()
+    if organization:
+        return organization
+    return f"{registration.family_name} {registration.given_name}".strip()
+
+
+def shown_name(registration) -> str | None:
+    """The public name when the registrant agreed to it; None otherwise (shown as 非公開)."""
+    if registration is None or not getattr(registration, "public_name_consent", False):
+        return None
+    return public_name(registration)
+
+
+def clean_award(value) -> tuple[str, str | None]:
+    """(the award, an error message id or None)."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        return "", "required"
+    if len(text) > AWARD_MAX:
+        return text[:AWARD_MAX], "too_long"
+    return text, None
