@@ -11,10 +11,10 @@ for the focus ring drawn on it refuses to start too.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 from config import BASE_DIR, ConfigError
 
@@ -157,7 +157,7 @@ def identity_from_env(environ: Mapping[str, str]) -> Identity:
         try:
             tested_on = date.fromisoformat(values["ORG_A11Y_TESTED_ON"].strip())
         except ValueError:
-            raise ConfigError(f"ORG_A11Y_TESTED_ON={values['ORG_A11Y_TESTED_ON']!r} must be a date, YYYY-MM-DD.")
+            raise ConfigError(f"ORG_A11Y_TESTED_ON={values['ORG_A11Y_TESTED_ON']!r} must be a date, YYYY-MM-DD.") from None
     tokens = design_tokens()
     return Identity(
         name=values["ORG_NAME"],

@@ -64,7 +64,7 @@ def _pages() -> dict[str, str]:
     """endpoint -> a path showing it, from the demo's data (plus an export log and an upload)."""
     from flask import url_for
 
-    from app.models import Event, EventSeries, ExportLog, ImportFile, OutboxMessage, Registration
+    from app.models import Event, EventSeries, ExportLog, OutboxMessage, Registration
     from app.models.kpis import Kpi
     from app.services import imports
     from app.urls import join_url, manage_url
