@@ -25,6 +25,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     # On the final settings, whichever way the app is built (gunicorn, `flask` commands, tests).
     config_warnings = check_config(app.config)
+    from app import identity
+
+    identity.init_app(app)  # ORG_*: the bureau's name, logo, colours, contact (unknown or bad ones refuse to start)
 
     if app.config["TRUSTED_PROXIES"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     flask = os.path.join(os.path.dirname(sys.executable), "flask")
-    env = dict(os.environ, PORT=str(args.port))
+    # The demo's bureau (東北経済産業局: name, contact) unless ORG_* are set (app/demo/identity.py).
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from app.demo.identity import DEMO_IDENTITY
+
+    env = {**DEMO_IDENTITY, **os.environ, "PORT": str(args.port)}
     stopping = False
 
     def _on_signal(signum, frame):

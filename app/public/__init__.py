@@ -37,4 +37,4 @@ def _register_template_filters(state) -> None:
     state.app.jinja_env.filters["phone"] = format_phone
 
 
-from app.public import lottery, results, views  # noqa: E402,F401
+from app.public import identity, lottery, results, views  # noqa: E402,F401

@@ -70,7 +70,7 @@ def _form(kpi: Kpi | None) -> KpiForm:
     form.fiscal_year_to.choices = years
     if kpi is None and request.method == "GET":
         form.fiscal_year_from.data = form.fiscal_year_to.data = current
-    form.series_ids.choices = db.session.execute(select(EventSeries.id, EventSeries.name).order_by(EventSeries.name)).all()
+    form.series_ids.choices = [(i, n) for i, n in db.session.execute(select(EventSeries.id, EventSeries.name).order_by(EventSeries.name))]
     events = db.session.execute(select(Event.id, Event.title, Event.starts_at).where(Event.starts_at.is_not(None))
                                 .order_by(Event.starts_at.desc())).all()
     form.event_ids.choices = [(i, f"{dates.format_date(s, lang)} {t}") for i, t, s in events]

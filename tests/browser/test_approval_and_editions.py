@@ -79,8 +79,11 @@ def test_registrants_apply_and_the_organizer_approves_one_and_rejects_another_in
     page.locator(f'input[name="ids"][value="{ids["ichiro@example.jp"]}"]').first.check()
     page.get_by_role("radio", name="承認しない").check()
     page.get_by_label("申込者へのメッセージ（メールに記載されます）").fill("定員に達したため、次回のご参加をお待ちしています。")
+    questions = []  # rejecting asks first (static/js/confirm.js)
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="選択した申込者に実行").click()
     expect(page.locator('tr[data-outcome="rejected"]')).to_have_count(1)
+    assert questions and "却下しますか" in questions[0]
 
     assert _read(statuses) == {"hanako@example.jp": "confirmed", "ichiro@example.jp": "rejected"}
 

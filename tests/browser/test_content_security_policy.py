@@ -43,7 +43,8 @@ def test_registration_pages_run_their_script_under_the_csp(page, create_event):
     page.get_by_label("メールアドレス（確認用）").fill("hanako@example.jp")
     page.get_by_role("button", name="確認画面へ進む").click()
     assert page.get_by_role("heading", level=1).inner_text() == "お申し込み内容の確認"
-    assert page.evaluate("document.documentElement.dataset.registrationJs") == "ready"
+    # The heading can be there before the deferred script has run (a loaded machine): wait for it.
+    page.wait_for_function("document.documentElement.dataset.registrationJs === 'ready'")
     page.get_by_role("button", name="申し込む").click()
     page.wait_for_url(f"**/events/{slug}/register/done")
 

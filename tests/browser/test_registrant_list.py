@@ -96,8 +96,11 @@ def test_select_rows_and_cancel_them_together(page, browser_login, create_event,
     expect(page.locator("#selected-count")).to_have_text("(2)")
     page.get_by_label("申込をキャンセルする").check()
     page.get_by_label("理由（操作履歴に記録されます）").fill("主催者都合")
+    questions = []  # cancelling in bulk asks first (static/js/confirm.js)
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="選択した申込者に実行").click()
     expect(page.get_by_role("status")).to_have_text("2件中2件を処理しました。")
+    assert questions and "キャンセルしますか" in questions[0]
     page.get_by_role("link", name="一覧に戻る").click()
     expect(page.get_by_text("髙橋 一郎")).to_have_count(0)  # still filtered on confirmed
 

@@ -67,7 +67,7 @@ def test_fiscal_years_interface(client, viewer_token):
 @pytest.mark.parametrize("query, field", [
     ("from=2023&to=2021", "from"), ("from=abc", "from"), ("to=٢٠٢١", "to"), ("from=1000&to=2021", "from"),
     ("from=1901&to=2100", "from"), ("category=party", "category"), ("prefecture=48", "prefecture"), ("=null", ""),
-    ("series=x", "series"), ("format=zoom", "format"),
+    ("series=x", "series"), ("format=zoom", "format"), ("category=%1E", "category"), ("prefecture=%1F04", "prefecture"),
 ])
 def test_fiscal_years_bad_parameters_are_400_by_field(client, viewer_token, query, field):
     r = client.get(f"/api/v1/stats/fiscal-years?{query}", headers=bearer(viewer_token))
