@@ -34,6 +34,7 @@ NOT_PAGES = {
     "organizer.registrants_summary": "a CSV file",
     "stats.fiscal_years_csv": "a CSV file",
     "stats.held_events_xlsx": "an XLSX file",
+    "organizer.application_file": "an applicant's file (an attachment)",
     "door.search": "an HTML fragment the 受付 page's script inserts (checked inside /checkin/events/<id>)",
 }
 
@@ -44,6 +45,9 @@ FLOW_PAGES = {
 
 DEMO_PASSWORD = "tsudoi-demo"
 DEMO_ADMIN = "demo@tsudoi.example.jp"
+#: Pages of the reviewer's own (admins do not review): visited signed in as the demo's reviewer.
+REVIEWER = ("reviewer@tsudoi.example.jp", "tsudoi-reviewer")
+REVIEWER_PAGES = ("organizer.reviews", "organizer.review")
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 BLOCKING = {"serious", "critical"}
 
@@ -170,6 +174,38 @@ def _pages() -> dict[str, str]:
         "door.walk_in": url_for("door.walk_in", event_id=e),
         "auth.logout_everywhere": url_for("auth.logout_everywhere"),
     }
+    # Teams, applications, review and results (issue 11), from the demo's debate contest and DX大賞.
+    from app.models import ApplicationFile, EventResult, ReviewAssignment, ReviewCriterion, Team
+
+    by_slug = {ev.slug: ev for ev in events}
+    debate, award, award_past = by_slug["energy-debate-next"], by_slug["dx-award-next"], by_slug["dx-award-r3"]
+    team = db.session.scalars(select(Team).where(Team.event_id == debate.id).order_by(Team.id)).first()
+    team_reg = db.session.get(Registration, team.registration_id)
+    file = db.session.scalars(select(ApplicationFile).join(Registration).where(Registration.event_id == award.id)
+                              .order_by(ApplicationFile.id)).first()
+    applicant = db.session.get(Registration, file.registration_id)
+    criterion = db.session.scalars(select(ReviewCriterion).where(ReviewCriterion.event_id == award.id)).first()
+    result = db.session.scalars(select(EventResult).where(EventResult.event_id == award_past.id)).first()
+    assignment = db.session.scalars(select(ReviewAssignment).order_by(ReviewAssignment.id)).first()
+    assert team and file and criterion and result and assignment, "the demo has teams, files, review and results"
+    pages.update({
+        "organizer.teams": url_for("organizer.teams", event_id=debate.id),
+        "organizer.team_members": url_for("organizer.team_members", event_id=debate.id, team_id=team.id),
+        "registration.team": _path(manage_url(team_reg)) + "/team",
+        "organizer.applications": url_for("organizer.applications", event_id=award.id),
+        "organizer.application_settings": url_for("organizer.application_settings", event_id=award.id),
+        "organizer.application": url_for("organizer.application", event_id=award.id,
+                                         registration_id=applicant.id),
+        "organizer.review_setup": url_for("organizer.review_setup", event_id=award.id),
+        "organizer.criterion_remove": url_for("organizer.criterion_remove", event_id=award.id,
+                                              criterion_id=criterion.id),
+        "organizer.results": url_for("organizer.results", event_id=award_past.id),
+        "organizer.result_remove": url_for("organizer.result_remove", event_id=award_past.id, result_id=result.id),
+        "registration.files": _path(manage_url(applicant)) + "/files",
+        "registration.remove_file": _path(manage_url(applicant)) + f"/files/{file.id}/remove",
+        "organizer.reviews": url_for("organizer.reviews"),
+        "organizer.review": url_for("organizer.review", assignment_id=assignment.id),
+    })
     # The same endpoint's other page (a new KPI) is visited too.
     pages["stats.kpi_form (new)"] = url_for("stats.kpi_form")
     return pages
@@ -191,10 +227,10 @@ def test_the_sweep_covers_every_page_of_the_url_map(app):
     assert not (visited | set(NOT_PAGES)) - _page_endpoints(app), "names of endpoints that no longer exist"
 
 
-def _login(page, lang: str) -> None:
+def _login(page, lang: str, email: str = DEMO_ADMIN, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login" + ("?lang=en" if lang == "en" else ""))
-    page.locator("input[name=email]").fill(DEMO_ADMIN)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/organizer/**")
 
@@ -218,8 +254,13 @@ def _sweep(app, browser, live_server, lang: str, size: str):
     axe = Axe()
     problems: list[str] = []
     try:
-        order = ["auth.login"] + [name for name in pages if name != "auth.login"]
+        order = (["auth.login"] + [name for name in pages if name != "auth.login" and name not in REVIEWER_PAGES]
+                 + list(REVIEWER_PAGES))
         for name in order:
+            if name == REVIEWER_PAGES[0]:  # the reviewer's own pages, signed in as the reviewer
+                context.clear_cookies()
+                _login(page, lang, *REVIEWER)
+                page._signed_in = True
             if name == "auth.logout_everywhere" or name.startswith(("organizer.", "stats.", "door.")):
                 if not getattr(page, "_signed_in", False):
                     _login(page, lang)
