@@ -21,6 +21,7 @@ same SQL runs on both databases and uses the index on `events.starts_at`.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,8 +69,12 @@ def _earlier_participation(column, value):
     )
 
 
+@functools.cache
 def _returning_clause():
-    """The outer registration's email or organisation took part in an earlier held event."""
+    """The outer registration's email or organisation took part in an earlier held event.
+
+    Built once: its aliases of the registrations and events tables cost a proxy per column
+    each time they are made (most of a small event's page), and the clause never changes."""
     return or_(_earlier_participation(Registration.email_normalized, Registration.email_normalized),
                and_(Registration.organization_key != "",
                     _earlier_participation(Registration.organization_key, Registration.organization_key)))
