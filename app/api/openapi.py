@@ -347,7 +347,9 @@ def schemas() -> dict:
                                              "properties": {"days_before": {"type": "integer", "minimum": 0,
                                                                             "maximum": 365},
                                                             "send_time": {"type": "string",
-                                                                          "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"}}}},
+                                                                          "description": "HH:MM Japan time (H:MM "
+                                                                          "too); empty: 10:00",
+                                                                          "pattern": "^(([01]?\\d|2[0-3]):[0-5]\\d)?$"}}}},
             },
         },
         "DecisionInput": {

@@ -397,3 +397,22 @@ def test_a_reason_with_control_characters_is_refused_next_to_the_field(app, crea
     assert "reason" in info.value.errors
     db.session.rollback()
     assert db.session.get(type(event), event.id).status == "published"
+
+
+def test_a_reminders_time_as_the_api_documents_it(app, create_organizer):
+    """OpenAPI's send_time: HH:MM or H:MM, empty for 10:00 (the fuzz test holds the schema to this)."""
+    import re
+
+    from app.api.openapi import document
+
+    pattern = document()["components"]["schemas"]["EventInput"]["properties"]["reminder_rules"]["items"][
+        "properties"]["send_time"]["pattern"]
+    event = service.create_event(_data(reminder_rules=[{"days_before": 7, "send_time": ""},
+                                                       {"days_before": 1, "send_time": "9:30"}]),
+                                 create_organizer(), NOW)
+    assert sorted(r.send_time for r in event.reminder_rules) == ["09:30", "10:00"]
+    assert all(re.match(pattern, t) for t in ("", "9:30", "09:30", "23:59"))
+    for bad in ("24:00", "9:60", "0930"):
+        assert not re.match(pattern, bad)
+        with pytest.raises(ValidationError):
+            service.create_event(_data(reminder_rules=[{"days_before": 1, "send_time": bad}]), create_organizer(), NOW)
