@@ -125,10 +125,24 @@ def _line(event_id):
         if not admission.promotes(event_status=status, admission_mode=mode, drawn=True):
             continue
         free = None if capacity is None else capacity - counter
-        if free is None or free > 0:
+        if (free is None or free > 0) and not _first_waiting_team_too_large(tt_id):
             out.append(Breach("line", f"event {ev_id}, 参加枠 {tt_id} ({name}): {n_waiting} waiting while "
                                       f"{'unlimited' if free is None else free} seats are free"))
     return out
+
+
+def _first_waiting_team_too_large(ticket_type_id: int) -> bool:
+    """A team 参加枠 whose teams' members are capped: the line moves only while the next team's
+    members fit (app.services.teams.within_member_capacity), so free seats may wait for members."""
+    from app.services import teams
+
+    tt = db.session.get(TicketType, ticket_type_id)
+    if tt.member_capacity is None:
+        return False
+    first = db.session.scalars(select(Registration).where(Registration.ticket_type_id == ticket_type_id,
+                                                          Registration.status == WAITLISTED)
+                               .order_by(Registration.waitlist_seq, Registration.id).limit(1)).first()
+    return first is not None and not teams.within_member_capacity(tt, [first])
 
 
 def _places(event_id):

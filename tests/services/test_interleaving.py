@@ -111,12 +111,9 @@ def _operations(event_id: int, staff_id: int):
     return [op for op, weight in weighted for _ in range(weight)]
 
 
-def test_random_interleavings_keep_every_invariant(app):
-    seed = int(os.environ.get("TSUDOI_INTERLEAVING_SEED") or random.SystemRandom().randrange(2**32))
-    staff_id = factories.create_organizer().id
-    event = factories.create_event(ticket_types=[("会場", 2), ("オンライン", 3), ("学生", 1)])
-    event_id = event.id
-    ops = _operations(event_id, staff_id)
+def _interleave(app, ops, seed) -> dict[str, int]:
+    """Run the operations from THREADS threads (each its own session, a commit after each); return
+    how often each succeeded. A ServiceError is a refusal; anything else fails with the seed."""
     failures: list[str] = []
     counts: dict[str, int] = {}
     deadline = time.monotonic() + TIME_BOUND_SECONDS
@@ -149,9 +146,21 @@ def test_random_interleavings_keep_every_invariant(app):
         t.join(timeout=TIME_BOUND_SECONDS + 60)
     assert not any(t.is_alive() for t in threads), f"seed {seed}: a worker hung"
     assert not failures, f"seed {seed}:\n" + "\n".join(failures[:5])
+    db.session.expire_all()
+    return counts
+
+
+def _seed() -> int:
+    return int(os.environ.get("TSUDOI_INTERLEAVING_SEED") or random.SystemRandom().randrange(2**32))
+
+
+def test_random_interleavings_keep_every_invariant(app):
+    seed = _seed()
+    staff_id = factories.create_organizer().id
+    event = factories.create_event(ticket_types=[("会場", 2), ("オンライン", 3), ("学生", 1)])
+    counts = _interleave(app, _operations(event.id, staff_id), seed)
 
     # Deliver what the run queued: every mail no longer true is superseded, and what goes out is true.
-    db.session.expire_all()
     jobs.deliver_due(max_batches=1000)
     db.session.expire_all()
     sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == outbox.SENT)).all()
@@ -167,3 +176,65 @@ def test_random_interleavings_keep_every_invariant(app):
     assert counts.get("register", 0) > 0 and db.session.scalar(
         select(db.func.count()).select_from(Registration)) > 0, counts
     assert sum(tt.confirmed_count for tt in db.session.scalars(select(TicketType))) >= 0
+
+
+def _team_operations(event_id: int, staff_id: int):
+    """Team registrations (a division is a 参加枠, which may also cap its teams' members) racing
+    cancellations, restores, moves, member changes and capacity edits."""
+    from app.domain import teams as team_rules
+    from app.services import teams
+
+    ops = _operations(event_id, staff_id)
+    by_name = {op.__name__: op for op in ops}
+
+    def register(rng):
+        ev = db.session.get(Event, event_id)
+        tt = rng.choice(ev.ticket_types)
+        n = rng.randrange(EMAILS)
+        raw = factories.registration_data(ev, n, ticket_type_id=tt.id)
+        clean, errors = clean_registration(raw, questions=[], ticket_type_ids=[t.id for t in ev.ticket_types])
+        assert not errors, errors
+        clean.team, errors = team_rules.clean_team(
+            factories.team_data(name=f"チーム{n}", members=rng.randint(3, 4)), team_rules.rules_of(ev))
+        assert not errors, errors
+        registrations.register(ev, clean, now=utcnow())
+
+    def members(rng):
+        reg = _random_registration(rng, event_id, ["confirmed", "waitlisted"])
+        if reg is not None:
+            rows, errors = team_rules.clean_members(factories.team_data(members=rng.randint(3, 4))["members"],
+                                                    team_rules.rules_of(db.session.get(Event, event_id)))
+            assert not errors, errors
+            teams.update_members(reg, rows, now=utcnow(), actor=db.session.get(Organizer, staff_id))
+
+    def member_capacity(rng):
+        tt = rng.choice(db.session.get(Event, event_id).ticket_types)
+        event_service.update_ticket_type(tt, {"name": tt.name, "capacity": tt.capacity,
+                                              "member_capacity": rng.choice([None, 6, 8, 12])},
+                                         db.session.get(Organizer, staff_id), utcnow())
+
+    weighted = [(register, 8), (by_name["cancel"], 4), (by_name["restore"], 3), (by_name["move"], 2),
+                (by_name["capacity"], 2), (members, 3), (member_capacity, 1)]
+    return [op for op, weight in weighted for _ in range(weight)]
+
+
+def test_random_interleavings_of_team_registrations_keep_capacity_and_members(app):
+    """Seats per division and, where set, its teams' members are never exceeded by a racing change
+    (member limits lowered by an organizer are the exception: they bind new teams only)."""
+    from app.models import Team
+
+    seed = _seed()
+    staff_id = factories.create_organizer().id
+    event = factories.create_event(team_mode="team", team_min_members=3, team_max_members=4,
+                                   ticket_types=[("高校の部", 3), ("中学の部", 2)])
+    for tt in event.ticket_types:
+        tt.member_capacity = 10
+    counts = _interleave(app, _team_operations(event.id, staff_id), seed)
+    assert counts.get("register", 0) > 0, counts
+    found = invariants.breaches()
+    assert found == [], f"seed {seed}:\n" + "\n".join(map(str, found))
+    for tt in db.session.scalars(select(TicketType).where(TicketType.event_id == event.id)):
+        confirmed = db.session.scalars(select(Registration).where(Registration.ticket_type_id == tt.id,
+                                                                  Registration.status == "confirmed")).all()
+        assert tt.capacity is None or len(confirmed) <= tt.capacity or counts.get("restore"), (seed, tt.name)
+        assert all(db.session.scalar(select(Team).where(Team.registration_id == r.id)) for r in confirmed), seed
