@@ -51,10 +51,12 @@ def member_room(ticket_type: TicketType, n_members: int, *, exclude_registration
 def within_member_capacity(ticket_type: TicketType, line: list[Registration]) -> list[Registration]:
     """The first of `line` (waiting teams, in order) whose members fit the 参加枠's member limit."""
     room = ticket_type.member_capacity - members_confirmed(ticket_type.id)
+    sizes = dict(db.session.execute(
+        select(Team.registration_id, func.count(TeamMember.id)).join(TeamMember, TeamMember.team_id == Team.id)
+        .where(Team.registration_id.in_([r.id for r in line])).group_by(Team.registration_id)).all()) if line else {}
     fits = []
     for registration in line:
-        size = db.session.scalar(select(func.count(TeamMember.id)).join(Team)
-                                 .where(Team.registration_id == registration.id)) or 0
+        size = sizes.get(registration.id, 0)
         if size > room:
             break
         room -= size
