@@ -1,11 +1,12 @@
 """The check-in API: POST/DELETE /api/v1/events/{id}/checkins, tokens of organizers and door staff."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 
 from app.db_types import utcnow
+from app.domain.dates import to_jst
 from app.domain.codes import Role
 from app.extensions import db
 from app.models import Attendance, AuditLog
@@ -128,9 +129,12 @@ def test_bad_bodies(app, client):
 
 def test_session_choice_and_undo(app, client):
     now = utcnow()
-    event, _organizer, token = _setup(sessions=3, starts_at=now - timedelta(days=1, hours=1),
+    # Midnight in Japan today: the second session is "today" at the door whatever hour the suite runs
+    # (an hour before now was yesterday in Japan when CI ran between 00:00 and 01:00 JST).
+    jst_midnight = to_jst(now).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    event, _organizer, token = _setup(sessions=3, starts_at=jst_midnight - timedelta(days=1),
                                     registration_closes_at=now + timedelta(days=2))
-    s1, s2, s3 = event.sessions  # yesterday, today (an hour ago), tomorrow
+    s1, s2, s3 = event.sessions  # yesterday, today, tomorrow (Japan time)
     reg = factories.register(event).registration
     url = f"/api/v1/events/{event.id}/checkins"
     today = client.post(url, json={"code": reg.reference}, headers=_auth(token))
