@@ -30,3 +30,7 @@ def needs_ja_mark(text: str | None, page_lang: str) -> bool:
     """Whether `text`, shown on a page in `page_lang`, must be marked lang="ja" (Japanese inside an
     English page, so that a screen reader reads it with a Japanese voice)."""
     return page_lang != "ja" and has_japanese_script(text)
+
+
+#: Each language by its own name (a language menu shows endonyms, whatever the page's language).
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}

@@ -28,6 +28,7 @@ from app.domain.codes import (
     RegistrationStatus,
 )
 from app.domain.dates import format_datetime
+from app.domain.language import LANGUAGE_NAMES
 from app.domain.registrant_list import DEFAULT_LIST_COLUMNS
 from app.domain.session_choice import day_label
 from app.extensions import db
@@ -324,6 +325,10 @@ def describe_history(entry: AuditLog, event: Event) -> tuple[str, str, str]:
             details = _("deadline %(when)s", when=when(data.get("deadline")))
         case "registration.updated":
             what = _("Details changed")
+        case "registration.language_changed":
+            what = _("Language of mails changed")
+            details = _("%(old)s → %(new)s", old=LANGUAGE_NAMES.get(data.get("from"), "?"),
+                        new=LANGUAGE_NAMES.get(data.get("to"), "?"))
         case "registration.link_resent":
             what = _("Registration link sent again")
         case "attendance.recorded":

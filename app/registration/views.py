@@ -32,6 +32,7 @@ from app.domain import session_choice
 from app.domain import teams as team_rules
 from app.domain.admission import Availability, event_window, ticket_availability
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, EventStatus, RegistrationStatus
+from app.domain.language import LANGUAGE_NAMES
 from app.domain.registration_input import QuestionSpec, clean_registration
 from app.domain.session_choice import day_availability, day_label
 from app.extensions import db, limiter
@@ -346,6 +347,7 @@ def manage(token: str):
         join_url=_join_url(registration),
         days=_chosen_days(registration),
         application_open=event.accepts_applications and applications.may_change(event, registration, utcnow()),
+        language_names={code: LANGUAGE_NAMES[code] for code in current_app.config["LANGUAGES"]},
     )
 
 
@@ -395,6 +397,18 @@ def cancel(token: str):
         return redirect(url_for("registration.manage", token=token), code=303)
     return render_template("registration/cancel.html", registration=registration, event=registration.event,
                            token=token)
+
+
+@bp.route("/r/<token>/language", methods=["POST"])
+@limiter.limit(_rate_limit)
+def mail_language(token: str):
+    """The language of the registrant's future mails (CSRF: checked for every POST by CSRFProtect)."""
+    registration = _registration_or_404(token)
+    chosen = request.form.get("language", "")
+    attempt(lambda: registrations.set_mail_language(registration, chosen, now=utcnow(), actor=_actor(),
+                                                    supported=current_app.config["LANGUAGES"]),
+            lambda: _("From now on we write to you in %(language)s.", language=LANGUAGE_NAMES[chosen]))
+    return redirect(url_for("registration.manage", token=token), code=303)
 
 
 @bp.route("/r/<token>/lottery/confirm", methods=["POST"])

@@ -889,6 +889,25 @@ def update_details(registration: Registration, data: CleanRegistration, fields: 
     return registration
 
 
+def set_mail_language(registration: Registration, language: str, *, supported, now: datetime,
+                      actor=None) -> bool:
+    """The language of the registrant's future mails (the ones already queued keep theirs).
+
+    Only a language of `supported`; the registration is locked and re-read (app.services.locks).
+    True when it changed."""
+    if language not in supported:
+        raise ServiceError(N_("Choose one of the languages offered."), code="language")
+    registration = locks.registration(registration.id)
+    if registration.language == language:
+        return False
+    before, registration.language = registration.language, language
+    registration.updated_at = now
+    audit.record("registration.language_changed", actor=actor, now=now, event_id=registration.event_id,
+                 registration_id=registration.id, data={"from": before, "to": language})
+    db.session.flush()
+    return True
+
+
 def get_by_token(token: str) -> Registration | None:
     """The registration whose private link carries `token` (looked up by its SHA-256)."""
     if not manage_links.plausible(token):

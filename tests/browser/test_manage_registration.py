@@ -107,3 +107,17 @@ def test_ticket_with_qr_and_calendar_file(page, create_event):
     response = page.request.get(f"{manage_url}/calendar.ics")
     assert response.ok and response.headers["content-type"].startswith("text/calendar")
     assert len(icalendar.Calendar.from_ical(response.body()).walk("VEVENT")) == 2
+
+
+def test_choose_the_language_of_later_mails_on_a_phone(page, create_event):
+    manage_url, registration_id, _reference, _ = _registered(create_event)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(manage_url)
+    page.get_by_label("メールの言語").select_option("en")
+    page.get_by_role("button", name="言語を保存する").click()
+    page.wait_for_url(manage_url)
+    expect(page.locator(".flash-success")).to_contain_text(
+        "今後のメールはEnglishでお送りします。")
+    expect(page.get_by_label("メールの言語")).to_have_value("en")
+    assert _read(lambda: db.session.get(Registration, registration_id).language) == "en"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -181,3 +181,36 @@ def test_session_times_render_the_japanese_way(client, create_event):
     event = create_event(starts_at=start, registration_closes_at=start - timedelta(hours=1))
     reg = register(event, 1).registration
     assert "2030年7月12日(金) 13:30–15:30" in client.get(f"/r/{reg.manage_token}").text
+
+
+def test_the_registrant_chooses_the_language_of_later_mails(client, create_event):
+    from app.services import registrations
+    event = create_event(title="TOHOKU DXセミナー", title_en="TOHOKU DX Seminar", capacity=5)
+    reg = register(event, 1).registration
+    page = client.get(f"/r/{reg.manage_token}").text
+    assert 'name="language"' in page and "メールの言語" in page
+    token = reg.manage_token
+    answer = client.post(f"/r/{token}/language", data={"language": "en"})
+    assert answer.status_code == 303
+    assert "今後のメールはEnglishでお送りします。" in client.get(answer.headers["Location"]).text
+    db.session.expire_all()
+    assert reg.language == "en"
+    # the next mail is rendered in English with the English title
+    registrations.cancel(reg, now=reg.created_at, actor=None)
+    db.session.commit()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.registration_id == reg.id,
+                                                          OutboxMessage.kind == "cancelled")).one()
+    assert "TOHOKU DX Seminar" in mail.subject and "キャンセル" not in mail.body_text
+    history = db.session.scalars(select(AuditLog).where(AuditLog.action == "registration.language_changed")).all()
+    assert [(h.data["from"], h.data["to"]) for h in history] == [("ja", "en")]
+    # a cancelled registration is not offered the choice
+    assert 'name="language"' not in client.get(f"/r/{token}").text
+
+
+def test_an_unknown_mail_language_is_refused_and_nothing_changes(client, create_event):
+    reg = register(create_event(), 1).registration
+    answer = client.post(f"/r/{reg.manage_token}/language", data={"language": "fr"}, follow_redirects=True)
+    assert "表示されている言語から選んでください。" in answer.text
+    db.session.expire_all()
+    assert reg.language == "ja"
+    assert client.post("/r/not-a-real-token/language", data={"language": "en"}).status_code == 404
