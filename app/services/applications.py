@@ -153,22 +153,41 @@ def add_file(registration: Registration, stream: BinaryIO, filename: str | None,
     if count >= locked_event.application_file_max_count:
         raise FileRefused(rules.TOO_MANY, "too_many_files", n=locked_event.application_file_max_count)
     directory = files_dir()
-    stored_name = secrets.token_hex(16)
     digest = hashlib.sha256()
-    target = os.path.join(directory, stored_name)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        while chunk := stream.read(64 * 1024):
-            digest.update(chunk)
-            out.write(chunk)
+    while chunk := stream.read(64 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
     item = ApplicationFile(registration_id=reg.id, kind=kind, original_name=rules.clean_file_name(filename, kind),
-                           stored_name=stored_name, size=size, sha256=digest.hexdigest(), uploaded_at=now,
+                           stored_name=secrets.token_hex(16), size=size, sha256=digest.hexdigest(), uploaded_at=now,
                            uploaded_by=getattr(actor, "email", "") or "registrant")
     db.session.add(item)
     db.session.flush()
     audit.record("application.file_added", actor=actor, now=now, event_id=reg.event_id, registration_id=reg.id,
                  data={"file_id": item.id, "kind": kind, "size": size, "sha256": item.sha256})
+    # The file is written last, when its row and audit row are in: a refusal or a failure before
+    # this point leaves nothing on disk, and `commit_added` removes it should the commit fail.
+    target = os.path.join(directory, item.stored_name)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                out.write(chunk)
+    except BaseException:
+        unlink_quietly(target)
+        raise
     return item
+
+
+def commit_added(item: ApplicationFile) -> None:
+    """Commit the transaction that added `item` (the caller's commit); should it fail, the file written
+    for it is removed too, so that no file is left on disk without its row."""
+    path = os.path.join(files_dir(), item.stored_name)
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        unlink_quietly(path)
+        raise
 
 
 def remove_file(registration: Registration, file_id: int, *, now: datetime, actor=None) -> str:
