@@ -1,4 +1,4 @@
-"""Applications (応募): files, the organizers' decisions, reviewers and their scores.
+"""Applications (応募): files, the organizers' decisions and the mails that tell them, reviewers and their scores.
 
 An application is a registration at an event that accepts applications
 (``Event.accepts_applications``); its 部門 is its 参加枠. Changes to one
