@@ -109,9 +109,8 @@ def upload_file(registration_id: int):
     except ServiceError as exc:
         db.session.rollback()
         return error_response(_FILE_STATUS.get(exc.code, 409), exc.code, message=_(exc.message))
-    body = file_json(item)
-    db.session.commit()
-    response = current_app.json.response(body)
+    service.commit_added(item)
+    response = current_app.json.response(file_json(item))
     response.status_code = 201
     return response
 

@@ -27,6 +27,9 @@ Rules per kind (the state is the one at send time):
 * ``schedule_changed``: the registration is active, the event is live, no newer
   schedule mail was queued for the registration, and the event's dates are still
   the ones the mail tells (``context``: ``dates``).
+* ``application_outcome`` (an organizer told applicants the outcome): the application is still
+  active, its decision is still the one the mail tells (``context``: ``outcome``), and no newer
+  outcome mail was queued for it.
 
 Kinds not listed are always relevant.
 """
@@ -48,8 +51,12 @@ SESSION_STARTED = "session_started"
 SESSION_MOVED = "session_moved"
 NEWER_MAIL = "newer_mail"
 DATES_CHANGED = "dates_changed"
+OUTCOME_CHANGED = "outcome_changed"
 REASONS = (REGISTRATION_GONE, REGISTRATION_CHANGED, EVENT_CHANGED, SESSION_GONE, SESSION_STARTED,
-           SESSION_MOVED, NEWER_MAIL, DATES_CHANGED)
+           SESSION_MOVED, NEWER_MAIL, DATES_CHANGED, OUTCOME_CHANGED)
+
+#: Kinds that a newer mail of the same kind for the same registration replaces.
+REPLACED_BY_NEWER_KINDS = ("schedule_changed", "application_outcome")
 
 _SAME_STATUS_KINDS = {
     "confirmed": ("confirmed",),
@@ -88,14 +95,16 @@ def dates_signature(sessions: Iterable[SessionDate]) -> list[list[int | None]]:
 
 def why_not_relevant(kind: str, context: Mapping | None, *, registration_status: str | None,
                      event_status: str | None, sessions: Iterable[SessionDate], now: datetime,
-                     newer_same_kind: bool = False, day_status: str | None = None) -> str | None:
+                     newer_same_kind: bool = False, day_status: str | None = None,
+                     application_status: str | None = None) -> str | None:
     """None while the mail is still true; otherwise the reason code why it must not be sent.
 
     `registration_status` is None when the registration no longer exists;
     `newer_same_kind` says whether a newer mail of the same kind was queued for
     the same registration (only schedule mails look at it); `day_status` is the
     registration's choice of the mail's day (``context["session_id"]``, per-day
-    registration), None when it has none.
+    registration), None when it has none; `application_status` is the organizers' decision on
+    the registration (an application) now.
     """
     context = context or {}
     sessions = list(sessions)
@@ -127,6 +136,16 @@ def why_not_relevant(kind: str, context: Mapping | None, *, registration_status:
         told = context.get("dates")
         if told is not None and [list(d) for d in told] != dates_signature(sessions):
             return DATES_CHANGED
+        return None
+    if kind == "application_outcome":
+        if registration_status is None:
+            return REGISTRATION_GONE
+        if registration_status not in ACTIVE_REGISTRATION_STATUSES:
+            return REGISTRATION_CHANGED
+        if newer_same_kind:
+            return NEWER_MAIL
+        if application_status != context.get("outcome"):
+            return OUTCOME_CHANGED
         return None
     return None
 

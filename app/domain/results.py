@@ -43,3 +43,34 @@ def clean_award(value) -> tuple[str, str | None]:
     if len(text) > AWARD_MAX:
         return text[:AWARD_MAX], "too_long"
     return text, None
+
+
+# --- telling applicants the outcome (app.services.applications.notify_outcomes) -----------------
+
+#: The organizers' decisions an applicant is told of by mail, in the order they are shown
+#: (app.domain.codes.ApplicationStatus values; undecided applications are told nothing).
+OUTCOMES: tuple[str, ...] = ("shortlisted", "awarded", "not_selected")
+
+#: The outcome mail's kind (templates/email/application_outcome.*; checked at send time by
+#: app.domain.mail_relevance).
+OUTCOME_MAIL_KIND = "application_outcome"
+
+
+def outcome_to_tell(application_status: str | None, active: bool, last_told: tuple[str, str] | None) -> str | None:
+    """The outcome an application's applicant must be told now, or None.
+
+    `active`: the application is not cancelled; `last_told`: (outcome, outbox status) of the
+    latest outcome mail queued for it, or None. An applicant is told their decision once: not
+    again while the latest mail tells that same decision (waiting or sent), but anew when the
+    decision changed since, or when that mail was never sent because it was no longer true then.
+    """
+    if not active or application_status not in OUTCOMES:
+        return None
+    if last_told is not None and last_told[0] == application_status and last_told[1] != "superseded":
+        return None
+    return application_status
+
+
+def awards_of(registration_id: int, results) -> list[str]:
+    """The awards the results give one application (its own results only, never another's), in order."""
+    return [r.award for r in results if r.registration_id == registration_id and r.award]

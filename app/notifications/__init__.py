@@ -131,6 +131,11 @@ def _subject(kind: str, event, extra: dict) -> str:
         "lottery_lost": _("Lottery result: %(title)s", title=title),
         "lottery_released": _("Your place has passed on: %(title)s", title=title),
     }
+    if kind == "application_outcome":
+        return {
+            "shortlisted": _("Your application has been shortlisted: %(title)s", title=title),
+            "awarded": _("Your application has won an award: %(title)s", title=title),
+        }.get(extra.get("outcome"), _("Result of your application: %(title)s", title=title))
     return subjects[kind]
 
 
@@ -208,6 +213,21 @@ def lottery_result(registration: Registration, *, now: datetime) -> None:
 def lottery_released(registration: Registration, *, now: datetime) -> None:
     """A winner did not confirm in time: the seat has passed on."""
     enqueue("lottery_released", registration, dedupe_key=f"reg:{registration.id}:lottery_released", now=now)
+
+
+def application_outcome(registration: Registration, *, now: datetime, awards: list[str],
+                        sequence: int) -> OutboxMessage | None:
+    """Tell an applicant the organizers' decision on their application (shortlisted, awarded, not
+    selected); an award mail names the awards the results give this application only.
+
+    `sequence` counts the outcome mails of the registration (1 for the first): an applicant told one
+    decision is told again only when it changed (app.domain.results.outcome_to_tell decides).
+    """
+    outcome = registration.application_status
+    return enqueue("application_outcome", registration, now=now, skip_if_exists=False,
+                   dedupe_key=f"reg:{registration.id}:application_outcome:{outcome}:{sequence}",
+                   extra={"outcome": outcome, "awards": awards if outcome == "awarded" else []},
+                   context={"outcome": outcome})
 
 
 def manage_link(registration: Registration, *, now: datetime) -> None:

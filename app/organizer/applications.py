@@ -186,6 +186,45 @@ def application_decision(event_id: int, registration_id: int):
     return redirect(url_for("organizer.application", event_id=event.id, registration_id=registration.id), code=303)
 
 
+@bp.route("/events/<int:event_id>/applications/notify", methods=["GET", "POST"])
+@editor_required
+def applications_notify(event_id: int):
+    """Tell the applicants the outcome: a confirmation page (who gets which mail), then one press queues them."""
+    event = _event(event_id)
+    back = url_for("organizer.applications", event_id=event.id)
+    if request.method == "POST":
+        outcome = {}
+
+        def notify():
+            outcome["plan"] = service.notify_outcomes(event, now=utcnow(), actor=current_user)
+
+        def told() -> str:
+            counts = outcome["plan"].counts
+            if not outcome["plan"].total:
+                return _("No applicant needed a new mail: nothing was queued.")
+            return _("Outcome mails queued (they are in the outbox): shortlisted %(shortlisted)d, awarded "
+                     "%(awarded)d, not selected %(not_selected)d.", **counts)
+
+        attempt(notify, told)
+        return redirect(back, code=303)
+    plan = service.outcome_plan(event)
+    effects = [_("%(decision)s: %(n)d applicant(s) get this mail.", decision=application_status_label(outcome), n=n)
+               for outcome, n in plan.counts.items()]
+    if plan.already_told:
+        effects.append(_("%(n)d applicant(s) were already told their current decision: no new mail.",
+                         n=plan.already_told))
+    if plan.no_address:
+        effects.append(_("%(n)d applicant(s) have no email address: no mail.", n=plan.no_address))
+    effects += [_("Applications not decided yet get no mail."),
+                _("Each mail is in the applicant's language. An award mail names only the award of that "
+                  "application, nothing about other applicants."),
+                _("A mail whose decision changes before it is sent is not sent.")]
+    return render_template("organizer/applications/confirm.html", event=event,
+                           title=_("Notify the applicants of the outcome?"), effects=effects,
+                           action=url_for("organizer.applications_notify", event_id=event.id),
+                           button=_("Send %(n)d mail(s)", n=plan.total), back=back)
+
+
 @bp.route("/applications/files/<int:file_id>")
 @login_required
 def application_file(file_id: int):

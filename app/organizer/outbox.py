@@ -43,6 +43,7 @@ SUPERSEDED_LABELS = {
     mail_relevance.SESSION_MOVED: _l("The session moved to another date; a reminder for the new date is sent instead."),
     mail_relevance.NEWER_MAIL: _l("A newer mail of the same kind replaces it."),
     mail_relevance.DATES_CHANGED: _l("The dates changed again; a newer mail tells the final dates."),
+    mail_relevance.OUTCOME_CHANGED: _l("The decision on the application changed before the mail was sent."),
 }
 #: Shown instead of a registrant's private link: staff never see a usable one.
 PRIVATE_LINK_MASK = _l("(personal link: inserted when the mail is sent)")
@@ -64,6 +65,7 @@ KIND_LABELS = {
     "lottery_waitlisted": _l("Lottery result: waiting list"),
     "lottery_lost": _l("Lottery result: not drawn"),
     "lottery_released": _l("Unconfirmed seat passed on"),
+    "application_outcome": _l("Application outcome"),
 }
 
 

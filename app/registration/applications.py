@@ -67,14 +67,14 @@ def files(token: str):
     if upload is None or not upload.filename:
         return render_files_page(registration, event, token, error=_("Choose a file to upload."), status=422)
     try:
-        applications.add_file(registration, upload.stream, upload.filename, now=utcnow(), actor=_actor())
+        item = applications.add_file(registration, upload.stream, upload.filename, now=utcnow(), actor=_actor())
     except applications.FileRefused as exc:
         db.session.rollback()
         return render_files_page(registration, event, token, error=_(exc.message, **exc.params), status=422)
     except ServiceError as exc:
         db.session.rollback()
         return render_files_page(registration, event, token, error=_(exc.message), status=422)
-    db.session.commit()
+    applications.commit_added(item)
     flash(_("Your file has been added."), "success")
     return redirect(url_for("registration.files", token=token), code=303)
 

@@ -1,4 +1,4 @@
-"""Applications (応募): files, the organizers' decisions, reviewers and their scores.
+"""Applications (応募): files, the organizers' decisions and the mails that tell them, reviewers and their scores.
 
 An application is a registration at an event that accepts applications
 (``Event.accepts_applications``); its 部門 is its 参加枠. Changes to one
@@ -19,17 +19,22 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import notifications
 from app.domain import application_files as rules
+from app.domain import results as result_rules
 from app.domain.admission import event_window
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, ApplicationStatus, Role
 from app.extensions import db
 from app.models import (
     ApplicationFile,
     Event,
+    EventResult,
     Organizer,
+    OutboxMessage,
     Registration,
     ReviewAssignment,
     ReviewCriterion,
+    TicketType,
 )
 from app.services import audit, locks
 from app.services.errors import ServiceError
@@ -153,22 +158,41 @@ def add_file(registration: Registration, stream: BinaryIO, filename: str | None,
     if count >= locked_event.application_file_max_count:
         raise FileRefused(rules.TOO_MANY, "too_many_files", n=locked_event.application_file_max_count)
     directory = files_dir()
-    stored_name = secrets.token_hex(16)
     digest = hashlib.sha256()
-    target = os.path.join(directory, stored_name)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        while chunk := stream.read(64 * 1024):
-            digest.update(chunk)
-            out.write(chunk)
+    while chunk := stream.read(64 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
     item = ApplicationFile(registration_id=reg.id, kind=kind, original_name=rules.clean_file_name(filename, kind),
-                           stored_name=stored_name, size=size, sha256=digest.hexdigest(), uploaded_at=now,
+                           stored_name=secrets.token_hex(16), size=size, sha256=digest.hexdigest(), uploaded_at=now,
                            uploaded_by=getattr(actor, "email", "") or "registrant")
     db.session.add(item)
     db.session.flush()
     audit.record("application.file_added", actor=actor, now=now, event_id=reg.event_id, registration_id=reg.id,
                  data={"file_id": item.id, "kind": kind, "size": size, "sha256": item.sha256})
+    # The file is written last, when its row and audit row are in: a refusal or a failure before
+    # this point leaves nothing on disk, and `commit_added` removes it should the commit fail.
+    target = os.path.join(directory, item.stored_name)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                out.write(chunk)
+    except BaseException:
+        unlink_quietly(target)
+        raise
     return item
+
+
+def commit_added(item: ApplicationFile) -> None:
+    """Commit the transaction that added `item` (the caller's commit); should it fail, the file written
+    for it is removed too, so that no file is left on disk without its row."""
+    path = os.path.join(files_dir(), item.stored_name)
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        unlink_quietly(path)
+        raise
 
 
 def remove_file(registration: Registration, file_id: int, *, now: datetime, actor=None) -> str:
@@ -217,6 +241,101 @@ def set_status(registration: Registration, status: str | None, *, now: datetime,
         reg.updated_at = now
         db.session.flush()
     return reg
+
+
+# --- telling applicants the outcome ----------------------------------------------------------
+
+
+@dataclass
+class OutcomePlan:
+    """Who gets which outcome mail if the organizers tell the applicants now."""
+
+    to_tell: dict[str, list[Registration]]  # per outcome (result_rules.OUTCOMES), in id order
+    already_told: int = 0  # decided applications whose applicant was told that decision already
+    no_address: int = 0  # decided applications without an email address (imported): nobody to mail
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {outcome: len(self.to_tell[outcome]) for outcome in result_rules.OUTCOMES}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _decided(event_id: int) -> list[Registration]:
+    return list(db.session.scalars(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.status.in_(ACTIVE_REGISTRATION_STATUSES),
+                                   Registration.application_status.in_(result_rules.OUTCOMES))
+        .order_by(Registration.id).execution_options(populate_existing=True)))
+
+
+def _outcome_mails(registration_ids: list[int]) -> dict[int, list[OutboxMessage]]:
+    """The outcome mails queued so far for each registration, oldest first."""
+    mails: dict[int, list[OutboxMessage]] = {}
+    if registration_ids:
+        for message in db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == result_rules.OUTCOME_MAIL_KIND,
+                                            OutboxMessage.registration_id.in_(registration_ids))
+                .order_by(OutboxMessage.id).execution_options(populate_existing=True)):
+            mails.setdefault(message.registration_id, []).append(message)
+    return mails
+
+
+def _plan(registrations: list[Registration]) -> OutcomePlan:
+    plan = OutcomePlan({outcome: [] for outcome in result_rules.OUTCOMES})
+    mails = _outcome_mails([r.id for r in registrations])
+    for registration in registrations:
+        if registration.application_status not in result_rules.OUTCOMES:
+            continue
+        told = mails.get(registration.id)
+        last = ((told[-1].context or {}).get("outcome"), told[-1].status) if told else None
+        outcome = result_rules.outcome_to_tell(registration.application_status,
+                                               registration.status in ACTIVE_REGISTRATION_STATUSES, last)
+        if outcome is None:
+            plan.already_told += 1
+        elif not registration.email:
+            plan.no_address += 1
+        else:
+            plan.to_tell[outcome].append(registration)
+    return plan
+
+
+def outcome_plan(event: Event) -> OutcomePlan:
+    """What `notify_outcomes` would queue now (read only: for the organizer's confirmation)."""
+    return _plan(_decided(event.id))
+
+
+def notify_outcomes(event: Event, *, now: datetime, actor) -> OutcomePlan:
+    """Queue one outcome mail per decided application whose applicant was not yet told that decision
+    (shortlisted, awarded: naming its own awards, not selected), in the applicant's language. Audited.
+
+    Locks (app.services.locks): the event (key share), all its 参加枠 in id order (a decision is
+    changed only under its 参加枠's lock, so the decided applications read next stay decided as they
+    are), its days when chosen per day, then the applications in id order; re-read; decide; write.
+    Two presses at once queue each mail once: the second waits and then finds the first's mails.
+    """
+    locked_event = locks.event(event.id, exclusive=False)
+    if not locked_event.accepts_applications:
+        raise ServiceError(N_("This event does not take applications."), "not_applications")
+    locks.ticket_types(db.session.scalars(select(TicketType.id).where(TicketType.event_id == locked_event.id)))
+    locks.event_sessions(locked_event)
+    for registration_id in [r.id for r in _decided(locked_event.id)]:
+        locks.registration(registration_id)
+    plan = _plan(_decided(locked_event.id))
+    results = list(db.session.scalars(select(EventResult).where(EventResult.event_id == locked_event.id)
+                                      .order_by(EventResult.position, EventResult.id)))
+    sent_before = _outcome_mails([r.id for told in plan.to_tell.values() for r in told])
+    for outcome in result_rules.OUTCOMES:
+        for registration in plan.to_tell[outcome]:
+            notifications.application_outcome(
+                registration, now=now, awards=result_rules.awards_of(registration.id, results),
+                sequence=len(sent_before.get(registration.id, [])) + 1)
+    audit.record("application.outcomes_notified", actor=actor, now=now, event_id=locked_event.id,
+                 data={**plan.counts, "already_told": plan.already_told, "no_address": plan.no_address})
+    db.session.flush()
+    return plan
 
 
 # --- reviewers -----------------------------------------------------------------------

@@ -188,8 +188,9 @@ def why_not_relevant(message: OutboxMessage, registration: Registration | None, 
         registration_status=registration.status if registration is not None else None,
         event_status=event.status if event is not None else None,
         sessions=sessions, now=now,
-        newer_same_kind=message.kind == "schedule_changed" and _newer_same_kind(message),
+        newer_same_kind=message.kind in mail_relevance.REPLACED_BY_NEWER_KINDS and _newer_same_kind(message),
         day_status=_day_status(message, registration),
+        application_status=registration.application_status if registration is not None else None,
     )
 
 

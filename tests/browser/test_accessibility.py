@@ -194,6 +194,7 @@ def _pages() -> dict[str, str]:
         "registration.team": _path(manage_url(team_reg)) + "/team",
         "organizer.applications": url_for("organizer.applications", event_id=award.id),
         "organizer.application_settings": url_for("organizer.application_settings", event_id=award.id),
+        "organizer.applications_notify": url_for("organizer.applications_notify", event_id=award_past.id),
         "organizer.application": url_for("organizer.application", event_id=award.id,
                                          registration_id=applicant.id),
         "organizer.review_setup": url_for("organizer.review_setup", event_id=award.id),

@@ -205,7 +205,8 @@ def test_every_action_recorded_with_a_registration_has_words(app, create_event):
     event = create_event()
     with app.test_request_context():
         event_level = {"checkin.assigned", "checkin.unassigned", "results.published", "results.unpublished",
-                       "review.criterion_added", "review.criterion_removed"}  # recorded without a registration
+                       "review.criterion_added", "review.criterion_removed",
+                       "application.outcomes_notified"}  # recorded without a registration
         for action in sorted(actions - event_level):
             what, _details, _who = describe_history(AuditLog(action=action, data={}), event)
             assert what != action, f"{action} has no words in the registrant's history"
