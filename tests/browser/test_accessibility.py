@@ -238,6 +238,7 @@ def _login(page, lang: str, email: str = DEMO_ADMIN, password: str = DEMO_PASSWO
 
 def _horizontal_overflow(page) -> int:
     """How many CSS px the page is wider than the window (0: no page-level sideways scroll)."""
+    page.wait_for_load_state("load")
     return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 

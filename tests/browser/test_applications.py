@@ -31,6 +31,7 @@ def _award(create_event, **fields):
 
 
 def _no_page_scroll(page) -> bool:
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

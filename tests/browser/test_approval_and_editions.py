@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.db_types import utcnow
 from app.extensions import db
 from app.models import Event, EventSeries, OutboxMessage, Registration
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
 
@@ -139,7 +140,7 @@ def test_a_registrant_picks_the_nearest_edition_on_a_phone(phone_page, create_ev
     expect(upcoming.first).to_contain_text("残り39席")
     expect(page.locator("#past-editions li")).to_have_count(1)
     expect(page.locator("#past-editions")).to_contain_text("山形県")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
+    assert scroll_width(page) <= 390  # fits the phone
     page.screenshot(path="/tmp/series-phone.png", full_page=True)
 
     page.locator("#upcoming-editions li", has_text="宮城県").get_by_role("link").click()

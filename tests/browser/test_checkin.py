@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Attendance, AuditLog
 from app.services import checkin
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 from tests.factories import create_event, create_organizer, register
 
@@ -117,7 +118,7 @@ def test_kana_search_check_in_and_undo_on_a_phone(phone_page, live_server):
     expect(hits.first).to_contain_text("受付済み")
     assert _attendances() == 1
     # no horizontal scrolling on a 390 px phone
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390
     page.screenshot(path="/tmp/browser-checkin-search.png", full_page=True)
 
     result.get_by_role("button", name="この受付を取り消す").click()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import EventSession, OutboxMessage, Registration, TicketType
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
 
@@ -62,7 +63,7 @@ def test_cancel_a_registrant_with_the_reason_told(nojs_page, browser_login, crea
     expect(mail).to_contain_text("主催者によりお申し込みがキャンセルされました。")
     expect(mail).to_contain_text(REASON)
     page.screenshot(path="/tmp/public2-confirm-cancel-phone.png", full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    assert scroll_width(page) <= 400
 
     # Changing one's mind about telling the reason: the preview follows.
     page.get_by_label("理由を申込者へのメールに記載する").uncheck()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from app.db_types import utcnow
 from app.extensions import db
+from tests.browser.layout import scroll_width
 from tests.unit.test_css_contrast import contrast
 
 LONG_TITLE = "令和8年度 東北地域DX推進セミナー 〜地域企業のデジタル変革〜"
@@ -78,7 +79,7 @@ def test_states_buttons_and_layout(request, create_event, fixture):
     list_box = page.locator(".tickets").bounding_box()
     card_box = card.bounding_box()
     assert abs(card_box["x"] - list_box["x"]) < 1 and abs(card_box["width"] - list_box["width"]) < 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert scroll_width(page) <= page.viewport_size["width"]
     _shot(page, f"event-full-{size}")
 
     page.goto("/events/few-left")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from app.identity import identity_from_env
+from tests.browser.layout import scroll_width
 from tests.web.test_identity import BUREAU
 
 
@@ -19,7 +20,7 @@ def test_footer_links_lead_to_the_bureaus_pages_on_a_phone(app, phone_page, crea
     assert page.locator(".brand-logo").get_attribute("alt") == ""  # the name beside it says it
     # The configured colour (#0b5394), not the design tokens' default, paints the header.
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(11, 83, 148)"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390
 
     footer = page.get_by_role("navigation", name="このサイトについて")
     footer.get_by_role("link", name="個人情報の取扱い").click()
@@ -35,7 +36,7 @@ def test_footer_links_lead_to_the_bureaus_pages_on_a_phone(app, phone_page, crea
     footer.get_by_role("link", name="お問い合わせ").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("お問い合わせ")
     expect(page.get_by_role("link", name="022-221-4876")).to_have_attribute("href", "tel:0222214876")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390
 
     # The registration form links the event's purposes on the privacy page.
     page.goto(f"/events/{slug}/register")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendance, Event, Registration
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
@@ -63,7 +64,7 @@ def test_import_on_a_phone(phone_page, browser_login, create_organizer):
     db.session.rollback()  # no read transaction left open beside the server (SQLite snapshot)
     browser_login(phone_page, user)
     _import_cp932(phone_page)
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    width = scroll_width(phone_page)
     assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
     phone_page.get_by_role("button", name="3行を取り込む").click()
     phone_page.wait_for_url("**/registrants")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxMessage, Registration
 from app.services import outbox
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
 
@@ -120,4 +121,4 @@ def test_choose_the_language_of_later_mails_on_a_phone(page, create_event):
         "今後のメールはEnglishでお送りします。")
     expect(page.get_by_label("メールの言語")).to_have_value("en")
     assert _read(lambda: db.session.get(Registration, registration_id).language) == "en"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390

@@ -16,6 +16,7 @@ from app.db_types import utcnow
 from app.extensions import db, mail
 from app.models import Attendance, EventSession
 from app.services import registrations
+from tests.browser.layout import scroll_width
 from tests.factories import register
 
 ONLINE_URL = "https://meet.example.jp/maas-room"
@@ -131,4 +132,4 @@ def test_join_page_on_a_phone(phone_page, live_server, create_event):
     db.session.rollback()
     phone_page.goto(link)
     expect(phone_page.get_by_role("status")).to_contain_text("まだ開いていません")
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(phone_page) <= 390

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from app.db_types import utcnow
 from app.domain.dates import to_jst
 from app.extensions import db
+from tests.browser.layout import scroll_width
 
 
 def _detached(**values):
@@ -89,6 +90,6 @@ def test_viewer_sees_no_edit_buttons_and_gets_403(page, browser_login, create_or
 def test_event_form_fits_a_phone(phone_page, browser_login, create_organizer):
     browser_login(phone_page, _staff(create_organizer))
     phone_page.goto("/organizer/events/new")
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    width = scroll_width(phone_page)
     assert width <= 400
     phone_page.screenshot(path="/tmp/organizer_new_event_phone.png", full_page=True)

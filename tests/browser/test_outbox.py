@@ -11,6 +11,7 @@ from app.db_types import utcnow
 from app.extensions import db, mail
 from app.models import OutboxMessage
 from app.services import registrations
+from tests.browser.layout import scroll_width
 from tests.factories import register
 
 
@@ -87,11 +88,11 @@ def test_outbox_on_a_phone(phone_page, browser_login, create_organizer, create_e
     phone_page.get_by_label("イベント").select_option(str(event_id))
     phone_page.get_by_role("button", name="表示").click()
     phone_page.wait_for_url(f"**event_id={event_id}**")
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400
+    assert scroll_width(phone_page) <= 400
     phone_page.screenshot(path="/tmp/outbox_list_phone.png")
     phone_page.locator("tr", has_text="taro1@example.jp").get_by_role("link").click()
     phone_page.get_by_role("heading", name="HTML版").wait_for()
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    width = scroll_width(phone_page)
     assert width <= 400  # nothing overflows the phone screen
     phone_page.screenshot(path="/tmp/outbox_phone.png", full_page=True)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxMessage, SessionChoice
 from app.services import outbox
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 from tests.factories import register
 
@@ -33,7 +34,7 @@ def test_pick_two_days_see_them_on_the_ticket_then_change(page, phone_page, crea
     # The form on a phone: nothing wider than the screen.
     phone_page.goto(f"/events/{slug}/register")
     expect(_day(phone_page, "1日目")).to_be_visible()
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(phone_page) <= 390
 
     page.goto(f"/events/{slug}/register")
     page.get_by_label("姓", exact=True).fill("三陸")

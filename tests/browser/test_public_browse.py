@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from app.db_types import utcnow
 from app.extensions import db
 from app.models import EventSession
+from tests.browser.layout import scroll_width
 
 
 def _events(create_event):
@@ -69,7 +70,7 @@ def test_phone_width_list_and_event(phone_page, create_event):
     page = phone_page
     page.goto("/")
     # Nothing wider than the screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390
     page.get_by_label("開催形式").select_option("online")
     page.get_by_role("button", name="検索").click()
     expect(page.locator(".event-card")).to_have_count(1)
@@ -77,7 +78,7 @@ def test_phone_width_list_and_event(phone_page, create_event):
     expect(page.get_by_role("heading", level=1)).to_have_text("MaaSシンポジウム")
     expect(page.get_by_role("heading", name="参加申込")).to_be_visible()
     expect(page.locator(".ticket-type")).to_contain_text("残り30席")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390
 
 
 def test_english_interface(page, create_event):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxMessage, Registration, Team
 from app.services import outbox
+from tests.browser.layout import scroll_width
 from tests.concurrency import read_beside_a_server as _read
 
 STUDENTS = [("佐藤", "花子", "さとう", "はなこ", "高校2年"), ("鈴木", "一郎", "すずき", "いちろう", "高校2年"),
@@ -18,7 +19,7 @@ STUDENTS = [("佐藤", "花子", "さとう", "はなこ", "高校2年"), ("鈴�
 
 
 def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390
 
 
 def test_a_teacher_registers_a_team_of_four_on_a_phone(phone_page, create_event):
