@@ -61,10 +61,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from app import i18n
+    from app import confirmations, i18n
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Tokyo")
     i18n.init_app(app)
+    confirmations.init_app(app)  # data-confirm questions, asked again on a page without JavaScript
 
     @app.before_request
     def _mark_read_only():

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import editor_required, staff_required
+from app.confirmations import confirmed_or_ask
 from app.db_types import utcnow
 from app.domain import dates
 from app.domain import events as rules
@@ -384,6 +385,9 @@ def question_add(event_id: int):
 def question_delete(event_id: int, question_id: int):
     event = _get(Event, event_id)
     question = _child(Question, event, question_id)
+    back = url_for("organizer.event_detail", event_id=event.id) + "#questions"
+    if page := confirmed_or_ask("question_delete", back=back, label=question.label):
+        return page
     return _simple_action(event, lambda now: service.delete_question(question, current_user, now),
                           _("The question was deleted."), "#questions")
 
@@ -409,6 +413,9 @@ def reminder_add(event_id: int):
 def reminder_delete(event_id: int, rule_id: int):
     event = _get(Event, event_id)
     rule = _child(ReminderRule, event, rule_id)
+    if page := confirmed_or_ask("reminder_delete", back=url_for("organizer.event_detail", event_id=event.id)
+                                + "#reminders"):
+        return page
     return _simple_action(event, lambda now: service.delete_reminder_rule(rule, current_user, now),
                           _("The reminder was deleted."), "#reminders")
 
@@ -445,6 +452,8 @@ def event_publish(event_id: int):
 @editor_required
 def event_unpublish(event_id: int):
     event = _get(Event, event_id)
+    if page := confirmed_or_ask("unpublish", back=url_for("organizer.event_detail", event_id=event.id)):
+        return page
     return _simple_action(event, lambda now: service.unpublish(event, current_user, now),
                           _("The event is a draft again and no longer public."))
 

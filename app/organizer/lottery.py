@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.permissions import editor_required, staff_required
+from app.confirmations import confirmed_or_ask
 from app.db_types import utcnow
 from app.domain import lottery as rules
 from app.domain.codes import AdmissionMode
@@ -67,6 +68,8 @@ def lottery(event_id: int):
 @editor_required
 def lottery_draw(event_id: int):
     event = _event(event_id)
+    if page := confirmed_or_ask("lottery_draw", back=url_for("organizer.lottery", event_id=event_id)):
+        return page
     try:
         records = service.draw(event, now=utcnow(), actor=current_user)
     except ServiceError as exc:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app import notifications
 from app.auth.permissions import editor_required, staff_required
 from app.column_labels import column_label
+from app.confirmations import confirmed_or_ask
 from app.db_types import utcnow
 from app.domain import registrant_list
 from app.domain.codes import (
@@ -211,6 +212,9 @@ def registrants_bulk(event_id: int):
     if form.action.data == "move" and not form.ticket_type_id.data:
         flash(_("Choose a ticket type of this event."), "error")
         return redirect(back, code=303)
+    if form.action.data in ("cancel", "reject") and (page := confirmed_or_ask("bulk_" + form.action.data,
+                                                                               back=back)):
+        return page
     now = utcnow()
     message = (form.message.data or "").strip()
     if form.action.data == "approve":
@@ -504,6 +508,9 @@ def registrant_decide(event_id: int, registration_id: int):
         flash(_("The message is too long (1000 characters at most).") if form.message.errors
               else _("Choose what to do with the selected registrants."), "error")
         return _back(event, registration)
+    if form.decision.data != "approve" and (page := confirmed_or_ask("reject", back=url_for(
+            "organizer.registrant", event_id=event.id, registration_id=registration.id))):
+        return page
     decide = registrations.approve if form.decision.data == "approve" else registrations.reject
     attempt(lambda: decide(registration, now=utcnow(), actor=current_user, message=(form.message.data or "").strip()),
             lambda: _("%(name)s: %(status)s.", name=registration.full_name, status=_status_label(registration)))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
+from app.confirmations import confirmed_or_ask
 from app.db_types import utcnow
 from app.domain import teams as team_rules
 from app.domain.teams import TeamMode
@@ -86,6 +87,8 @@ def _hackathon(token, registration, event):
         action = request.form.get("action")
         now = utcnow()
         if action == "leave":
+            if page := confirmed_or_ask("team_leave", back=url_for("registration.team", token=token)):
+                return page
             attempt(lambda: team_service.leave_team(registration, now=now, actor=_actor()),
                     lambda: _("You have left the team."))
             return redirect(url_for("registration.team", token=token), code=303)

@@ -12,6 +12,7 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.permissions import admin_required, staff_required
+from app.confirmations import confirmed_or_ask
 from app.db_types import utcnow
 from app.domain import dates
 from app.domain import kpi as rules
@@ -136,6 +137,8 @@ def kpi_form(kpi_id: int | None = None):
 @admin_required
 def kpi_delete(kpi_id: int):
     k = db.get_or_404(Kpi, kpi_id)
+    if page := confirmed_or_ask("kpi_delete", back=url_for("stats.kpi", kpi_id=k.id)):
+        return page
     service.delete(k, actor=current_user, now=utcnow())
     db.session.commit()
     flash(_("The KPI was deleted."), "success")

@@ -1,5 +1,6 @@
 """Destructive organizer actions that stay on their page ask first (static/js/confirm.js), saying who
 is told: bulk cancel and reject on the registrant list, deleting a question or a reminder, unpublishing.
+Without JavaScript a page asks the same question (app/confirmations.py).
 Dismissing the question changes nothing; accepting it does the action."""
 from __future__ import annotations
 
@@ -69,3 +70,30 @@ def test_deleting_a_question_asks_first(page, browser_login, create_event, creat
     page.wait_for_load_state()
     expect(page.get_by_role("button", name="削除 ご質問")).to_have_count(0)
     assert _read(labels) == []
+
+
+def test_without_javascript_a_page_asks_instead(browser, live_server, browser_login, create_event, create_organizer):
+    """No script (blocked, or failed to load): the lottery is not drawn on one click; a page asks the same
+    question and its button draws."""
+    from app.models import LotteryDraw
+    from tests.services.test_lottery import lottery_event
+
+    event, _regs = lottery_event(capacity=2, applicants=4)
+    event_id, user = event.id, SimpleNamespace(email=create_organizer().email)
+    db.session.rollback()
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP", java_script_enabled=False,
+                                  viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        browser_login(page, user)
+        page.goto(f"/organizer/events/{event_id}/lottery")
+        page.get_by_role("button", name="今すぐ抽選する").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("確認してください")
+        expect(page.locator(".confirm-question")).to_contain_text("抽選")
+        assert _read(lambda: db.session.scalar(select(LotteryDraw))) is None  # asked, not drawn
+        page.get_by_role("button", name="はい、実行します").click()
+        page.wait_for_url(f"**/organizer/events/{event_id}/lottery")
+        assert _read(lambda: db.session.scalar(select(LotteryDraw)).event_id) == event_id
+    finally:
+        context.close()

@@ -57,7 +57,7 @@ def test_bulk_approve_and_reject_with_a_message(client, login, editor, create_ev
     assert 'data-outcome="confirmed"' in page.text and 'data-outcome="full"' in page.text
     assert "満席のため承認できません" in page.text
     page = client.post(f"/organizer/events/{event.id}/registrants/bulk",
-                       data={"action": "reject", "ids": [b.id, c.id], "message": "定員に達しました。"})
+                       data={"action": "reject", "ids": [b.id, c.id], "message": "定員に達しました。", "confirmed": "1"})
     assert page.text.count('data-outcome="rejected"') == 2
     assert [_status(r.id) for r in (a, b, c)] == ["confirmed", "rejected", "rejected"]
     assert "当日は名刺をお持ちください。" in _mails("approved")[0].body_text
@@ -82,7 +82,7 @@ def test_one_decision_on_the_registrants_page(client, login, editor, create_even
     page = client.get(f"/organizer/events/{event.id}/registrants/{reg.id}").text
     assert 'id="decision-form"' in page
     response = client.post(f"/organizer/events/{event.id}/registrants/{reg.id}/decide",
-                           data={"decision": "reject", "message": "<b>ごめんなさい</b>"}, follow_redirects=True)
+                           data={"decision": "reject", "message": "<b>ごめんなさい</b>", "confirmed": "1"}, follow_redirects=True)
     assert _status(reg.id) == "rejected"
     assert 'id="decision-form"' not in response.text
     assert "&lt;b&gt;ごめんなさい&lt;/b&gt;" in response.text  # the history shows the message, escaped

@@ -191,10 +191,10 @@ def test_bulk_actions_from_the_list(client, login, editor, viewer, create_event,
     assert page.text.count('data-outcome="moved"') == 2
     assert "q=%E9%AB%99%E6%A9%8B" in page.text  # back to the same filtered list
     page = client.post(f"/organizer/events/{event.id}/registrants/bulk",
-                       data={"action": "cancel", "ids": ids[:1], "reason": "重複"})
+                       data={"action": "cancel", "ids": ids[:1], "reason": "重複", "confirmed": "1"})
     assert 'data-outcome="cancelled"' in page.text
     page = client.post(f"/organizer/events/{event.id}/registrants/bulk",
-                       data={"action": "cancel", "ids": ids, "reason": ""})
+                       data={"action": "cancel", "ids": ids, "reason": "", "confirmed": "1"})
     assert 'data-outcome="not_active"' in page.text and 'data-outcome="cancelled"' in page.text
     db.session.expire_all()
     assert {r.status for r in regs} == {"cancelled"}

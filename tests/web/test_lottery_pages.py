@@ -54,7 +54,7 @@ def test_organizer_previews_then_draws_and_reads_the_order(client, login, create
     page = client.get(f"/organizer/events/{event.id}/lottery").get_data(as_text=True)
     assert "Draw now" in page or "今すぐ抽選" in page
     assert event.lottery_seed not in page  # secret until the draw
-    response = client.post(f"/organizer/events/{event.id}/lottery/draw")
+    response = client.post(f"/organizer/events/{event.id}/lottery/draw", data={"confirmed": "1"})
     assert response.status_code == 303
     page = client.get(f"/organizer/events/{event.id}/lottery").get_data(as_text=True)
     record = db.session.scalar(select(LotteryDraw))
@@ -62,7 +62,7 @@ def test_organizer_previews_then_draws_and_reads_the_order(client, login, create
     refs = [db.session.get(Registration, i).reference for i in record.order]
     positions = [page.index(ref) for ref in refs]
     assert positions == sorted(positions)
-    assert client.post(f"/organizer/events/{event.id}/lottery/draw").status_code == 303
+    assert client.post(f"/organizer/events/{event.id}/lottery/draw", data={"confirmed": "1"}).status_code == 303
     assert db.session.scalar(select(LotteryDraw).where(LotteryDraw.id != record.id)) is None
 
 
@@ -70,7 +70,7 @@ def test_viewers_cannot_draw(client, login, create_organizer):
     login(create_organizer(role="viewer"))
     event, _regs = lottery_event()
     assert client.get(f"/organizer/events/{event.id}/lottery").status_code == 200
-    assert client.post(f"/organizer/events/{event.id}/lottery/draw").status_code == 403
+    assert client.post(f"/organizer/events/{event.id}/lottery/draw", data={"confirmed": "1"}).status_code == 403
 
 
 def test_public_pages_show_the_hash_then_the_record(client):
@@ -143,7 +143,7 @@ def test_first_come_after_the_draw_is_offered_only_once_drawn(client, login, cre
     login(create_organizer())
     event, _regs = lottery_event(capacity=1, applicants=2)
     assert 'name="lottery_first_come"' not in client.get(f"/organizer/events/{event.id}/edit").get_data(as_text=True)
-    client.post(f"/organizer/events/{event.id}/lottery/draw")
+    client.post(f"/organizer/events/{event.id}/lottery/draw", data={"confirmed": "1"})
     page = client.get(f"/organizer/events/{event.id}/edit").get_data(as_text=True)
     assert 'name="lottery_first_come"' in page
     db.session.expire_all()

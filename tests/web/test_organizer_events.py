@@ -12,6 +12,8 @@ from app.domain.dates import jst_datetime
 from app.extensions import db
 from app.models import AuditLog, Event, Question, Registration, ReminderRule
 
+CONFIRMED = {"confirmed": "1"}  # what static/js/confirm.js adds on a yes (app/confirmations.py)
+
 
 def _event(create_event, **kw):
     event = create_event(title="IoTアイデアソン", slug="iot-ideathon-2025",
@@ -253,8 +255,8 @@ def test_questions_and_reminders_on_the_event_page(client, login, create_organiz
     assert "参加部門" in page and "高校の部 / 中学の部" in page and "3日前 09:00" in page
     q = db.session.scalars(select(Question)).one()
     rule = db.session.scalars(select(ReminderRule)).one()
-    assert client.post(f"/organizer/events/{event.id}/questions/{q.id}/delete").status_code == 302
-    assert client.post(f"/organizer/events/{event.id}/reminders/{rule.id}/delete").status_code == 302
+    assert client.post(f"/organizer/events/{event.id}/questions/{q.id}/delete", data=CONFIRMED).status_code == 302
+    assert client.post(f"/organizer/events/{event.id}/reminders/{rule.id}/delete", data=CONFIRMED).status_code == 302
     assert db.session.scalars(select(Question)).all() == []
 
 
@@ -270,7 +272,7 @@ def test_publish_unpublish_and_publish_refusal(client, login, create_organizer, 
     db.session.expire_all()
     assert db.session.get(Event, event.id).status == "published"
     assert "IoTアイデアソン" in client.get("/").get_data(as_text=True)
-    r = client.post(f"/organizer/events/{event.id}/unpublish", follow_redirects=True)
+    r = client.post(f"/organizer/events/{event.id}/unpublish", data=CONFIRMED, follow_redirects=True)
     assert "下書きに戻しました" in r.get_data(as_text=True)
     actions = db.session.scalars(select(AuditLog.action).where(AuditLog.event_id == event.id)).all()
     assert {"event.published", "event.unpublished"} <= set(actions)
