@@ -118,6 +118,20 @@ def update_members(registration: Registration, members: list[CleanMember], *, no
     return team
 
 
+def mail_facts(registration: Registration, now: datetime) -> rules.MailFacts | None:
+    """The team a team registration's mail speaks of (None for others); read, not locked."""
+    event = registration.event
+    if event.team_mode != TeamMode.TEAM:
+        return None
+    team = db.session.scalar(select(Team).where(Team.registration_id == registration.id))
+    if team is None:
+        return None
+    return rules.mail_facts(name=team.name, division=registration.ticket_type.name, members=len(team.members),
+                            active=registration.status in ACTIVE_REGISTRATION_STATUSES,
+                            may_edit=may_edit(event, team, now),
+                            deadline=event.team_edit_closes_at or event.starts_at)
+
+
 # --- erasure -----------------------------------------------------------------------------
 
 
