@@ -48,6 +48,21 @@ def member_room(ticket_type: TicketType, n_members: int, *, exclude_registration
     return taken + n_members <= ticket_type.member_capacity
 
 
+def team_size(registration_id: int) -> int:
+    """How many members a team registration's team has (0 for a registration that is not one)."""
+    return db.session.scalar(select(func.count(TeamMember.id)).join(Team, TeamMember.team_id == Team.id)
+                             .where(Team.registration_id == registration_id)) or 0
+
+
+def seat_capacity(ticket_type: TicketType, registration_id: int) -> int | None:
+    """The 参加枠's capacity as a team registration sees it: no room for its members is no seat
+    (call with the 参加枠 and the registration locked; the registration's own members excluded)."""
+    size = team_size(registration_id) if ticket_type.member_capacity is not None else 0
+    if size and not member_room(ticket_type, size, exclude_registration_id=registration_id):
+        return ticket_type.confirmed_count
+    return ticket_type.capacity
+
+
 def within_member_capacity(ticket_type: TicketType, line: list[Registration]) -> list[Registration]:
     """The first of `line` (waiting teams, in order) whose members fit the 参加枠's member limit."""
     room = ticket_type.member_capacity - members_confirmed(ticket_type.id)

@@ -141,3 +141,45 @@ def test_the_member_limit_is_never_set_below_the_confirmed_teams_members(app):
     _edit(db.session.get(TicketType, high.id), member_capacity=None)  # no limit
     db.session.commit()
     assert_no_breach()
+
+
+# --- restore and move respect the member limit --------------------------------------------------
+
+
+def test_restoring_a_team_whose_members_no_longer_fit_puts_it_in_line(app):
+    event = _debate(waitlist_enabled=True)
+    high = event.ticket_types[0]
+    high.member_capacity = 8
+    db.session.commit()
+    a = _team(event, "A", 4)
+    _team(event, "B", 4)
+    registrations.cancel(a, now=utcnow())
+    _team(event, "C", 4)  # takes A's members' room
+    staff = factories.create_organizer()
+    restored = registrations.restore(db.session.get(Registration, a.id), now=utcnow(), actor=staff)
+    db.session.commit()
+    assert restored.status == "waitlisted"
+    assert teams.members_confirmed(high.id) == 8
+    assert_no_breach()
+
+
+def test_moving_a_confirmed_team_needs_room_for_its_members(app):
+    from app.services.errors import Full
+
+    event = _debate()
+    high, middle = event.ticket_types
+    middle.member_capacity = 6
+    db.session.commit()
+    _team(event, "中学A", 3, ticket_type=1)
+    big = _team(event, "A", 4)
+    staff = factories.create_organizer()
+    with pytest.raises(Full):  # 3 + 4 > 6
+        registrations.move(db.session.get(Registration, big.id), db.session.get(TicketType, middle.id),
+                           now=utcnow(), actor=staff)
+    db.session.rollback()
+    small = _team(event, "B", 3)
+    registrations.move(db.session.get(Registration, small.id), db.session.get(TicketType, middle.id),
+                       now=utcnow(), actor=staff)
+    db.session.commit()
+    assert teams.members_confirmed(middle.id) == 6
+    assert_no_breach()
