@@ -174,6 +174,9 @@ def erase_members(team_id: int, *, now: datetime, actor=None) -> bool:
     for member in team.members:
         member.family_name = member.given_name = member.family_name_kana = member.given_name_kana = ""
     team.members_erased_at = now
+    from app.services import exports  # the event's exports that held the names lose them too
+
+    exports.forget_member_names(team.event_id)
     audit.record("team.members_erased", actor=actor, actor_label="" if actor else "system", now=now,
                  event_id=team.event_id, registration_id=team.registration_id,
                  data={"team_id": team.id, "members": len(team.members)})
