@@ -30,6 +30,9 @@ COLUMN_LABELS = {
     "attended_sessions": _("Sessions attended"),
     "chosen_sessions": _("Days chosen"),
     "note": _("Organizer's note"),
+    "team_name": _("Team name"),
+    "team_size": _("Team size"),
+    "team_members": _("Team members' names"),
 }
 
 

@@ -36,6 +36,11 @@ def calendar_url(registration, *, token: str | None = None) -> str:
     return f"{_base()}/r/{token or manage_token(registration)}/calendar.ics"
 
 
+def team_url(registration, *, token: str | None = None) -> str:
+    """A team registration's members page (app.registration.team_views)."""
+    return f"{_base()}/r/{token or manage_token(registration)}/team"
+
+
 def join_url(registration) -> str:
     """The registrant's personal join link of the event's online sessions (app.domain.join_links).
 

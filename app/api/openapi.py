@@ -119,7 +119,8 @@ def _registrant_filters() -> tuple[list[dict], list[dict]]:
     ], [
         q("columns", "Comma-separated column names: " + ", ".join(BASE_COLUMN_KEYS) + ", and "
           "answers.<question id>. Unknown names: 400 with `available_columns`. Default: every column but "
-          "the parts of the names.", {"type": "string", "pattern": f"^{column_name}(,{column_name})*$"}),
+          "the parts of the names, the days chosen (added for per-day events) and the team columns "
+          "(team events add team_name and team_size; team_members, the members' names, only when asked).", {"type": "string", "pattern": f"^{column_name}(,{column_name})*$"}),
     ]
 
 

@@ -410,7 +410,7 @@ def export_registrations(event_id: int):
     if fmt_key not in exports.FORMATS:
         return error_response(400, "bad_request", "bad_parameter", errors={
             "format": [_("Use one of: %(values)s.", values=", ".join(exports.FORMATS))]})
-    f, refused = _list_filter(event, default_columns=default_export_columns(event.choose_sessions))
+    f, refused = _list_filter(event, default_columns=default_export_columns(event.choose_sessions, event.team_mode))
     if refused:
         return refused
     wareki = request.args.get("wareki", "no")

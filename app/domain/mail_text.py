@@ -1,6 +1,6 @@
 """Text that goes into mails: header-safe one-liners and private-link placeholders (pure).
 
-Private links (``/r/<token>`` manage, ticket and calendar URLs, and the
+Private links (``/r/<token>`` manage, ticket, calendar and team URLs, and the
 ``/j/<token>`` join link of online sessions) are secrets of one registrant. Stored mail bodies hold placeholders instead; delivery fills
 them in (`fill_links`) from app.urls at send time, and pages that staff read
 show them masked (`mask_links`).
@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from markupsafe import escape
 
 #: The private links of a registration, by the template variable that holds them.
-LINK_NAMES = ("manage_url", "ticket_url", "calendar_url", "join_url")
+LINK_NAMES = ("manage_url", "ticket_url", "calendar_url", "join_url", "team_url")
 _PLACEHOLDER = "[[tsudoi-private:{}]]"
 PLACEHOLDERS = {name: _PLACEHOLDER.format(name) for name in LINK_NAMES}
-_PLACEHOLDER_RE = re.compile(r"\[\[tsudoi-private:(manage_url|ticket_url|calendar_url|join_url)\]\]")
+_PLACEHOLDER_RE = re.compile(r"\[\[tsudoi-private:(manage_url|ticket_url|calendar_url|join_url|team_url)\]\]")
 
-#: A stored private link: <anything>/r/<token>[/ticket|/calendar.ics] (token: secrets.token_urlsafe).
+#: A stored private link: <anything>/r/<token>[/ticket|/calendar.ics|/team] (token: secrets.token_urlsafe).
 _STORED_LINK_RE = re.compile(r"https?://[^\s\"'<>]*?/r/[A-Za-z0-9_-]{16,}(/[A-Za-z0-9_.-]*)?")
-_STORED_NAMES = {"/ticket": "ticket_url", "/calendar.ics": "calendar_url"}
+_STORED_NAMES = {"/ticket": "ticket_url", "/calendar.ics": "calendar_url", "/team": "team_url"}
 #: A personal join link (/j/<registration id>.<mac>): never stored, masked should one be.
 _STORED_JOIN_RE = re.compile(r"https?://[^\s\"'<>]*?/j/[0-9]+\.[A-Za-z0-9_-]{16,}")
 

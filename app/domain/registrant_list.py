@@ -72,6 +72,7 @@ class Kind:
     CODE = "code"  # a code shown with its label (status, 組織区分, 都道府県)
     DATETIME = "datetime"
     LIST = "list"  # several values (sessions attended, multiple-choice answers)
+    NUMBER = "number"  # a count (a team's members): a number cell in XLSX
     ANSWER = "answer"
 
 
@@ -107,6 +108,9 @@ BASE_COLUMNS: tuple[Column, ...] = (
     Column("attended_sessions", Kind.LIST, 24),
     Column("chosen_sessions", Kind.LIST, 24),  # per-day registration: the days chosen
     Column("note", width=24),
+    Column("team_name", width=24),  # team events: the team (registered, or joined at a hackathon)
+    Column("team_size", Kind.NUMBER, 8),  # its number of members
+    Column("team_members", Kind.LIST, 40),  # a team registration's members' names: organizers only
 )
 BASE_COLUMN_KEYS = tuple(c.key for c in BASE_COLUMNS)
 _BY_KEY = {c.key: c for c in BASE_COLUMNS}
@@ -115,19 +119,47 @@ ANSWER_PREFIX = "answers."
 #: What the organizer's list shows until other columns are chosen.
 DEFAULT_LIST_COLUMNS = ("reference", "full_name", "organization", "email", "ticket_type", "status", "created_at")
 #: What an export holds when no columns are given: every column but the parts of the names, and the answers.
-DEFAULT_EXPORT_COLUMNS = tuple(k for k in BASE_COLUMN_KEYS
-                               if k not in ("family_name", "given_name", "family_name_kana", "given_name_kana",
-                                            "chosen_sessions"))
 #: Columns that mean something only for events whose registrants choose days.
 PER_DAY_COLUMNS = ("chosen_sessions",)
+#: Columns that mean something only for events that take teams (Event.team_mode).
+TEAM_COLUMNS = ("team_name", "team_size", "team_members")
+#: The members' names (minors): chosen by an organizer, never by default, never offered to viewers,
+#: and only for team registrations (a hackathon's members are registrants of their own).
+MEMBER_NAME_COLUMNS = ("team_members",)
+DEFAULT_EXPORT_COLUMNS = tuple(k for k in BASE_COLUMN_KEYS
+                               if k not in ("family_name", "given_name", "family_name_kana", "given_name_kana",
+                                            *PER_DAY_COLUMNS, *TEAM_COLUMNS))
 
 
-def default_export_columns(choose_sessions: bool = False) -> tuple[str, ...]:
-    """An export's columns when none are given: per-day events add the days chosen after the 参加枠."""
-    if not choose_sessions:
-        return DEFAULT_EXPORT_COLUMNS
+def default_export_columns(choose_sessions: bool = False, team_mode: str = "") -> tuple[str, ...]:
+    """An export's columns when none are given: per-day events add the days chosen after the 参加枠,
+    team events the team's name and number of members (not the members' names)."""
     i = DEFAULT_EXPORT_COLUMNS.index("ticket_type") + 1
-    return DEFAULT_EXPORT_COLUMNS[:i] + PER_DAY_COLUMNS + DEFAULT_EXPORT_COLUMNS[i:]
+    extra = (PER_DAY_COLUMNS if choose_sessions else ()) + (("team_name", "team_size") if team_mode else ())
+    return DEFAULT_EXPORT_COLUMNS[:i] + extra + DEFAULT_EXPORT_COLUMNS[i:]
+
+
+def team_export_columns(team_mode: str) -> tuple[str, ...]:
+    """The teams page's export: each active registration with its team, the members' names for team
+    registrations (the page offers it to organizers only, as every personal-data export)."""
+    names = MEMBER_NAME_COLUMNS if team_mode == "team" else ()
+    return ("reference", "ticket_type", "team_name", "team_size", *names, "full_name", "organization", "email",
+            "phone", "status")
+
+
+def offered_columns(available: Iterable[str], *, choose_sessions: bool, team_mode: str,
+                    member_names: bool) -> list[str]:
+    """The columns the list's column choice offers for an event (`member_names`: the user may see them)."""
+    out = []
+    for key in available:
+        if key in PER_DAY_COLUMNS and not choose_sessions:
+            continue
+        if key in TEAM_COLUMNS and not team_mode:
+            continue
+        if key in MEMBER_NAME_COLUMNS and (team_mode != "team" or not member_names):
+            continue
+        out.append(key)
+    return out
 
 
 def answer_key(question_id: int) -> str:
@@ -252,10 +284,12 @@ def _date(value: str) -> date | None:
 
 def parse(getlist: Callable[[str], list[str]], *, ticket_type_ids: Iterable[int], session_ids: Iterable[int],
           question_ids: Iterable[int], default_columns: tuple[str, ...] = DEFAULT_LIST_COLUMNS,
-          strict: bool = False) -> tuple[RegistrantFilter, dict[str, list[str]]]:
+          strict: bool = False, withheld_columns: Iterable[str] = ()) -> tuple[RegistrantFilter, dict[str, list[str]]]:
     """Read the filter from query parameters (``getlist(name) -> [values]``).
 
     ``strict`` (the API): an empty value is an error; forms send empty choices for "all".
+    ``withheld_columns``: columns this user may not have (a viewer: the members' names); asked
+    for, they are unknown columns.
 
     Returns the filter and the errors per parameter (messages to translate; ``%(values)s``
     is filled by ``error_values``). A parameter in error is left out of the filter.
@@ -325,7 +359,8 @@ def parse(getlist: Callable[[str], list[str]], *, ticket_type_ids: Iterable[int]
         errors["created_to"] = [N_("The end date is before the start date.")]
         del kwargs["created_to"]
 
-    available = available_columns(question_ids)
+    withheld = set(withheld_columns)
+    available = tuple(c for c in available_columns(question_ids) if c not in withheld)
     sort = values("sort")
     if sort:
         key = sort[0].lstrip("-")

@@ -206,6 +206,24 @@ def normalize_invite_code(typed: Any) -> str:
     return value[:LIMITS["invite_code"]]
 
 
+@dataclass(frozen=True)
+class MailFacts:
+    """What a team registration's mails say of its team: never the members' names (minors; the stored
+    outbox body outlives the erasure), only the team's name, its division (参加枠) and how many."""
+
+    name: str
+    division: str
+    members: int
+    changeable: bool  # the mail points to the team page to change the members
+    changeable_until: datetime | None = None
+
+
+def mail_facts(*, name: str, division: str, members: int, active: bool, may_edit: bool,
+               deadline: datetime | None) -> MailFacts:
+    return MailFacts(name=name, division=division, members=members, changeable=active and may_edit,
+                     changeable_until=deadline if active and may_edit else None)
+
+
 def team_public_name(registration) -> str | None:
     """The name a registration appears under in public (results): its team's name for a team
     registration or a hackathon member; None for a registration that is not in a team."""

@@ -7,7 +7,8 @@ same mail impossible to queue twice. Delivery is app.jobs' business.
 The registrant's private links (manage, 受付票, calendar: ``/r/<token>...``) are
 NOT written into the stored body: templates get placeholders
 (app.domain.mail_text) that delivery replaces with app.urls' links at send
-time, so staff reading the outbox never see a usable link. The personal join link
+time, so staff reading the outbox never see a usable link (the team page of a team registration
+too: ``team_url``). The personal join link
 of online sessions (``/j/<token>``) replaces the online URL in the mails the
 same way (app.services.online_attendance decides who gets one). What the send-time
 check (app.domain.mail_relevance) needs is kept in the row's ``context``.
@@ -26,7 +27,7 @@ from app.domain import mail_relevance, mail_text
 from app.extensions import db
 from app.i18n import event_text, rendering_in
 from app.models import OutboxMessage, Registration
-from app.services import online_attendance, outbox
+from app.services import online_attendance, outbox, teams
 
 
 def _render(kind: str, context: dict) -> tuple[str, str]:
@@ -47,6 +48,7 @@ def _values(registration: Registration, event, links: dict, now: datetime, extra
         "offers_join_link": online_attendance.offers_join_link(event),
         "event_url": urls.event_url(event),
         "now": now,
+        "team_mail": teams.mail_facts(registration, now),  # a team registration's team (no members' names)
         **(extra or {}),
     }
 

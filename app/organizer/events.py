@@ -16,6 +16,7 @@ from app.confirmations import confirmed_or_ask
 from app.db_types import utcnow
 from app.domain import dates
 from app.domain import events as rules
+from app.domain.teams import TeamMode
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Event, EventSession, Question, ReminderRule, TicketType
@@ -34,6 +35,7 @@ from app.organizer.forms import (
 from app.services import events as service
 from app.services import registrations as registration_service
 from app.services import session_choices
+from app.services import teams as team_service
 from app.services.errors import ServiceError, ValidationError
 
 
@@ -334,7 +336,11 @@ def ticket_edit(event_id: int, ticket_id: int):
             flash(_("The 参加枠 was saved."), "success")
             return redirect(url_for("organizer.event_detail", event_id=event.id) + "#tickets")
     status = 422 if form.errors else 200
-    return render_template("organizer/events/ticket_form.html", form=form, event=event, ticket=ticket), status
+    members = None
+    if event.team_mode == TeamMode.TEAM:  # the member limit's floor, told beside the confirmed registrations
+        members = team_service.members_confirmed(ticket.id)
+    return render_template("organizer/events/ticket_form.html", form=form, event=event, ticket=ticket,
+                           members_confirmed=members), status
 
 
 @bp.route("/events/<int:event_id>/tickets/<int:ticket_id>/delete", methods=["GET", "POST"])

@@ -49,7 +49,7 @@ def registrants_export(event_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a format."), "error")
         return redirect(back, code=303)
-    f, errors = list_filter(event, MultiDict(args), default_columns=default_export_columns(event.choose_sessions))
+    f, errors = list_filter(event, MultiDict(args), default_columns=default_export_columns(event.choose_sessions, event.team_mode))
     if errors:
         flash(_("Correct the filter before exporting."), "error")
         return redirect(back, code=303)

@@ -61,9 +61,12 @@ def _registration_or_404(event: Event, registration_id: int) -> Registration:
 def list_filter(event: Event, args, *, default_columns=DEFAULT_LIST_COLUMNS):
     """The registrant list's filter from the query string, and its errors in words (per parameter)."""
     question_ids = [q.id for q in event.questions]
+    # the members' names of team registrations (minors): organizers and admins only
+    withheld = () if getattr(current_user, "can_edit", False) else registrant_list.MEMBER_NAME_COLUMNS
     f, errors = registrant_list.parse(
         args.getlist, ticket_type_ids=[tt.id for tt in event.ticket_types],
-        session_ids=[s.id for s in event.sessions], question_ids=question_ids, default_columns=default_columns)
+        session_ids=[s.id for s in event.sessions], question_ids=question_ids, default_columns=default_columns,
+        withheld_columns=withheld)
     unknown = registrant_list.unknown_columns(args.getlist, question_ids) if "columns" in errors else []
     messages = {name: [_(m, **registrant_list.error_values(name, question_ids=question_ids,
                                                              unknown_columns=unknown)) for m in msgs]
@@ -128,7 +131,8 @@ def registrants(event_id: int):
     page_number = _page_number("page", 1, 1_000_000)
     result = registrant_query.page(event, f, page=page_number, per_page=per_page)
     questions = {q.id: q for q in event.questions}
-    rows = [(r, _shown(registrant_query.values_of(r, f.columns, event, result.attended, result.chosen), questions))
+    rows = [(r, _shown(registrant_query.values_of(r, f.columns, event, result.attended, result.chosen,
+                                                  result.teams), questions))
             for r in result.registrations]
 
     counts = dict(db.session.execute(
@@ -159,9 +163,9 @@ def registrants(event_id: int):
         per_page=per_page,
         per_page_choices=PER_PAGE_CHOICES,
         columns=[(key, column_label(key, questions), registrant_list.column(key).kind) for key in f.columns],
-        all_columns=[(key, column_label(key, questions))
-                     for key in registrant_list.available_columns(questions)
-                     if event.choose_sessions or key not in registrant_list.PER_DAY_COLUMNS],
+        all_columns=[(key, column_label(key, questions)) for key in registrant_list.offered_columns(
+            registrant_list.available_columns(questions), choose_sessions=event.choose_sessions,
+            team_mode=event.team_mode, member_names=current_user.can_edit)],
         params=f.as_params(),
         counts=counts,
         per_ticket=per_ticket,

@@ -16,11 +16,13 @@ from app.auth.permissions import editor_required, staff_required
 from app.db_types import utcnow
 from app.domain import teams as team_rules
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES
+from app.domain.registrant_list import team_export_columns
 from app.domain.teams import TeamMode
 from app.extensions import db
 from app.models import Event, Registration, Team, TeamMember
 from app.organizer import bp
 from app.registration.forms import team_members_form, team_raw
+from app.services import exports as export_service
 from app.services import teams as team_service
 from app.services.errors import ServiceError
 
@@ -79,7 +81,10 @@ def teams(event_id: int):
                     return redirect(url_for("organizer.teams", event_id=event.id), code=303)
     elif request.method == "POST":
         abort(403)
+    exports = [fmt for fmt in export_service.FORMATS.values() if fmt.uses_columns] \
+        if export_service.may_export(current_user) else []
     return render_template("organizer/teams/page.html", event=event, names=names, form=form,
+                           export_formats=exports, export_columns=",".join(team_export_columns(event.team_mode)),
                            unassigned=unassigned, divisions=team_service.division_counts(event.id),
                            teams=team_service.event_teams(event.id),
                            erase_at=team_rules.erase_due_at(event.ends_at, event.team_erase_days))

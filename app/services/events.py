@@ -638,7 +638,8 @@ def add_ticket_type(event: Event, data: Any, actor: Organizer | None, now: datet
 
 
 def update_ticket_type(ticket_type: TicketType, data: Any, actor: Organizer | None, now: datetime) -> TicketType:
-    """Rename, describe or resize a 参加枠. Never below its confirmed count; more room promotes the waiting list.
+    """Rename, describe or resize a 参加枠. Never below its confirmed count, nor its member limit (team events)
+    below the members of its confirmed teams; more room promotes the waiting list.
 
     Locks by the discipline of app.services.locks: the event (shared), then this 参加枠.
     """
@@ -655,11 +656,21 @@ def update_ticket_type(ticket_type: TicketType, data: Any, actor: Organizer | No
         raise ValidationError({"capacity": [_(
             "The capacity cannot be lower than the %(n)d confirmed registrations.", n=ticket_type.confirmed_count
         )]})
+    members = {}
+    if values.get("member_capacity") is not None:  # team events: read under this 参加枠's lock, as members change
+        from app.services import teams
+
+        taken = teams.members_confirmed(ticket_type.id)
+        if values["member_capacity"] < taken:
+            raise ValidationError({"member_capacity": [_(
+                "The member limit cannot be lower than the %(n)d members of the confirmed teams.", n=taken)]})
+    if "member_capacity" in values and values["member_capacity"] != ticket_type.member_capacity:
+        members = {"member_capacity_from": ticket_type.member_capacity, "member_capacity_to": values["member_capacity"]}
     for key, value in values.items():
         setattr(ticket_type, key, value)
     _audit("event.ticket_type_updated", actor=actor, now=now, event=event,
            ticket_type_id=ticket_type.id, name=ticket_type.name, capacity_from=old_capacity,
-           capacity_to=new_capacity)
+           capacity_to=new_capacity, **members)
     db.session.flush()
     registration_service.promote_waitlist(ticket_type, now=now, actor=actor)
     db.session.flush()

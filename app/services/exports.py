@@ -93,7 +93,7 @@ def _text(value: Any) -> Any:
 
 def _shower(key: str, kind: str, event: Event) -> Callable[[Any], Any]:
     """How a column's raw value is shown; the labels are translated once per export, not per cell."""
-    if kind == Kind.DATETIME:
+    if kind in (Kind.DATETIME, Kind.NUMBER):
         return lambda v: v
     if kind == Kind.LIST:
         return lambda v: None if v is None else "、".join(v)
@@ -182,6 +182,8 @@ def write_xlsx(ctx: ExportContext, stream: BinaryIO) -> WriteResult:
                 cells.append(to_jst(value))
             elif kind == Kind.DIGITS:
                 cells.append(Text(value))  # text: the leading zeros stay
+            elif kind == Kind.NUMBER and isinstance(value, int):
+                cells.append(value)  # a count (a team's members): a number
             else:
                 cells.append(str(value))  # a str is a text cell; neutralised, it never starts a formula
         sheet.append(cells)
@@ -319,6 +321,30 @@ def remove_expired(now: datetime) -> int:
         removed += 1
     db.session.flush()
     return removed
+
+
+def forget_member_names(event_id: int) -> int:
+    """When a team's members' names are erased (app.services.teams.erase_members): the event's exports
+    that held them lose them too: the CP932 report's cells of that column (they hold the originals)
+    and the kept files (removed before their time). The log rows stay; the caller commits."""
+    from app.domain.registrant_list import MEMBER_NAME_COLUMNS
+
+    touched = 0
+    for log in db.session.scalars(select(ExportLog).where(ExportLog.event_id == event_id)):
+        if not set(log.columns or ()) & set(MEMBER_NAME_COLUMNS):
+            continue
+        kept = [row for row in log.report or [] if row[1] not in MEMBER_NAME_COLUMNS]
+        if kept != (log.report or []):
+            log.report = kept
+        if log.file_name:
+            try:
+                os.unlink(os.path.join(current_app.config["EXPORT_DIR"], log.file_name))
+            except FileNotFoundError:
+                pass
+            log.file_name = None
+        touched += 1
+    db.session.flush()
+    return touched
 
 
 def report_csv(log: ExportLog) -> bytes:

@@ -29,6 +29,12 @@
    first-come event nobody waits for a day with a free seat; each waiting
    choice has its own place in the day's line; a cancelled registration
    holds no day and only a confirmed one holds a seat.
+11. Teams (events that take team registrations): every active team
+   registration's team has as many members as the event allows (its
+   minimum and maximum), and the members of a 参加枠's confirmed teams never
+   exceed its ``member_capacity``, except by teams an organizer placed past
+   capacity (``capacity_override``). Hackathon teams are left out: they form
+   one member at a time and organizers may group people as they see fit.
 
 The locking discipline that keeps them is in app.services.locks. Each check
 is one query; the result names each breach so an operator can act on it.
@@ -43,7 +49,17 @@ from app.domain import admission
 from app.domain.codes import ACTIVE_REGISTRATION_STATUSES, AdmissionMode, EventStatus, RegistrationStatus
 from app.domain.people import same_organization
 from app.extensions import db
-from app.models import Event, EventSession, LotteryDraw, OutboxMessage, Registration, SessionChoice, TicketType
+from app.models import (
+    Event,
+    EventSession,
+    LotteryDraw,
+    OutboxMessage,
+    Registration,
+    SessionChoice,
+    Team,
+    TeamMember,
+    TicketType,
+)
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
@@ -72,6 +88,7 @@ def breaches(event_id: int | None = None) -> list[Breach]:
     found += _told(event_id)
     found += _draws(event_id)
     found += _days(event_id)
+    found += _teams(event_id)
     if event_id is None:
         found += _summary()
     return found
@@ -302,4 +319,43 @@ def _days(event_id):
     for ev_id, reg_id, reg_status, s_id, choice_status in db.session.execute(wrong):
         out.append(Breach("day_status", f"event {ev_id}, registration {reg_id} ({reg_status}): "
                                         f"day {s_id} is {choice_status}"))
+    return out
+
+
+def _teams(event_id):
+    """Rule 11: team registrations' sizes and the members of each 参加枠's confirmed teams."""
+    from app.domain.teams import TeamMode, TeamRules
+
+    out = []
+    size = func.count(TeamMember.id)
+    sizes = _scoped(
+        select(Team.id, Team.event_id, Registration.id, Event.team_min_members, Event.team_max_members, size)
+        .join(Registration, Registration.id == Team.registration_id)
+        .join(Event, Event.id == Team.event_id)
+        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .where(Event.team_mode == TeamMode.TEAM, Registration.status.in_(ACTIVE))
+        .group_by(Team.id, Team.event_id, Registration.id, Event.team_min_members, Event.team_max_members)
+        .order_by(Team.id),
+        Team.event_id, event_id)
+    for team_id, ev_id, reg_id, least, most, n in db.session.execute(sizes):
+        lower, upper = least or 1, TeamRules(min_members=least, max_members=most).upper
+        if not lower <= n <= upper:
+            out.append(Breach("team_size", f"event {ev_id}, team {team_id} (registration {reg_id}): {n} members, "
+                                           f"the event allows {lower} to {upper}"))
+    members = func.count(TeamMember.id)
+    overridden = func.count(TeamMember.id).filter(Registration.capacity_override.is_(True))
+    limits = _scoped(
+        select(TicketType.id, TicketType.event_id, TicketType.name, TicketType.member_capacity, members, overridden)
+        .join(Registration, and_(Registration.ticket_type_id == TicketType.id, Registration.status == CONFIRMED))
+        .join(Team, Team.registration_id == Registration.id)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TicketType.member_capacity.is_not(None))
+        .group_by(TicketType.id, TicketType.event_id, TicketType.name, TicketType.member_capacity)
+        .order_by(TicketType.id),
+        TicketType.event_id, event_id)
+    for tt_id, ev_id, name, limit, n, n_override in db.session.execute(limits):
+        if n - limit > n_override:
+            out.append(Breach("team_members", f"event {ev_id}, 参加枠 {tt_id} ({name}): {n} members in its confirmed "
+                                              f"teams for a limit of {limit}, only {n_override} in teams placed past "
+                                              "capacity by an organizer"))
     return out

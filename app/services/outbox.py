@@ -208,14 +208,15 @@ def _day_status(message: OutboxMessage, registration: Registration | None) -> st
 def private_links(registration: Registration | None) -> dict[str, str]:
     """The registrant's private links as they are now (app.urls decides how the token is made).
 
-    An English registrant's manage page, 受付票 and calendar file open in English (``?lang=en``,
+    An English registrant's manage page, 受付票, calendar file and team page open in English (``?lang=en``,
     which the site then remembers), whatever the device's earlier choice.
     """
     if registration is None:
         return {}
     lang = "?lang=en" if registration.language == "en" else ""
     return {"manage_url": urls.manage_url(registration) + lang, "ticket_url": urls.ticket_url(registration) + lang,
-            "calendar_url": urls.calendar_url(registration) + lang, "join_url": urls.join_url(registration)}
+            "calendar_url": urls.calendar_url(registration) + lang, "join_url": urls.join_url(registration),
+            "team_url": urls.team_url(registration) + lang}
 
 
 def text_as_sent(message: OutboxMessage) -> str:

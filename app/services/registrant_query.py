@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.domain import dates
 from app.domain.dates import jst_datetime
 from app.domain.registrant_list import ANSWER_PREFIX, RegistrantFilter
 from app.extensions import db
-from app.models import Attendance, Event, EventSession, Registration, TicketType
+from app.models import Attendance, Event, EventSession, Registration, Team, TeamMember, TicketType
 from app.models.registrations import reference
 from app.services import session_choices
 
@@ -79,6 +79,22 @@ def _chosen_count():
             .correlate(Registration).scalar_subquery())
 
 
+def _team_of_registration():
+    """The team a registration registered (team mode) or is in (hackathon), as a correlated subquery."""
+    member_of = select(TeamMember.team_id).where(TeamMember.registration_id == Registration.id)
+    return or_(Team.registration_id == Registration.id, Team.id.in_(member_of))
+
+
+def _team_name():
+    return (select(func.min(Team.name)).where(_team_of_registration())
+            .correlate(Registration).scalar_subquery())
+
+
+def _team_size():
+    return (select(func.count(TeamMember.id)).join(Team, Team.id == TeamMember.team_id)
+            .where(_team_of_registration()).correlate(Registration).scalar_subquery())
+
+
 def _sort_expressions(key: str) -> list:
     if key == "reference":
         return []  # the 受付番号 follows the id: the tiebreak sorts it
@@ -92,6 +108,10 @@ def _sort_expressions(key: str) -> list:
         return [_attended_count()]
     if key == "chosen_sessions":
         return [_chosen_count()]
+    if key in ("team_name", "team_members"):
+        return [_team_name()]
+    if key == "team_size":
+        return [_team_size()]
     if key.startswith(ANSWER_PREFIX):
         return [Registration.answers[key[len(ANSWER_PREFIX):]].as_string()]
     return [getattr(Registration, key)]
@@ -141,6 +161,7 @@ class Page:
     per_page: int
     attended: dict[int, list[str]]  # registration id -> titles of the sessions attended
     chosen: dict[int, list[str]] = field(default_factory=dict)  # registration id -> the days chosen (per-day)
+    teams: dict[int, TeamCells] = field(default_factory=dict)  # registration id -> its team (team events)
 
     @property
     def pages(self) -> int:
@@ -157,7 +178,9 @@ def page(event: Event, f: RegistrantFilter, *, page: int = 1, per_page: int = 10
         with_attendance = "attended_sessions" in f.columns
     attended = attended_sessions([r.id for r in rows], event) if with_attendance and rows else {}
     chosen = chosen_sessions([r.id for r in rows], event) if "chosen_sessions" in f.columns and rows else {}
-    return Page(rows, total, page, per_page, attended, chosen)
+    team_cells = teams_of([r.id for r in rows], event, names="team_members" in f.columns) \
+        if _wants_teams(f.columns) and rows else {}
+    return Page(rows, total, page, per_page, attended, chosen, team_cells)
 
 
 def _session_title(session: EventSession, n: int) -> str:
@@ -199,6 +222,63 @@ def chosen_sessions(registration_ids: Iterable[int], event: Event) -> dict[int, 
     return dict(found)
 
 
+@dataclass(frozen=True)
+class TeamCells:
+    """A registration's team in the list: its name, its number of members and, for a team
+    registration when asked, the members' names (a mark instead once they are erased)."""
+
+    name: str = ""
+    size: int | None = None
+    members: tuple[str, ...] = ()
+
+
+def _wants_teams(columns: Iterable[str]) -> bool:
+    return any(c in ("team_name", "team_size", "team_members") for c in columns)
+
+
+def teams_of(registration_ids: Iterable[int], event: Event, *, names: bool = False) -> dict[int, TeamCells]:
+    """Each registration's team (team registrations and hackathon members), in two queries.
+
+    The members' names come only from the rows as they are: once erased (app.services.teams
+    .erase_members) they are blank and the cell says so; they never come from anywhere else.
+    """
+    from flask_babel import gettext
+
+    from app.domain.teams import TeamMode
+
+    ids = list(registration_ids)
+    if not ids or not event.team_mode:
+        return {}
+    if event.team_mode == TeamMode.TEAM:
+        rows = db.session.execute(select(Team.registration_id, Team.id, Team.name, Team.members_erased_at)
+                                  .where(Team.registration_id.in_(ids))).all()
+    else:
+        rows = db.session.execute(select(TeamMember.registration_id, Team.id, Team.name, Team.members_erased_at)
+                                  .join(Team, Team.id == TeamMember.team_id)
+                                  .where(TeamMember.registration_id.in_(ids))).all()
+    team_ids = {team_id for _rid, team_id, _name, _erased in rows}
+    sizes: dict[int, int] = dict(db.session.execute(
+        select(TeamMember.team_id, func.count(TeamMember.id)).where(TeamMember.team_id.in_(team_ids))
+        .group_by(TeamMember.team_id)).all()) if team_ids else {}
+    people: dict[int, list[str]] = defaultdict(list)
+    if names and event.team_mode == TeamMode.TEAM and team_ids:
+        for team_id, family, given, grade in db.session.execute(
+                select(TeamMember.team_id, TeamMember.family_name, TeamMember.given_name, TeamMember.grade)
+                .where(TeamMember.team_id.in_(team_ids)).order_by(TeamMember.team_id, TeamMember.position,
+                                                                 TeamMember.id)):
+            name = f"{family} {given}".strip()
+            if name:
+                people[team_id].append(f"{name}（{grade}）" if grade else name)
+    erased_mark = gettext("Names erased")
+    out = {}
+    for rid, team_id, name, erased_at in rows:
+        members: tuple[str, ...] = ()
+        if names and event.team_mode == TeamMode.TEAM:
+            members = (erased_mark,) if erased_at is not None else tuple(people.get(team_id, ()))
+        out[rid] = TeamCells(name, sizes.get(team_id, 0), members)
+    return out
+
+
 #: The columns an export reads (rows as tuples, not objects: no identity map to grow).
 _EXPORT_COLUMNS = (
     Registration.id, Registration.event_id, Registration.status, Registration.ticket_type_id,
@@ -221,16 +301,22 @@ def iter_values(event: Event, f: RegistrantFilter, columns: Iterable[str], *, ch
     answers = any(c.startswith(ANSWER_PREFIX) for c in columns)
     with_attendance = "attended_sessions" in columns
     with_days = "chosen_sessions" in columns
+    with_teams, with_names = _wants_teams(columns), "team_members" in columns
     chosen: dict[int, list[str]] = {}
+    team_cells: dict[int, TeamCells] = {}
     ticket_names = {tt.id: tt.name for tt in event.ticket_types}
     selected = _EXPORT_COLUMNS + ((Registration.answers,) if answers else ())
     stmt = _ordered(select(*selected).where(*conditions(event.id, f)), f)
     result = db.session.execute(stmt.execution_options(yield_per=chunk))
     attended: dict[int, list[str]] = {}
-    getters = _getters(columns, ticket_names, attended, {c.key: i for i, c in enumerate(selected)}, chosen)
+    getters = _getters(columns, ticket_names, attended, {c.key: i for i, c in enumerate(selected)}, chosen,
+                       team_cells)
     for rows in result.partitions():
         attended.clear()
         chosen.clear()
+        team_cells.clear()
+        if with_teams:
+            team_cells.update(teams_of([r[0] for r in rows], event, names=with_names))
         if with_attendance:
             attended.update(attended_sessions([r[0] for r in rows], event))
         if with_days:
@@ -239,8 +325,15 @@ def iter_values(event: Event, f: RegistrantFilter, columns: Iterable[str], *, ch
             yield {key: get(r) for key, get in getters}
 
 
+def _team_cell(cells: TeamCells | None, key: str) -> Any:
+    if cells is None:
+        return [] if key == "team_members" else None
+    return {"team_name": cells.name, "team_size": cells.size, "team_members": list(cells.members)}[key]
+
+
 def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]],
-             index: dict[str, int], chosen: dict[int, list[str]] | None = None) -> list[tuple[str, Any]]:
+             index: dict[str, int], chosen: dict[int, list[str]] | None = None,
+             team_cells: dict[int, TeamCells] | None = None) -> list[tuple[str, Any]]:
     """(column, function of a row tuple) for each column: worked out once per export, not per cell."""
     def at(name):
         i = index[name]
@@ -255,6 +348,8 @@ def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: d
         "full_name_kana": lambda r: f"{r[fam_k]} {r[giv_k]}".strip(),
         "attended_sessions": lambda r: attended.get(r[rid], []),
         "chosen_sessions": lambda r: (chosen or {}).get(r[rid], []),
+        **{key: (lambda r, key=key: _team_cell((team_cells or {}).get(r[rid]), key))
+           for key in ("team_name", "team_size", "team_members")},
     }
     out = []
     for key in columns:
@@ -269,7 +364,7 @@ def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: d
 
 
 def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended: dict[int, list[str]],
-            chosen: dict[int, list[str]] | None = None) -> dict:
+            chosen: dict[int, list[str]] | None = None, team_cells: dict[int, TeamCells] | None = None) -> dict:
     out: dict[str, Any] = {}
     stored_answers = getattr(r, "answers", None) or {}
     for key in columns:
@@ -285,6 +380,8 @@ def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended:
             value = attended.get(r.id, [])
         elif key == "chosen_sessions":
             value = (chosen or {}).get(r.id, [])
+        elif key in ("team_name", "team_size", "team_members"):
+            value = _team_cell((team_cells or {}).get(r.id), key)
         elif key.startswith(ANSWER_PREFIX):
             value = stored_answers.get(key[len(ANSWER_PREFIX):])
         else:
@@ -294,9 +391,11 @@ def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended:
 
 
 def values_of(registration: Registration, columns: Iterable[str], event: Event,
-              attended: dict[int, list[str]], chosen: dict[int, list[str]] | None = None) -> dict[str, Any]:
+              attended: dict[int, list[str]], chosen: dict[int, list[str]] | None = None,
+              team_cells: dict[int, TeamCells] | None = None) -> dict[str, Any]:
     """The same raw values for one loaded registration (the organizer page)."""
-    return _values(registration, tuple(columns), {tt.id: tt.name for tt in event.ticket_types}, attended, chosen)
+    return _values(registration, tuple(columns), {tt.id: tt.name for tt in event.ticket_types}, attended, chosen,
+                   team_cells)
 
 
 def iter_registrations(event: Event, f: RegistrantFilter, *, chunk: int = CHUNK) -> Iterator[Registration]:

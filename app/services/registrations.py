@@ -673,7 +673,8 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
     mode = event.effective_admission_mode
     if mode == AdmissionMode.LOTTERY and _drawn(ticket_type.id):
         mode = AdmissionMode.FIRST_COME  # past the draw: the end of the drawn line, never applied again
-    status = admission.restore_status(admission_mode=mode, capacity=ticket_type.capacity,
+    capacity = teams.seat_capacity(ticket_type, registration.id)  # a team's members must fit its limit too
+    status = admission.restore_status(admission_mode=mode, capacity=capacity,
                                       confirmed=ticket_type.confirmed_count,
                                       waiting=_waiting_count(ticket_type.id), override=override)
     registration.status = status.value
@@ -681,7 +682,7 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
     registration.updated_at = now
     over = False
     if status is RegistrationStatus.CONFIRMED:
-        over = ticket_type.capacity is not None and ticket_type.confirmed_count >= ticket_type.capacity
+        over = capacity is not None and ticket_type.confirmed_count >= capacity
         registration.capacity_override = registration.capacity_override or over
         registration.confirmed_at = now
         ticket_type.confirmed_count += 1
@@ -720,8 +721,9 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     promoted_by_move = False
     full = False
+    capacity = teams.seat_capacity(new, registration.id)  # a team's members must fit the new 参加枠's limit too
     if was_confirmed:
-        full = new.capacity is not None and new.confirmed_count >= new.capacity
+        full = capacity is not None and new.confirmed_count >= capacity
         if full and not override:
             raise Full(FULL_MESSAGE)
         new.confirmed_count += 1
@@ -733,7 +735,7 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
         drawn = event.admission_mode == AdmissionMode.LOTTERY and _drawn(new.id)
         first_come_like = drawn or event.admission_mode == AdmissionMode.APPROVAL
         decision = admission.decide(admission_mode=AdmissionMode.FIRST_COME if first_come_like else event.admission_mode,
-                                    capacity=new.capacity, confirmed=new.confirmed_count, waitlist_enabled=True,
+                                    capacity=capacity, confirmed=new.confirmed_count, waitlist_enabled=True,
                                     waiting=_waiting_count(new.id))
         if decision is RegistrationStatus.CONFIRMED and admission.promotes(
                 event_status=event.status, admission_mode=event.admission_mode, drawn=drawn):

@@ -48,6 +48,21 @@ def member_room(ticket_type: TicketType, n_members: int, *, exclude_registration
     return taken + n_members <= ticket_type.member_capacity
 
 
+def team_size(registration_id: int) -> int:
+    """How many members a team registration's team has (0 for a registration that is not one)."""
+    return db.session.scalar(select(func.count(TeamMember.id)).join(Team, TeamMember.team_id == Team.id)
+                             .where(Team.registration_id == registration_id)) or 0
+
+
+def seat_capacity(ticket_type: TicketType, registration_id: int) -> int | None:
+    """The 参加枠's capacity as a team registration sees it: no room for its members is no seat
+    (call with the 参加枠 and the registration locked; the registration's own members excluded)."""
+    size = team_size(registration_id) if ticket_type.member_capacity is not None else 0
+    if size and not member_room(ticket_type, size, exclude_registration_id=registration_id):
+        return ticket_type.confirmed_count
+    return ticket_type.capacity
+
+
 def within_member_capacity(ticket_type: TicketType, line: list[Registration]) -> list[Registration]:
     """The first of `line` (waiting teams, in order) whose members fit the 参加枠's member limit."""
     room = ticket_type.member_capacity - members_confirmed(ticket_type.id)
@@ -118,6 +133,20 @@ def update_members(registration: Registration, members: list[CleanMember], *, no
     return team
 
 
+def mail_facts(registration: Registration, now: datetime) -> rules.MailFacts | None:
+    """The team a team registration's mail speaks of (None for others); read, not locked."""
+    event = registration.event
+    if event.team_mode != TeamMode.TEAM:
+        return None
+    team = db.session.scalar(select(Team).where(Team.registration_id == registration.id))
+    if team is None:
+        return None
+    return rules.mail_facts(name=team.name, division=registration.ticket_type.name, members=len(team.members),
+                            active=registration.status in ACTIVE_REGISTRATION_STATUSES,
+                            may_edit=may_edit(event, team, now),
+                            deadline=event.team_edit_closes_at or event.starts_at)
+
+
 # --- erasure -----------------------------------------------------------------------------
 
 
@@ -145,6 +174,9 @@ def erase_members(team_id: int, *, now: datetime, actor=None) -> bool:
     for member in team.members:
         member.family_name = member.given_name = member.family_name_kana = member.given_name_kana = ""
     team.members_erased_at = now
+    from app.services import exports  # the event's exports that held the names lose them too
+
+    exports.forget_member_names(team.event_id)
     audit.record("team.members_erased", actor=actor, actor_label="" if actor else "system", now=now,
                  event_id=team.event_id, registration_id=team.registration_id,
                  data={"team_id": team.id, "members": len(team.members)})

@@ -220,7 +220,7 @@ def _team_operations(event_id: int, staff_id: int):
 
 def test_random_interleavings_of_team_registrations_keep_capacity_and_members(app):
     """Seats per division and, where set, its teams' members are never exceeded by a racing change
-    (member limits lowered by an organizer are the exception: they bind new teams only)."""
+    (an organizer cannot lower a member limit below the confirmed teams' members: a refusal here)."""
     from app.models import Team
 
     seed = _seed()
