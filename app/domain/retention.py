@@ -31,6 +31,9 @@ CHOICE_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKi
 #: The text fields of a registration blanked by the erasure.
 BLANKED_FIELDS = ("email", "family_name", "given_name", "family_name_kana", "given_name_kana", "phone",
                   "department", "job_title", "note")
+#: The words an audit row of a registration may carry (an organizer's message or cancellation
+#: reason, a scanned code): dropped from the data of an erased registration's rows.
+AUDIT_WORDS = frozenset({"message", "reason", "code", "comment"})
 #: How an erased email is told from a real one (a real one has an "@", an imported one without
 #: an address starts with "noemail:").
 ERASED_EMAIL_PREFIX = "erased:"

@@ -140,6 +140,8 @@ class Registration(db.Model):
         The link it had keeps working (`previous_manage_token_hash`); the caller's
         transaction must be committed for the new one to work.
         """
+        if self.erased_at is not None:  # its links ended with its personal data; never a new one
+            raise LookupError(f"registration {self.id}: personal data erased, no private link")
         token = self.derived_manage_token(secret_key)
         if token is None:
             # The same new link whoever computes it (see manage_links.successor_salt).
