@@ -81,7 +81,7 @@ def world(app):
     registrations.cancel(cancelled, now=due.starts_at - timedelta(days=1), actor=factories.create_organizer(),
                          reason="本人から電話: 入院のため")
     db.session.commit()
-    _register(kept, kq, kc, 1)
+    _register(kept, kq, kc, 1, org="合同会社転職先")  # returning by the email alone (not by the organisation)
     _register(kept, kq, kc, 5)
     _register(newer, nq, nc, 1)
     _register(newer, nq, nc, 6, org="株式会社テスト2")
