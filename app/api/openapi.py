@@ -525,6 +525,9 @@ def schemas() -> dict:
                 "confirm_by": {**NULLABLE_DATETIME, "description": "抽選: a winner confirms by then (their private page) or the seat passes on"},
                 "created_at": DATETIME, "confirmed_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME,
                 "checked_in_at": NULLABLE_DATETIME,
+                "erased_at": {**NULLABLE_DATETIME, "description": "When its personal data (names, contact, free-text "
+                              "answers) was erased, the retention period after the event being over; the "
+                              "organisation, status, dates and attendance are kept"},
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
                 "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
                              "description": "Per-day registration: the chosen days (null for other events)"},

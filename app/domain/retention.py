@@ -34,6 +34,8 @@ BLANKED_FIELDS = ("email", "family_name", "given_name", "family_name_kana", "giv
 #: The words an audit row of a registration may carry (an organizer's message or cancellation
 #: reason, a scanned code): dropped from the data of an erased registration's rows.
 AUDIT_WORDS = frozenset({"message", "reason", "code", "comment"})
+#: The outbox's reason (context "superseded") for a mail of an erased registration never sent.
+MAIL_ERASED = "erased"
 #: How an erased email is told from a real one (a real one has an "@", an imported one without
 #: an address starts with "noemail:").
 ERASED_EMAIL_PREFIX = "erased:"

@@ -161,7 +161,7 @@ def _erase_mails(ids: list[int], now: datetime) -> None:
         context["erased"] = now.isoformat()
         if mail.status in _UNSENT:
             mail.status = "superseded"
-            context.setdefault("superseded", "erased")
+            context.setdefault("superseded", rules.MAIL_ERASED)
         mail.to_email, mail.body_text, mail.body_html, mail.attachments = "", "", "", []
         mail.last_error = ""
         mail.context = context
@@ -189,8 +189,13 @@ def remove_files(paths: list[str]) -> None:
         applications.unlink_quietly(path)
 
 
-def is_erased(registration: Registration) -> bool:
-    return registration.erased_at is not None
+def not_erased(registration_ids: list[int]) -> list[int]:
+    """These registrations less those whose personal data was erased (in the order given)."""
+    if not registration_ids:
+        return []
+    erased = set(db.session.scalars(select(Registration.id).where(
+        Registration.id.in_(registration_ids), Registration.erased_at.is_not(None))))
+    return [i for i in registration_ids if i not in erased]
 
 
 def event_erased_at(event_id: int) -> datetime | None:
