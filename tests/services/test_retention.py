@@ -28,6 +28,7 @@ from app.models import (
     ParticipationFact,
     Question,
     Registration,
+    TicketType,
 )
 from app.services import applications, invariants, participation, registrations, retention, stats
 from tests import factories
@@ -260,3 +261,42 @@ def test_cli_dry_run_changes_nothing_then_erases(world, runner):
     assert out.exit_code == 0, out.output
     assert "4 registrations erased" in out.output and "registrations whose personal data erased: 4" in out.output
     assert _figures(world) == before
+
+
+# --- races (tests/races.py: the second operation loads its objects, then waits for the first's locks) ---
+
+
+def _race_figures(world) -> dict:
+    figures = _figures(world)
+    figures.pop("breaches")
+    return figures
+
+
+@pytest.mark.parametrize("erase_first", [True, False], ids=["erase-then-cancel", "cancel-then-erase"])
+def test_a_cancellation_racing_the_erasure_ends_consistent(world, app, erase_first):
+    from tests.races import assert_no_breach, while_holding
+
+    due_id, target = world["due"].id, world["regs"][0].id
+    tt_id = _erased(target).ticket_type_id
+
+    def erase():
+        return retention.erase_batch(due_id, [target], now=utcnow()).erased
+
+    def cancel():
+        return registrations.cancel(db.session.get(Registration, target), now=utcnow())
+
+    first, second = while_holding(app, *((erase, cancel) if erase_first else (cancel, erase)))
+    assert first.error is None and second.error is None, (first.error, second.error)
+    reg = _erased(target)
+    assert reg.status == "cancelled" and reg.erased_at is not None and reg.email == "" and reg.family_name == ""
+    assert (first.value if erase_first else second.value) == 1
+    confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.ticket_type_id == tt_id, Registration.status == "confirmed"))
+    assert db.session.get(TicketType, tt_id).confirmed_count == confirmed == 2
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.registration_id == target, OutboxMessage.to_email != "")) == 0  # nothing to a blank address
+    assert_no_breach()
+    figures = _race_figures(world)
+    participation.rebuild(utcnow())  # the summary tables agree with the rows
+    assert _race_figures(world) == figures
+    assert figures["events"]["due"]["cancelled"] == 2
