@@ -53,6 +53,9 @@ class Registration(db.Model):
         Index("ix_registrations_waitlist_seq", "ticket_type_id", "status", "waitlist_seq"),
         Index("ix_registrations_email_normalized", "email_normalized"),
         Index("ix_registrations_person_key", "person_key"),  # statistics: a person across events
+        # The registrations not yet erased, per event (app.services.retention: found each jobs pass).
+        Index("ix_registrations_not_erased", "event_id", sqlite_where=text("erased_at IS NULL"),
+              postgresql_where=text("erased_at IS NULL")),
         # The registrant list's default order (app.services.registrant_query).
         Index("ix_registrations_event_created", "event_id", "created_at", "id"),
     )

@@ -30,10 +30,10 @@ figures before and after (tests/services/test_retention.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from app.domain import retention as rules
 from app.extensions import db
@@ -82,12 +82,16 @@ def due_events(now: datetime, months: int | None = None) -> list[Due]:
     """Events whose end lies more than `months` calendar months back and that still have
     registrations not erased (oldest end first)."""
     months = retention_months() if months is None else months
-    remaining = (select(Registration.event_id, func.count().label("n"))
-                 .where(Registration.erased_at.is_(None)).group_by(Registration.event_id).subquery())
+    # An event starts (its first session) no later than it ends: those that started after the
+    # bound (a few days' slack for the months' lengths) cannot be due, and are never read.
+    bound = rules.add_months(now, -months) + timedelta(days=4)
+    not_erased = exists().where(Registration.event_id == Event.id, Registration.erased_at.is_(None))
     out = []
-    for event, n in db.session.execute(select(Event, remaining.c.n).join(remaining, remaining.c.event_id == Event.id)):
+    for event in db.session.scalars(select(Event).where(Event.starts_at <= bound, not_erased)):
         at = rules.erase_due_at(event.ends_at, months)
         if at is not None and at <= now:
+            n = db.session.scalar(select(func.count()).select_from(Registration).where(
+                Registration.event_id == event.id, Registration.erased_at.is_(None)))
             out.append(Due(event, at, n))
     return sorted(out, key=lambda d: (d.erase_at, d.event.id))
 

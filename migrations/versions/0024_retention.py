@@ -3,6 +3,9 @@
 `erased_at`: when the registration's personal data was erased, the retention period
 (ORG_RETENTION_MONTHS after the event) being over (app.services.retention).
 
+`ix_registrations_not_erased`: the registrations not yet erased, per event (the jobs look for
+them each pass; a partial index stays as small as the recent registrations).
+
 `person_key`: the statistics' 64-bit key of the person (the first 8 bytes of the SHA-256 of
 the normalised email, as participation_facts.person already holds), which outlives the
 email's erasure so that the figures stay the same. Filled here for every row, in batches.
@@ -36,6 +39,8 @@ def upgrade():
     op.add_column('registrations', sa.Column('person_key', sa.BigInteger(), nullable=True))
     op.add_column('registrations', sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_registrations_person_key', 'registrations', ['person_key'], unique=False)
+    op.create_index('ix_registrations_not_erased', 'registrations', ['event_id'], unique=False,
+                    sqlite_where=sa.text('erased_at IS NULL'), postgresql_where=sa.text('erased_at IS NULL'))
 
     conn = op.get_bind()
     registrations = sa.table('registrations', sa.column('id', sa.Integer()),
@@ -53,6 +58,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_registrations_not_erased', table_name='registrations')
     op.drop_index('ix_registrations_person_key', table_name='registrations')
     op.drop_column('registrations', 'erased_at')
     op.drop_column('registrations', 'person_key')
