@@ -6,8 +6,8 @@ from datetime import UTC, timedelta
 from sqlalchemy import func, select
 
 from app.db_types import utcnow
-from app.domain.dates import to_jst
 from app.domain.codes import Role
+from app.domain.dates import to_jst
 from app.extensions import db
 from app.models import Attendance, AuditLog
 from app.services import checkin, registrations, tickets
