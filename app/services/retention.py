@@ -21,7 +21,7 @@ What one registration's erasure touches, besides the registration row (see app.d
 - its team: the members' names (as their own erasure does, app.services.teams.erase_locked), and
   the names on hackathon member rows that are the registration's own;
 - for its event: the bytes of a participant list uploaded for import and never imported, and
-  the search words of the exports' filters.
+  in the exports' log the search words of their filters and the replaced cells' original text.
 
 The organisation (name, key, 法人番号, type, prefecture), status, dates, 参加枠, attendance, the
 answers to choice questions and ``person_key`` are kept: every statistics page gives the same
@@ -179,12 +179,15 @@ def _erase_audit_words(ids: list[int]) -> None:
 
 
 def _erase_event_leftovers(event_id: int) -> None:
-    """An import never finished keeps its file's bytes; an export's filter its search words."""
+    """An import never finished keeps its file's bytes; an export's log its search words and the
+    cells a CP932 export replaced (their original text: names among them)."""
     db.session.execute(update(ImportFile).where(ImportFile.event_id == event_id, ImportFile.status != "imported",
                                                 func.length(ImportFile.content) > 0).values(content=b""))
     for log in db.session.scalars(select(ExportLog).where(ExportLog.event_id == event_id)):
         if (log.filter or {}).get("q"):
             log.filter = {k: v for k, v in log.filter.items() if k != "q"}
+        if log.report:
+            log.report = []  # replaced_cells, the count, stays
 
 
 def remove_files(paths: list[str]) -> None:

@@ -190,7 +190,8 @@ def test_mails_files_audit_and_leftovers_are_erased(world, app, tmp_path):
     assert reg.email in sent.to_email and sent.body_text
     db.session.add(ImportFile(sha256="1" * 64, filename="名簿.csv", content="山田,太郎".encode(),
                               event_id=world["due"].id, status="uploaded"))
-    db.session.add(ExportLog(event_id=world["due"].id, format="csv", filter={"q": "山田", "status": "confirmed"}))
+    db.session.add(ExportLog(event_id=world["due"].id, format="csv", filter={"q": "山田", "status": "confirmed"},
+                             report=[[2, "氏名", "髙橋 太郎", "?橋 太郎"]], replaced_cells=1))
     db.session.commit()
     sent_id = sent.id
 
@@ -211,7 +212,8 @@ def test_mails_files_audit_and_leftovers_are_erased(world, app, tmp_path):
     assert not any("入院" in str(d) for d in words)
     assert any(d.get("from") == "confirmed" for d in words)  # the cancellation is still recorded
     assert db.session.scalar(select(ImportFile.content)) == b""
-    assert db.session.scalar(select(ExportLog.filter)) == {"status": "confirmed"}
+    log = db.session.scalar(select(ExportLog))
+    assert log.filter == {"status": "confirmed"} and log.report == [] and log.replaced_cells == 1
 
 
 def test_batches_commit_and_a_failure_loses_nothing(world, monkeypatch):
