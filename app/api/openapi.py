@@ -831,7 +831,8 @@ def _application_paths(unauthorized: dict) -> dict:
                     "403": _error("The token's account may not change data (`forbidden`)."),
                     "404": _error("Unknown registration (`not_found`)."),
                     "409": _error("`files_not_allowed` (the event takes no files), `closed` (after the deadline, "
-                                  "or the application is cancelled) or `too_many_files`."),
+                                  "or the application is cancelled), `too_many_files` or `erased` (the "
+                                  "registrant's personal data was erased after the retention period)."),
                     "413": _error("Larger than the event allows (`file_too_large`), or than any file may be "
                                   "(`too_large`)."),
                     "415": _error("Not a kind of file the event accepts, judged by its content "

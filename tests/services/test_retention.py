@@ -302,3 +302,15 @@ def test_a_cancellation_racing_the_erasure_ends_consistent(world, app, erase_fir
     participation.rebuild(utcnow())  # the summary tables agree with the rows
     assert _race_figures(world) == figures
     assert figures["events"]["due"]["cancelled"] == 2
+
+
+def test_no_file_is_added_to_an_erased_registration(world):
+    from io import BytesIO
+
+    reg_id = world["regs"][0].id
+    jobs.erase_registrants(utcnow())
+    with pytest.raises(applications.FileRefused) as refused:
+        applications.add_file(_erased(reg_id), BytesIO(b"%PDF-1.4 x"), "a.pdf", now=utcnow(),
+                              actor=factories.create_organizer())
+    assert refused.value.code == "erased"
+    db.session.rollback()
