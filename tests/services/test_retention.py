@@ -163,10 +163,13 @@ def test_private_links_of_an_erased_registration_find_nothing(world, client):
     reg = world["regs"][0]
     token = urls.manage_token(reg)
     db.session.commit()
+    join = urls.join_url(reg).removeprefix("http://localhost")
+    db.session.commit()
     paths = [f"/r/{token}", f"/r/{token}/ticket", f"/r/{token}/calendar.ics"]
     assert [client.get(p).status_code for p in paths] == [200, 200, 200]
+    assert client.get(join).status_code != 404  # the join link is known (the event is over: it says so)
     jobs.erase_registrants(utcnow())
-    for path in paths:
+    for path in [*paths, join]:
         response = client.get(path)
         assert response.status_code == 404
         assert "山田" not in response.get_data(as_text=True)
@@ -263,6 +266,8 @@ def test_cli_dry_run_changes_nothing_then_erases(world, runner):
     assert out.exit_code == 0, out.output
     assert "4 registrations erased" in out.output and "registrations whose personal data erased: 4" in out.output
     assert _figures(world) == before
+    check = runner.invoke(args=["check"])
+    assert check.exit_code == 0 and "ok: no breach" in check.output, check.output
 
 
 # --- races (tests/races.py: the second operation loads its objects, then waits for the first's locks) ---
