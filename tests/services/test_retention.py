@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app import jobs, urls
 from app.db_types import utcnow
+from app.domain import kpi as kpi_rules
 from app.domain import retention as rules
 from app.domain.dates import jst_datetime, to_jst
 from app.extensions import db
@@ -30,7 +31,7 @@ from app.models import (
     Registration,
     TicketType,
 )
-from app.services import applications, invariants, participation, registrations, retention, stats
+from app.services import applications, invariants, kpis, participation, registrations, retention, stats
 from tests import factories
 
 
@@ -46,7 +47,8 @@ def _event_on(day: date, **fields):
     """A one-session event held on `day` (10:00-12:00 in Japan), registration closed the day before."""
     start = jst_datetime(day.year, day.month, day.day, 10)
     event = factories.create_event(starts_at=start, registration_opens_at=start - timedelta(days=30),
-                                   registration_closes_at=start - timedelta(days=1), **fields)
+                                   registration_closes_at=start - timedelta(days=1), completion_min_sessions=1,
+                                   **fields)
     text_q = Question(event_id=event.id, kind="textarea", label="ご質問", position=0)
     choice_q = Question(event_id=event.id, kind="single", label="きっかけ", choices=["チラシ", "Web"], position=1)
     db.session.add_all([text_q, choice_q])
@@ -88,6 +90,12 @@ def world(app):
     _register(newer, nq, nc, 6, org="株式会社テスト2")
     participation.count_started_events(utcnow())
     db.session.commit()
+    years = sorted({r.fiscal_year for r in db.session.scalars(select(ParticipationFact))})
+    measures = [kpi_rules.PEOPLE, kpi_rules.ATTENDEES, kpi_rules.ORGANIZATIONS, kpi_rules.COMPLETERS]
+    for measure in measures:
+        kpis.save(None, {"name": measure, "fiscal_year_from": years[0], "fiscal_year_to": years[-1],
+                         "measure": measure, "target": 10}, actor=None, now=utcnow())
+    db.session.commit()
     return {"due": due, "kept": kept, "newer": newer, "regs": [*regs, cancelled], "months": months,
             "choice": dc}
 
@@ -104,6 +112,7 @@ def _figures(world) -> dict:
         "summary": stats.summary(whole), "by_category": stats.summary(whole, grouping="category"),
         "totals": stats.totals(whole), "filtered": stats.summary(seminars), "filtered_totals": stats.totals(seminars),
         "breaches": [str(b) for b in invariants.breaches()],
+        "kpis": {k.name: (m.value, m.events, m.matches) for k in kpis.all_kpis() if (m := kpis.measure(k))},
     }
 
 
@@ -124,6 +133,7 @@ def test_the_job_erases_exactly_the_due_event_once_and_every_figure_stays(world)
     before = _figures(world)
     assert before["events"]["newer"]["returning"] == 2 and before["events"]["kept"]["returning"] == 1
     assert before["breaches"] == []
+    assert before["kpis"]["completers"][0] == 4  # people 1, 2, 5, 6 (1 at all three events, counted once)
     kept_before = {r.id: (r.email, r.family_name, r.note, dict(r.answers)) for r in db.session.scalars(
         select(Registration).where(Registration.event_id != world["due"].id))}
 
