@@ -329,3 +329,30 @@ def test_no_file_is_added_to_an_erased_registration(world):
                               actor=factories.create_organizer())
     assert refused.value.code == "erased"
     db.session.rollback()
+
+
+def test_a_team_registrations_members_and_review_comments_go_too(app):
+    """Without a team retention setting of its own, a team's members' names go with its registration."""
+    from app.models import ReviewAssignment, Team, TeamMember
+
+    day = _months_back(_today(), retention.retention_months()) - timedelta(days=3)
+    start = jst_datetime(day.year, day.month, day.day, 10)
+    event = factories.create_event(ticket_types=[("高校の部", 4)], team_mode="team", team_min_members=3,
+                                   team_max_members=6, team_consent_text="同意を得てください。", starts_at=start,
+                                   registration_opens_at=start - timedelta(days=30),
+                                   registration_closes_at=start - timedelta(days=1))
+    reg = factories.register(event, 1, now=start - timedelta(days=2), team=factories.team_data(members=4)
+                             ).registration
+    reviewer = factories.create_organizer(role="reviewer")
+    db.session.add(ReviewAssignment(registration_id=reg.id, reviewer_id=reviewer.id, scores={"1": 8},
+                                    comment="山田さんの発表は明快"))
+    db.session.commit()
+    assert jobs.erase_registrants(utcnow()) == {event.id: 1}
+    db.session.expire_all()
+    names = db.session.execute(select(TeamMember.family_name, TeamMember.given_name, TeamMember.grade)
+                               .join(Team).where(Team.event_id == event.id)).all()
+    assert len(names) == 4 and {(f, g) for f, g, _grade in names} == {("", "")}
+    assert {grade for *_n, grade in names} == {"高校2年"}
+    assert db.session.scalar(select(Team.members_erased_at)) is not None
+    review = db.session.scalar(select(ReviewAssignment))
+    assert review.comment == "" and review.scores == {"1": 8}
