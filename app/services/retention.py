@@ -122,7 +122,9 @@ def erase_batch(event_id: int, registration_ids: list[int], *, now: datetime, mo
     if not registrations:
         return out
     ids = [r.id for r in registrations]
-    locked_teams = locks.teams(db.session.scalars(select(Team.id).where(Team.registration_id.in_(ids))))
+    # Step 3b: their team registrations' teams, and the hackathon teams they are members of.
+    locked_teams = locks.teams([*db.session.scalars(select(Team.id).where(Team.registration_id.in_(ids))),
+                                *db.session.scalars(select(TeamMember.team_id).where(TeamMember.registration_id.in_(ids)))])
 
     choice_ids = set(db.session.scalars(select(Question.id).where(
         Question.event_id == event_id, Question.kind.in_([k.value for k in rules.CHOICE_KINDS]))))
@@ -131,7 +133,8 @@ def erase_batch(event_id: int, registration_ids: list[int], *, now: datetime, mo
         audit.record("registration.erased", actor=actor, actor_label="" if actor else "system", now=now,
                      event_id=event_id, registration_id=registration.id, data={"months": months})
     for team in locked_teams.values():
-        teams.erase_locked(team, now=now, actor=actor)
+        if team.registration_id in ids:
+            teams.erase_locked(team, now=now, actor=actor)
     for member in db.session.scalars(select(TeamMember).where(TeamMember.registration_id.in_(ids))):
         member.family_name = member.given_name = member.family_name_kana = member.given_name_kana = ""
     for item in db.session.scalars(select(ApplicationFile).where(ApplicationFile.registration_id.in_(ids))):

@@ -356,3 +356,25 @@ def test_a_team_registrations_members_and_review_comments_go_too(app):
     assert db.session.scalar(select(Team.members_erased_at)) is not None
     review = db.session.scalar(select(ReviewAssignment))
     assert review.comment == "" and review.scores == {"1": 8}
+
+
+def test_a_hackathon_members_rows_lose_the_names_they_carry(app):
+    from app.models import TeamMember
+    from app.services import teams
+
+    day = _months_back(_today(), retention.retention_months()) - timedelta(days=3)
+    start = jst_datetime(day.year, day.month, day.day, 10)
+    event = factories.create_event(team_mode="hackathon", team_max_members=3, sessions=2, starts_at=start,
+                                   registration_opens_at=start - timedelta(days=30),
+                                   registration_closes_at=start - timedelta(days=1))
+    a, b = (factories.register(event, n, now=start - timedelta(days=2)).registration for n in (1, 2))
+    team = teams.form_team(a, "チーム東北", now=start - timedelta(days=2))
+    teams.join_team(b, team.invite_code, now=start - timedelta(days=2))
+    db.session.commit()
+    for member in db.session.scalars(select(TeamMember)):
+        member.family_name = "山田"  # what a member row may carry
+    db.session.commit()
+    assert jobs.erase_registrants(utcnow()) == {event.id: 2}
+    db.session.expire_all()
+    rows = db.session.scalars(select(TeamMember)).all()
+    assert len(rows) == 2 and {m.family_name for m in rows} == {""}
