@@ -95,6 +95,8 @@ def test_the_outbox_still_shows_the_mail_was_written(client, login, editor, eras
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.registration_id == regs[0].id))
     html = client.get(f"/organizer/outbox/{mail.id}").text
     assert 'id="erased-note"' in html and mail.subject in html and "消去対象" not in html
+    listing = client.get(f"/organizer/outbox?event_id={_event.id}").text
+    assert "（消去済み）" in listing and "@example.jp" not in listing
 
 
 def test_the_privacy_page_says_what_is_kept(client):
