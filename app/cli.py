@@ -217,11 +217,48 @@ def teams_erase_command() -> None:
     click.echo(f"teams whose members' names were erased: {erase_team_members(utcnow())}")
 
 
+@click.group("registrants")
+def registrants_cli() -> None:
+    """Registrants' personal data (the retention period of the privacy page)."""
+
+
+@registrants_cli.command("erase")
+@click.option("--dry-run", is_flag=True, help="Say what would be erased; change nothing.")
+def registrants_erase_command(dry_run: bool) -> None:
+    """Erase the personal data of the registrations of events whose retention period
+    (ORG_RETENTION_MONTHS after the event's end) is over, now (the jobs do it too)."""
+    from app.domain.dates import format_datetime
+    from app.jobs import erase_registrants
+    from app.services import retention
+
+    now = utcnow()
+    months = retention.retention_months()
+    due = retention.due_events(now, months)
+    verb = "would be erased" if dry_run else "erased"
+    click.echo(f"retention period: {months} months after the event's end")
+    if dry_run:
+        for d in due:
+            click.echo(f"event {d.event.id} ({d.event.title}), ended {format_datetime(d.event.ends_at)}, "
+                       f"due since {format_datetime(d.erase_at)}: {d.remaining} registrations {verb}")
+        total = sum(d.remaining for d in due)
+        db.session.rollback()
+    else:
+        titles = {d.event.id: (d.event.title, d.event.ends_at, d.erase_at) for d in due}
+        erased = erase_registrants(now, months=months)
+        for event_id, n in erased.items():
+            title, ends_at, erase_at = titles[event_id]
+            click.echo(f"event {event_id} ({title}), ended {format_datetime(ends_at)}, "
+                       f"due since {format_datetime(erase_at)}: {n} registrations {verb}")
+        total = sum(erased.values())
+    click.echo(f"events: {len(due)}; registrations whose personal data {verb}: {total}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(organizers_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(check_command)
     app.cli.add_command(teams_cli)
+    app.cli.add_command(registrants_cli)
     from app.demo import demo_cli; app.cli.add_command(demo_cli)  # noqa: E702,I001
     from app.jobs import jobs_cli; app.cli.add_command(jobs_cli)  # noqa: E702,I001
     from app.lottery_cli import lottery_cli; app.cli.add_command(lottery_cli)  # noqa: E702,I001

@@ -363,6 +363,36 @@ def erase_team_members(now: datetime) -> int:
     return erased
 
 
+def erase_registrants(now: datetime, *, months: int | None = None) -> dict[int, int]:
+    """Erase the personal data of the registrations of events whose retention period is over
+    (ORG_RETENTION_MONTHS after their end; app.services.retention): a transaction per batch of
+    registrations, committed, so a large event holds its locks for one batch at a time and a
+    failure loses nothing (the next pass goes on). Returns {event id: registrations erased}."""
+    from app.services import retention
+
+    erased: dict[int, int] = {}
+    due = [d.event.id for d in retention.due_events(now, months)]
+    for event_id in due:
+        while True:
+            db.session.rollback()
+            ids = retention.pending(event_id)
+            if not ids:
+                break
+            try:
+                batch = retention.erase_batch(event_id, ids, now=now, months=months)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("jobs: erasing the registrants of event %s failed", event_id)
+                break
+            retention.remove_files(batch.paths)
+            if not batch.erased:
+                break
+            erased[event_id] = erased.get(event_id, 0) + batch.erased
+    db.session.rollback()
+    return erased
+
+
 @dataclass
 class PassReport:
     reminders: int
@@ -371,12 +401,14 @@ class PassReport:
     lottery_draws: int = 0
     seats_released: int = 0
     team_members_erased: int = 0
+    registrants_erased: int = 0
 
     def summary(self) -> str:
         d = self.delivery
         return (f"events counted for the statistics: {self.counted_events}; "
                 f"lottery draws: {self.lottery_draws}, unconfirmed seats released: {self.seats_released}; "
                 f"teams whose members' names were erased: {self.team_members_erased}; "
+                f"registrations whose personal data was erased: {self.registrants_erased}; "
                 f"reminders queued: {self.reminders}; mails sent: {d.sent}, retrying: {d.retrying}, "
                 f"failed: {d.failed}, given back: {d.released}, not needed any more: {d.superseded}, "
                 f"waiting for the SMTP server: {d.deferred}")
@@ -385,15 +417,17 @@ class PassReport:
 def run_once(*, clock: Clock = utcnow, connect: Callable | None = None,
              should_stop: Callable[[], bool] = lambda: False) -> PassReport:
     """One pass: draw the due lotteries and release unconfirmed seats, count the events that have
-    started for the statistics, erase team members' names past retention, queue the due reminders, then deliver what is due."""
+    started for the statistics, erase team members' names and registrants' personal data past
+    retention, queue the due reminders, then deliver what is due."""
     from app.services import participation
 
     draws, released = lottery_pass(clock())
     counted = participation.count_started_events(clock())
     erased = erase_team_members(clock())
+    registrants = sum(erase_registrants(clock()).values())
     queued = queue_reminders(clock())
     delivery = deliver_due(clock=clock, connect=connect, should_stop=should_stop)
-    return PassReport(queued, delivery, counted, draws, released, erased)
+    return PassReport(queued, delivery, counted, draws, released, erased, registrants)
 
 
 class StopSignal:
@@ -475,7 +509,8 @@ def worker_command(interval: float) -> None:
 
     def _report(result: PassReport) -> None:
         d = result.delivery
-        if result.reminders or d.claimed or result.lottery_draws or result.seats_released:
+        if result.reminders or d.claimed or result.lottery_draws or result.seats_released \
+                or result.team_members_erased or result.registrants_erased:
             log.info("jobs: %s", result.summary())
 
     try:

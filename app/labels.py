@@ -161,3 +161,33 @@ FILTERS = {
     "badge_label": BADGE_LABELS,
     "action_label": ACTION_LABELS,
 }
+
+
+class ErasedName:
+    """What stands in a list, an export or a page for the name of a registrant whose personal data
+    was erased after the retention period (app.services.retention): the date, in the reader's
+    language when it is shown (str), never a blank."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at) -> None:
+        self.at = at
+
+    def __str__(self) -> str:
+        from app.domain.dates import format_date
+        from app.i18n import current_language
+
+        return str(_("Personal data erased on %(date)s (retention period over)",
+                     date=format_date(self.at, current_language())))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ErasedName) and other.at == self.at
+
+    def __hash__(self) -> int:
+        return hash(self.at)
+
+
+def registrant_name(registration) -> str:
+    """{{ registration|registrant_name }}: the full name, or what says it was erased and when."""
+    at = getattr(registration, "erased_at", None)
+    return str(ErasedName(at)) if at is not None else registration.full_name

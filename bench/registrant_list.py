@@ -66,6 +66,7 @@ def _fill(event_id: int, ticket_ids: list[int], question_id: int, rows: int, sta
     from sqlalchemy import insert
 
     from app.db_types import utcnow
+    from app.domain.people import key_of
     from app.domain.registrant_list import search_text
     from app.extensions import db
     from app.models import Registration
@@ -80,6 +81,7 @@ def _fill(event_id: int, ticket_ids: list[int], question_id: int, rows: int, sta
         batch.append({
             "event_id": event_id, "ticket_type_id": ticket_ids[i % len(ticket_ids)], "status": "confirmed",
             "manage_token_hash": f"{i:064d}", "email": email, "email_normalized": email,
+            "person_key": key_of(email),
             "family_name": fam, "given_name": giv, "family_name_kana": fam_k, "given_name_kana": giv_k,
             "phone": f"0{(222214876 + i) % 10**9:09d}", "organization": org, "organization_key": f"name:{org}",
             "department": "DX推進室", "job_title": "課長", "organization_type": "company",

@@ -62,6 +62,7 @@ def seed(url: str, *, events: int, registrations: int, seed_value: int) -> tuple
     from app import create_app
     from app.domain import dates
     from app.domain import kpi as kpi_rules
+    from app.domain.people import key_of
     from app.extensions import db
     from app.models import (
         ApiToken,
@@ -145,7 +146,8 @@ def seed(url: str, *, events: int, registrations: int, seed_value: int) -> tuple
                     row.update({
                         "event_id": event_id, "ticket_type_id": ticket_of[event_id], "status": status,
                         "manage_token_hash": secrets.token_hex(32), "email": f"p{person}@example.jp",
-                        "email_normalized": f"p{person}@example.jp", "family_name": "東北", "given_name": f"{person}",
+                        "email_normalized": f"p{person}@example.jp",
+                        "person_key": key_of(f"p{person}@example.jp"), "family_name": "東北", "given_name": f"{person}",
                         "organization": f"株式会社テスト{org}", "organization_key": f"name:テスト{org}",
                         "organization_type": org_types[org % len(org_types)], "prefecture": f"{2 + org % 6:02d}",
                         "created_at": starts[event_id] - timedelta(days=rng.randrange(1, 60), minutes=rng.randrange(1440)),

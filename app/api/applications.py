@@ -36,7 +36,7 @@ CATEGORY_UNKNOWN = N_("Choose one of this event's divisions.")
 
 #: HTTP status of each refusal of a file.
 _FILE_STATUS = {"file_too_large": 413, "file_type_refused": 415, "empty_file": 422, "too_many_files": 409,
-                "closed": 409, "files_not_allowed": 409, "files_unavailable": 503}
+                "closed": 409, "files_not_allowed": 409, "files_unavailable": 503, "erased": 409}
 
 
 def category_ticket_type_id(event_id: int, category) -> int | None:

@@ -526,6 +526,9 @@ def schemas() -> dict:
                 "confirm_by": {**NULLABLE_DATETIME, "description": "抽選: a winner confirms by then (their private page) or the seat passes on"},
                 "created_at": DATETIME, "confirmed_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME,
                 "checked_in_at": NULLABLE_DATETIME,
+                "erased_at": {**NULLABLE_DATETIME, "description": "When its personal data (names, contact, free-text "
+                              "answers) was erased, the retention period after the event being over; the "
+                              "organisation, status, dates and attendance are kept"},
                 "waitlist_position": {"type": ["integer", "null"], "description": "1 = first in line"},
                 "sessions": {"type": ["array", "null"], "items": _ref("ChosenSession"),
                              "description": "Per-day registration: the chosen days (null for other events)"},
@@ -829,7 +832,8 @@ def _application_paths(unauthorized: dict) -> dict:
                     "403": _error("The token's account may not change data (`forbidden`)."),
                     "404": _error("Unknown registration (`not_found`)."),
                     "409": _error("`files_not_allowed` (the event takes no files), `closed` (after the deadline, "
-                                  "or the application is cancelled) or `too_many_files`."),
+                                  "or the application is cancelled), `too_many_files` or `erased` (the "
+                                  "registrant's personal data was erased after the retention period)."),
                     "413": _error("Larger than the event allows (`file_too_large`), or than any file may be "
                                   "(`too_large`)."),
                     "415": _error("Not a kind of file the event accepts, judged by its content "

@@ -195,6 +195,7 @@ def registration_json(r: Registration, waitlist_position: int | None, sessions: 
         "cancelled_at": iso(r.cancelled_at),
         "checked_in_at": iso(r.checked_in_at),
         "confirm_by": iso(r.confirm_by),
+        "erased_at": iso(r.erased_at),
         "waitlist_position": waitlist_position,
         "sessions": sessions,
     }

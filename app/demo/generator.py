@@ -41,6 +41,7 @@ from app.domain.codes import (
     Role,
 )
 from app.domain.dates import to_jst
+from app.domain.people import key_of
 from app.domain.registrant_list import search_text
 from app.extensions import db
 from app.models import (
@@ -204,6 +205,7 @@ def load_demo(*, now: datetime, seed: int = DEFAULT_SEED, actor: Organizer | Non
         # A Core insert skips the model's listener: the list's search text is written here.
         row["search_text"] = search_text(**{k: row.get(k) or "" for k in (
             "family_name", "given_name", "family_name_kana", "given_name_kana", "organization", "email")})
+        row["person_key"] = key_of(row.get("email_normalized") or "")
     if rows:
         ids = db.session.execute(
             insert(Registration).returning(Registration.id, sort_by_parameter_order=True), rows

@@ -1,6 +1,7 @@
 """Japanese personal-data conventions: kana, phone, email, 法人番号, organisation keys."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -138,3 +139,9 @@ def same_organization(a_name: str, a_number: str, b_name: str, b_number: str) ->
         return a_corp == b_corp
     a_key, b_key = organization_key(a_name), organization_key(b_name)
     return bool(a_key) and a_key == b_key
+
+
+def key_of(text: str) -> int:
+    """The signed 64-bit key of a normalised email or organisation key (the statistics' person and
+    organisation: the first 8 bytes of its SHA-256)."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)

@@ -32,7 +32,7 @@ def shown_name(registration) -> str | None:
     """The public name when the registrant agreed to it; None otherwise (shown as 非公開)."""
     if registration is None or not getattr(registration, "public_name_consent", False):
         return None
-    return public_name(registration)
+    return public_name(registration) or None  # a name erased after the retention period: 非公開
 
 
 def clean_award(value) -> tuple[str, str | None]:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.domain import manage_links, registrant_list
 from app.domain.codes import RegistrationStatus
+from app.domain.people import key_of
 from app.domain.text_input import PHONE_MAX
 from app.domain.text_input import REGISTRATION_LENGTHS as LEN
 from app.extensions import db
@@ -50,7 +51,11 @@ class Registration(db.Model):
         ),
         Index("ix_registrations_waitlist", "ticket_type_id", "status", "waitlisted_at", "id"),
         Index("ix_registrations_waitlist_seq", "ticket_type_id", "status", "waitlist_seq"),
-        Index("ix_registrations_email_normalized", "email_normalized"),  # statistics: a person across events
+        Index("ix_registrations_email_normalized", "email_normalized"),
+        Index("ix_registrations_person_key", "person_key"),  # statistics: a person across events
+        # The registrations not yet erased, per event (app.services.retention: found each jobs pass).
+        Index("ix_registrations_not_erased", "event_id", sqlite_where=text("erased_at IS NULL"),
+              postgresql_where=text("erased_at IS NULL")),
         # The registrant list's default order (app.services.registrant_query).
         Index("ix_registrations_event_created", "event_id", "created_at", "id"),
     )
@@ -68,6 +73,10 @@ class Registration(db.Model):
     previous_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     email: Mapped[str] = mapped_column(String(LEN["email"]))
     email_normalized: Mapped[str] = mapped_column(String(254))
+    # The statistics' key of the person (app.domain.people.key_of of email_normalized), kept by
+    # every ORM write (the listener below) until the personal data is erased, and kept after it:
+    # a person is counted once, and as returning, across events (app.services.stats).
+    person_key: Mapped[int | None] = mapped_column(BigInteger)
     family_name: Mapped[str] = mapped_column(String(LEN["family_name"]))
     given_name: Mapped[str] = mapped_column(String(LEN["given_name"]))
     family_name_kana: Mapped[str] = mapped_column(String(LEN["family_name_kana"]), default="")
@@ -105,6 +114,9 @@ class Registration(db.Model):
     # Name, kana, organisation and email in one spelling (app.domain.registrant_list.search_key),
     # kept by every ORM write (the listener below): the registrant list searches this column.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When its personal data was erased, the retention period after the event being over
+    # (app.services.retention); None: not erased.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -131,6 +143,8 @@ class Registration(db.Model):
         The link it had keeps working (`previous_manage_token_hash`); the caller's
         transaction must be committed for the new one to work.
         """
+        if self.erased_at is not None:  # its links ended with its personal data; never a new one
+            raise LookupError(f"registration {self.id}: personal data erased, no private link")
         token = self.derived_manage_token(secret_key)
         if token is None:
             # The same new link whoever computes it (see manage_links.successor_salt).
@@ -186,3 +200,5 @@ _SEARCHED = ("family_name", "given_name", "family_name_kana", "given_name_kana",
 @event.listens_for(Registration, "before_update")
 def _keep_search_text(_mapper, _connection, target: Registration) -> None:
     target.search_text = registrant_list.search_text(**{name: getattr(target, name) or "" for name in _SEARCHED})
+    if target.erased_at is None:
+        target.person_key = key_of(target.email_normalized or "")

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.auth.permissions import editor_required, staff_required
 from app.db_types import utcnow
 from app.domain import mail_relevance, mail_text
+from app.domain import retention as retention_rules
 from app.extensions import db
 from app.models import Event, OutboxMessage
 from app.organizer import bp
@@ -44,6 +45,7 @@ SUPERSEDED_LABELS = {
     mail_relevance.NEWER_MAIL: _l("A newer mail of the same kind replaces it."),
     mail_relevance.DATES_CHANGED: _l("The dates changed again; a newer mail tells the final dates."),
     mail_relevance.OUTCOME_CHANGED: _l("The decision on the application changed before the mail was sent."),
+    retention_rules.MAIL_ERASED: _l("The registrant's personal data was erased (retention period over)."),
 }
 #: Shown instead of a registrant's private link: staff never see a usable one.
 PRIVATE_LINK_MASK = _l("(personal link: inserted when the mail is sent)")

@@ -35,14 +35,14 @@ from app.domain.session_choice import day_label
 from app.extensions import db
 from app.flow import attempt
 from app.i18n import current_language
-from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS
+from app.labels import ORGANIZATION_TYPE_LABELS, REGISTRATION_STATUS_LABELS, registrant_name
 from app.models import AuditLog, Event, Registration, TicketType
 from app.organizer import bp
 from app.organizer.list_forms import APPROVAL_ACTIONS, BASE_ACTIONS, BulkActionForm, DecisionForm, ExportForm
 from app.organizer.outbox import PRIVATE_LINK_MASK
 from app.registration.display import answer_rows, answer_text, detail_rows
 from app.registration.forms import CancelRegistrationForm, MoveRegistrationForm, RestoreRegistrationForm
-from app.services import checkin, exports, registrant_query, registrations
+from app.services import checkin, exports, registrant_query, registrations, retention
 from app.services.errors import ServiceError
 
 PER_PAGE = 100
@@ -183,6 +183,8 @@ def registrants(event_id: int):
         stale_pending=stale,
         stale_total=stale_total,
         export_form=ExportForm(),
+        erased_at=retention.event_erased_at(event.id),
+        retention_months=retention.retention_months(),
     )
 
 
@@ -202,6 +204,7 @@ def registrants_bulk(event_id: int):
     form = _bulk_form(event, _takes_decisions(event))
     back = url_for("organizer.registrants", event_id=event.id, **_filter_args(request.form))
     ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 9]
+    ids = retention.not_erased(ids)  # an erased registration is never changed (and offers no checkbox)
     if not form.validate_on_submit():
         if form.reason.errors:
             flash(_("The reason is too long (500 characters at most)."), "error")
@@ -353,6 +356,8 @@ def describe_history(entry: AuditLog, event: Event) -> tuple[str, str, str]:
             what = _("Team members changed")
             details = _("%(before)s → %(after)s members", before=data.get("members_before", "?"),
                         after=data.get("members_after", "?"))
+        case "registration.erased":
+            what = _("Personal data erased (retention period over)")
         case "team.members_erased":
             what = _("Members' names erased (retention period over)")
             details = _("%(n)s members kept as a count", n=data.get("members", "?"))
@@ -409,20 +414,37 @@ def registrant(event_id: int, registration_id: int):
         event=event,
         registration=registration,
         position=registrations.waitlist_position(registration),
-        rows=detail_rows(registration),
+        rows=_detail_rows(registration),
         answers=answer_rows(event, registration.answers),
         history=[(h, *describe_history(h, event)) for h in history],
         cancel_form=CancelRegistrationForm(),
         restore_form=RestoreRegistrationForm(),
         move_form=move_form,
         decision_form=DecisionForm(),
-        can_edit=current_user.can_edit,
+        can_edit=current_user.can_edit and registration.erased_at is None,
         active=registration.status in ACTIVE_REGISTRATION_STATUSES,
+        retention_months=retention.retention_months(),
     )
 
 
 def _status_label(registration: Registration) -> str:
     return str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status))
+
+
+def _detail_rows(registration: Registration) -> list[tuple[str, str]]:
+    """The registrant's details; an erased name says when it was erased instead of being blank."""
+    rows = detail_rows(registration)
+    if registration.erased_at is not None:
+        rows[0] = (rows[0][0], registrant_name(registration))
+    return rows
+
+
+def _erased_refusal(event: Event, registration: Registration):
+    """Nothing is done to a registration whose personal data was erased: no mail can reach it,
+    and what the statistics keep of it stays as it was."""
+    flash(_("This registrant's personal data was erased after the retention period: the registration "
+            "can no longer be changed."), "error")
+    return _back(event, registration)
 
 
 def _back(event: Event, registration: Registration):
@@ -436,6 +458,8 @@ def registrant_cancel(event_id: int, registration_id: int):
     POST with action=confirm (or none, as before): cancel."""
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
+    if registration.erased_at is not None:
+        return _erased_refusal(event, registration)
     form = CancelRegistrationForm()
     if request.method == "GET" or request.form.get("action") == "preview":
         if request.method == "POST":
@@ -466,6 +490,8 @@ def registrant_cancel(event_id: int, registration_id: int):
 def registrant_restore(event_id: int, registration_id: int):
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
+    if registration.erased_at is not None:
+        return _erased_refusal(event, registration)
     form = RestoreRegistrationForm()
     form.validate_on_submit()
     attempt(lambda: registrations.restore(registration, now=utcnow(), actor=current_user,
@@ -480,6 +506,8 @@ def registrant_restore(event_id: int, registration_id: int):
 def registrant_move(event_id: int, registration_id: int):
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
+    if registration.erased_at is not None:
+        return _erased_refusal(event, registration)
     form = MoveRegistrationForm()
     form.ticket_type_id.choices = [(tt.id, tt.name) for tt in event.ticket_types]
     if not form.validate_on_submit():
@@ -507,6 +535,8 @@ def registrant_decide(event_id: int, registration_id: int):
     """承認制: approve or reject one pending registration, with an optional message for the mail."""
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
+    if registration.erased_at is not None:
+        return _erased_refusal(event, registration)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("The message is too long (1000 characters at most).") if form.message.errors

@@ -18,6 +18,7 @@ def _register_template_filters(state) -> None:
     for name, table in labels.FILTERS.items():
         state.app.jinja_env.filters[name] = (lambda t: lambda value: labels.label(t, value))(table)
     state.app.jinja_env.filters["shift_headings"] = shift_headings
+    state.app.jinja_env.filters["registrant_name"] = labels.registrant_name
 
     from app.domain.addresses import address_line
     from app.i18n import current_language

@@ -45,6 +45,8 @@ CLOSED = N_("The application deadline has passed: it can no longer be changed.")
 NOT_ACTIVE = N_("A cancelled application cannot be changed.")
 NO_FILES = N_("This event does not take files with its applications.")
 UNAVAILABLE = N_("Files cannot be received at the moment. Please contact the organizers.")
+ERASED = N_("This registrant's personal data was erased after the retention period: the registration "
+            "can no longer be changed.")
 
 
 class FileRefused(ServiceError):
@@ -138,6 +140,8 @@ def add_file(registration: Registration, stream: BinaryIO, filename: str | None,
              actor=None) -> ApplicationFile:
     """Check and keep one file of an application. `actor` None: the applicant (then only before the deadline)."""
     locked_event, _tt, reg = locks.for_registration(registration.id, registration.event_id)
+    if reg.erased_at is not None:  # its files went with its personal data (app.services.retention)
+        raise FileRefused(ERASED, "erased")
     if not locked_event.accepts_applications or not locked_event.application_files_allowed:
         raise FileRefused(NO_FILES, "files_not_allowed")
     if actor is None and not may_change(locked_event, reg, now):

@@ -127,11 +127,11 @@ def measure(kpi: Kpi, *, detail: bool = True) -> Measured:
             .group_by(Attendance.registration_id).subquery())
         completed = and_(Registration.status == CONFIRMED, Event.completion_min_sessions.is_not(None),
                          sessions_attended.c.n >= Event.completion_min_sessions)
-        base = (select(Registration.email_normalized, Event.id.label("event_id"))
+        base = (select(Registration.person_key, Event.id.label("event_id"))
                 .join(Event, Event.id == Registration.event_id)
                 .join(sessions_attended, sessions_attended.c.rid == Registration.id)
                 .where(*scope(kpi), Event.starts_at <= utcnow(), completed).subquery())
-        value = db.session.scalar(select(func.count(distinct(base.c.email_normalized)))) or 0
+        value = db.session.scalar(select(func.count(distinct(base.c.person_key)))) or 0
         events = []
         if detail:
             per_event = dict(db.session.execute(select(base.c.event_id, func.count()).group_by(base.c.event_id)).all())

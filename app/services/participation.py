@@ -24,13 +24,13 @@ of the transaction and always in this order:
 3. the group rows it changes, in (dimension, group) order, each by adding its difference.
 
 People and organisations are 64-bit keys (``key_of``): the first 8 bytes of the SHA-256 of the
-normalised email, or of the organisation key. Distinct counts sort integers; a collision
+normalised email (kept as ``Registration.person_key``, which outlives the email's erasure after
+the retention period: app.domain.retention), or of the organisation key. Distinct counts sort integers; a collision
 between two of a million people has a chance below 1 in 10^7.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +41,7 @@ from sqlalchemy import bindparam, case, delete, event, exists, func, insert, ins
 from app.db_types import utcnow
 from app.domain import dates
 from app.domain.codes import EventStatus, RegistrationStatus
+from app.domain.people import key_of
 from app.extensions import db
 from app.models import (
     Attendance,
@@ -67,13 +68,8 @@ SUMS = ("applicants", "participants", "attendees")
 DISTINCTS = ("people", "organizations", "repeaters")
 _CHUNK = 500
 _EVENT_FIELDS = ("status", "starts_at", "category", "series_id", "prefecture", "format")
-_REGISTRATION_FIELDS = ("status", "email_normalized", "organization_key", "event_id", "organization",
+_REGISTRATION_FIELDS = ("status", "email_normalized", "person_key", "organization_key", "event_id", "organization",
                         "corporate_number")
-
-
-def key_of(text: str) -> int:
-    """The signed 64-bit key of a normalised email or organisation key."""
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def counted(status: str, starts_at: datetime | None, now: datetime) -> bool:
@@ -237,7 +233,7 @@ def _read_statement():
     return (select(Registration.id, Registration.event_id, Registration.status, Registration.email_normalized,
                    Registration.organization_key, Event.status, Event.starts_at, Event.category, Event.series_id,
                    Event.prefecture, Event.format, attended, stored, Registration.organization,
-                   Registration.corporate_number)
+                   Registration.corporate_number, Registration.person_key)
             .join(Event, Event.id == Registration.event_id)
             .where(Registration.id.in_(bindparam("ids", expanding=True))))
 
@@ -250,14 +246,15 @@ def _read(session, registration_ids: list[int], now: datetime,
     rows = session.execute(_read_statement(), {"ids": list(registration_ids)}).all()
     out, has_row = {}, set()
     for (rid, eid, status, email, org_key, event_status, starts_at, category, series_id, prefecture, fmt,
-         came, has, org_name, number) in rows:
+         came, has, org_name, number, person) in rows:
         if has:
             has_row.add(rid)
         if not counted(event_status, starts_at, now):
             continue
         participant = status == CONFIRMED
         out[rid] = Fact(rid, eid, dates.fiscal_year(starts_at), starts_at, category, series_id or 0,
-                        prefecture or "", fmt, participant, bool(participant and came), key_of(email or ""),
+                        prefecture or "", fmt, participant, bool(participant and came),
+                        person if person is not None else key_of(email or ""),
                         key_of(org_key) if org_key else None)
         if names is not None and org_key:
             names[rid] = (org_name or "", number or "")

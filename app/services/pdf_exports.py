@@ -40,6 +40,7 @@ from fpdf import FPDF
 
 from app.domain import dates
 from app.domain.people import to_katakana
+from app.labels import registrant_name
 
 FONT = "NotoSansJP"
 MISSING_GLYPH = "〓"
@@ -248,7 +249,7 @@ def _roster_row(pdf: _Document, y: float, registration) -> None:
     x += ROSTER_COLUMNS[1][1]
     width = ROSTER_COLUMNS[2][1] - 2
     _draw_text(pdf, x + 1, y + 0.5, width, 3.5, registration.full_name_kana, size=6.5, min_size=5)
-    _draw_text(pdf, x + 1, y + 4, width, ROW_H - 4.5, registration.full_name, size=11, min_size=7)
+    _draw_text(pdf, x + 1, y + 4, width, ROW_H - 4.5, registrant_name(registration), size=11, min_size=7)
     x += ROSTER_COLUMNS[2][1]
     _draw_text(pdf, x + 1, y + 0.5, ROSTER_COLUMNS[3][1] - 2, ROW_H - 1, registration.organization,
                size=9, min_size=6.5, max_lines=2)
@@ -314,7 +315,7 @@ def _badge(pdf: _Document, x: float, y: float, sheet: LabelSheet, event, registr
     _draw_text(pdf, x + pad, y + 9, width, 9, registration.organization, size=10, min_size=7, max_lines=2,
                align="C")
     _draw_text(pdf, x + pad, y + 19, width, 5, registration.full_name_kana, size=9, min_size=6, align="C")
-    _draw_text(pdf, x + pad, y + 24, width, 16, registration.full_name, size=26, min_size=12, max_lines=2,
+    _draw_text(pdf, x + pad, y + 24, width, 16, registrant_name(registration), size=26, min_size=12, max_lines=2,
                align="C")
     pdf.set_text_color(110)
     _draw_text(pdf, x + pad, y + sheet.label_height - 7, width, 4, registration.reference, size=6.5, min_size=5,

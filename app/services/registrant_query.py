@@ -21,6 +21,7 @@ from app.domain import dates
 from app.domain.dates import jst_datetime
 from app.domain.registrant_list import ANSWER_PREFIX, RegistrantFilter
 from app.extensions import db
+from app.labels import ErasedName
 from app.models import Attendance, Event, EventSession, Registration, Team, TeamMember, TicketType
 from app.models.registrations import reference
 from app.services import session_choices
@@ -286,7 +287,7 @@ _EXPORT_COLUMNS = (
     Registration.email, Registration.phone, Registration.organization, Registration.department,
     Registration.job_title, Registration.organization_type, Registration.prefecture, Registration.corporate_number,
     Registration.created_at, Registration.confirmed_at, Registration.cancelled_at, Registration.checked_in_at,
-    Registration.note,
+    Registration.note, Registration.erased_at,
 )
 
 
@@ -341,10 +342,11 @@ def _getters(columns: tuple[str, ...], ticket_names: dict[int, str], attended: d
 
     rid, eid, tt = index["id"], index["event_id"], index["ticket_type_id"]
     fam, giv, fam_k, giv_k = (index[n] for n in ("family_name", "given_name", "family_name_kana", "given_name_kana"))
+    erased = index["erased_at"]
     special = {
         "reference": lambda r: reference(r[eid], r[rid]),
         "ticket_type": lambda r: ticket_names.get(r[tt], ""),
-        "full_name": lambda r: f"{r[fam]} {r[giv]}",
+        "full_name": lambda r: ErasedName(r[erased]) if r[erased] else f"{r[fam]} {r[giv]}",
         "full_name_kana": lambda r: f"{r[fam_k]} {r[giv_k]}".strip(),
         "attended_sessions": lambda r: attended.get(r[rid], []),
         "chosen_sessions": lambda r: (chosen or {}).get(r[rid], []),
@@ -373,7 +375,7 @@ def _values(r, columns: tuple[str, ...], ticket_names: dict[int, str], attended:
         elif key == "ticket_type":
             value = ticket_names.get(r.ticket_type_id, "")
         elif key == "full_name":
-            value = f"{r.family_name} {r.given_name}"
+            value = ErasedName(r.erased_at) if r.erased_at else f"{r.family_name} {r.given_name}"
         elif key == "full_name_kana":
             value = f"{r.family_name_kana} {r.given_name_kana}".strip()
         elif key == "attended_sessions":

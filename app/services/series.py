@@ -123,7 +123,7 @@ def figures(series: EventSeries) -> SeriesFigures:
         total.attended += row.attended
     out.total = total
     out.distinct_people = db.session.scalar(
-        select(func.count(func.distinct(Registration.email_normalized)))
+        select(func.count(func.distinct(Registration.person_key)))
         .join(Event, Event.id == Registration.event_id)
         .where(Event.series_id == series.id, confirmed)) or 0
     return out

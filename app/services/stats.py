@@ -6,7 +6,8 @@ Who counts as what (the pages say it too):
 - **participants**: confirmed registrations (a seat was theirs);
 - **attended**: participants with at least one recorded attendance (a cancelled registration
   never counts, even if it had been checked in before it was cancelled);
-- **distinct people**: participants counted once per normalised email;
+- **distinct people**: participants counted once per normalised email (its key, ``person_key``,
+  which outlives the email's erasure after the retention period);
 - **distinct organisations**: participants counted once per organisation key (NFKC-folded
   name or 法人番号, the one-per-organisation key); registrations without an organisation
   are not counted;
@@ -75,7 +76,7 @@ def _returning_clause():
 
     Built once: its aliases of the registrations and events tables cost a proxy per column
     each time they are made (most of a small event's page), and the clause never changes."""
-    return or_(_earlier_participation(Registration.email_normalized, Registration.email_normalized),
+    return or_(_earlier_participation(Registration.person_key, Registration.person_key),
                and_(Registration.organization_key != "",
                     _earlier_participation(Registration.organization_key, Registration.organization_key)))
 
@@ -125,7 +126,7 @@ def event_stats(event: Event) -> dict:
         select(func.count()).select_from(Registration)
         .where(Registration.event_id == event.id, Registration.status == CONFIRMED, _returning_clause())) or 0
     distinct_people, distinct_orgs = db.session.execute(
-        select(func.count(distinct(Registration.email_normalized)),
+        select(func.count(distinct(Registration.person_key)),
                func.count(distinct(case((Registration.organization_key != "", Registration.organization_key)))))
         .where(Registration.event_id == event.id, Registration.status == CONFIRMED)).one()
 

@@ -168,7 +168,12 @@ def erase_members(team_id: int, *, now: datetime, actor=None) -> bool:
     if team is None or team.registration_id is None:
         return False
     locks.for_registration(team.registration_id, team.event_id)
-    team = locks.teams([team_id])[team_id]
+    return erase_locked(locks.teams([team_id])[team_id], now=now, actor=actor)
+
+
+def erase_locked(team: Team, *, now: datetime, actor=None) -> bool:
+    """Erase the names of a team its caller has locked and re-read (with its registration, under
+    app.services.locks; also the registrants' erasure, app.services.retention). False: erased before."""
     if team.members_erased_at is not None:
         return False
     for member in team.members:
