@@ -619,6 +619,7 @@ def cancel(registration: Registration, *, now: datetime, actor=None, reason: str
            tell_reason: bool = False) -> Registration:
     """Cancel an active registration; a freed seat goes to the first on the waiting list (event live)."""
     _event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
+    refuse_erased(registration)
     if registration.status not in ACTIVE_REGISTRATION_STATUSES:
         raise ServiceError(N_("This registration is already cancelled."), code="not_active")
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -659,6 +660,7 @@ def restore(registration: Registration, *, now: datetime, actor, override: bool 
     """
     event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id,
                                                               exclusive=True)
+    refuse_erased(registration)
     if registration.status != RegistrationStatus.CANCELLED:
         raise ServiceError(N_("Only a cancelled registration can be restored."), code="not_cancelled")
     if event.status in RESTORE_REFUSED:
@@ -716,6 +718,7 @@ def move(registration: Registration, new_ticket_type: TicketType, *, now: dateti
     locked = locks.ticket_types([old_id, new_ticket_type.id])
     old, new = locked[old_id], locked[new_ticket_type.id]
     registration = locks.registration(registration.id)
+    refuse_erased(registration)
     if registration.status not in ACTIVE_REGISTRATION_STATUSES:
         raise ServiceError(N_("Only an active registration can be moved."), code="not_active")
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -797,6 +800,7 @@ def approve(registration: Registration, *, now: datetime, actor, message: str = 
     """
     message = _clean_message(message)
     event, ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
+    refuse_erased(registration)
     if registration.status != RegistrationStatus.PENDING:
         raise NotPending(NOT_PENDING_MESSAGE)
     outcome = admission.approval_outcome(event_status=event.status, capacity=ticket_type.capacity,
@@ -824,6 +828,7 @@ def reject(registration: Registration, *, now: datetime, actor, message: str = "
     """Organizer: reject a pending registration (承認制). It held no seat; the registrant is mailed."""
     message = _clean_message(message)
     _event, _ticket_type, registration = locks.for_registration(registration.id, registration.event_id)
+    refuse_erased(registration)
     if registration.status != RegistrationStatus.PENDING:
         raise NotPending(NOT_PENDING_MESSAGE)
     registration.status = RegistrationStatus.REJECTED
@@ -861,6 +866,7 @@ EDITABLE_FIELDS = (
 def update_details(registration: Registration, data: CleanRegistration, fields: set[str], *, now: datetime,
                    actor=None) -> Registration:
     """Change contact details and answers (not the email, 参加枠 or status)."""
+    refuse_erased(registration)
     event = registration.event
     if event.one_per_organization and registration.organization_lock_key is not None and (
             {"organization", "corporate_number", "organization_key"} & fields):
@@ -900,6 +906,7 @@ def set_mail_language(registration: Registration, language: str, *, supported, n
     if language not in supported:
         raise ServiceError(N_("Choose one of the languages offered."), code="language")
     registration = locks.registration(registration.id)
+    refuse_erased(registration)
     if registration.language == language:
         return False
     before, registration.language = registration.language, language
@@ -908,6 +915,18 @@ def set_mail_language(registration: Registration, language: str, *, supported, n
                  registration_id=registration.id, data={"from": before, "to": language})
     db.session.flush()
     return True
+
+
+ERASED = N_("This registrant's personal data was erased after the retention period: the registration "
+            "can no longer be changed.")
+
+
+def refuse_erased(registration: Registration) -> None:
+    """Nothing is done to a registration whose personal data was erased (app.services.retention): no
+    mail can reach it, no words of a message or reason are kept of it, and the statistics keep it as it
+    was. Called on the locked, re-read row."""
+    if registration.erased_at is not None:
+        raise ServiceError(ERASED, code="erased")
 
 
 def get_by_token(token: str) -> Registration | None:
