@@ -533,6 +533,7 @@ def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime
     if fields.get("slug") == "":
         fields["slug"] = event.slug
     event = _lock_event(event)
+    _refuse_team_sizes_outside(event, fields)
     changed = sorted(k for k, v in fields.items() if getattr(event, k) != v)
     if "slug" in changed:
         _retire_slug(event, fields["slug"], now)
@@ -546,6 +547,31 @@ def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime
         # Back to first come: free seats go to whoever waits, before any newcomer.
         registration_service.promote_all(event, now=now, actor=actor)
     return event
+
+
+def _refuse_team_sizes_outside(locked_event: Event, fields: dict) -> None:
+    """A team event's fewest / most members per team never leave a registered team outside them
+    (decided under the event's exclusive lock: a team's members change under its shared one)."""
+    from app.domain.teams import TeamMode
+    from app.services import teams
+
+    if fields.get("team_mode", locked_event.team_mode) != TeamMode.TEAM:
+        return
+    low = fields.get("team_min_members", locked_event.team_min_members)
+    high = fields.get("team_max_members", locked_event.team_max_members)
+    if low == locked_event.team_min_members and high == locked_event.team_max_members:
+        return
+    sizes = teams.active_team_sizes(locked_event.id)
+    errors = _Errors()
+    if low is not None and (smaller := [n for n in sizes if n < low]):
+        errors.add("team_min_members", _(
+            "%(teams)d registered teams have fewer members than this (the smallest has %(n)d). "
+            "Ask them to add members first, or keep a lower number.", teams=len(smaller), n=min(smaller)))
+    if high is not None and (larger := [n for n in sizes if n > high]):
+        errors.add("team_max_members", _(
+            "%(teams)d registered teams have more members than this (the largest has %(n)d). "
+            "Ask them to remove members first, or keep a higher number.", teams=len(larger), n=max(larger)))
+    errors.raise_if_any()
 
 
 def _require_editable(event: Event) -> None:

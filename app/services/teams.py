@@ -40,6 +40,16 @@ def members_confirmed(ticket_type_id: int, *, exclude_registration_id: int | Non
     return db.session.scalar(stmt) or 0
 
 
+def active_team_sizes(event_id: int) -> list[int]:
+    """The number of members of each active team registration of an event (team mode)."""
+    return list(db.session.scalars(
+        select(func.count(TeamMember.id)).select_from(Team)
+        .join(Registration, Team.registration_id == Registration.id)
+        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .where(Registration.event_id == event_id, Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
+        .group_by(Team.id)))
+
+
 def member_room(ticket_type: TicketType, n_members: int, *, exclude_registration_id: int | None = None) -> bool:
     """Whether `n_members` more fit the 参加枠's member limit (call with the 参加枠 locked)."""
     if ticket_type.member_capacity is None:
