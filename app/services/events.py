@@ -550,12 +550,14 @@ def update_event(event: Event, data: Any, actor: Organizer | None, now: datetime
 
 
 def _refuse_team_sizes_outside(locked_event: Event, fields: dict) -> None:
-    """A team event's fewest / most members per team never leave a registered team outside them
-    (decided under the event's exclusive lock: a team's members change under its shared one)."""
+    """A team event's fewest / most members per team never leave a registered team outside them, nor
+    the most a hackathon team (decided under the event's exclusive lock: a team's members change under
+    its shared one, a hackathon team's under the team's lock after the event's)."""
     from app.domain.teams import TeamMode
     from app.services import teams
 
-    if fields.get("team_mode", locked_event.team_mode) != TeamMode.TEAM:
+    mode = fields.get("team_mode", locked_event.team_mode)
+    if mode not in (TeamMode.TEAM, TeamMode.HACKATHON):
         return
     low = fields.get("team_min_members", locked_event.team_min_members)
     high = fields.get("team_max_members", locked_event.team_max_members)
@@ -563,6 +565,8 @@ def _refuse_team_sizes_outside(locked_event: Event, fields: dict) -> None:
         return
     sizes = teams.active_team_sizes(locked_event.id)
     errors = _Errors()
+    if mode == TeamMode.HACKATHON:
+        low = None  # a hackathon team grows one member at a time: only the most per team binds it
     if low is not None and (smaller := [n for n in sizes if n < low]):
         errors.add("team_min_members", _(
             "%(teams)d registered teams have fewer members than this (the smallest has %(n)d). "

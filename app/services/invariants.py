@@ -33,8 +33,9 @@
    registration's team has as many members as the event allows (its
    minimum and maximum), and the members of a 参加枠's confirmed teams never
    exceed its ``member_capacity``, except by teams an organizer placed past
-   capacity (``capacity_override``). Hackathon teams are left out: they form
-   one member at a time and organizers may group people as they see fit.
+   capacity (``capacity_override``). A hackathon team never has more members
+   than the event's maximum (it forms one member at a time, so its minimum
+   does not bind it).
 
 The locking discipline that keeps them is in app.services.locks. Each check
 is one query; the result names each breach so an operator can act on it.
@@ -342,6 +343,19 @@ def _teams(event_id):
         if not lower <= n <= upper:
             out.append(Breach("team_size", f"event {ev_id}, team {team_id} (registration {reg_id}): {n} members, "
                                            f"the event allows {lower} to {upper}"))
+    hackathon = _scoped(
+        select(Team.id, Team.event_id, Event.team_min_members, Event.team_max_members, size)
+        .join(Event, Event.id == Team.event_id)
+        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .where(Event.team_mode == TeamMode.HACKATHON, Team.registration_id.is_(None))
+        .group_by(Team.id, Team.event_id, Event.team_min_members, Event.team_max_members)
+        .order_by(Team.id),
+        Team.event_id, event_id)
+    for team_id, ev_id, least, most, n in db.session.execute(hackathon):
+        upper = TeamRules(min_members=least, max_members=most).upper
+        if n > upper:
+            out.append(Breach("team_size", f"event {ev_id}, hackathon team {team_id}: {n} members, "
+                                           f"the event allows {upper} at most"))
     members = func.count(TeamMember.id)
     overridden = func.count(TeamMember.id).filter(Registration.capacity_override.is_(True))
     limits = _scoped(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -41,13 +42,15 @@ def members_confirmed(ticket_type_id: int, *, exclude_registration_id: int | Non
 
 
 def active_team_sizes(event_id: int) -> list[int]:
-    """The number of members of each active team registration of an event (team mode)."""
-    return list(db.session.scalars(
-        select(func.count(TeamMember.id)).select_from(Team)
-        .join(Registration, Team.registration_id == Registration.id)
-        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
-        .where(Registration.event_id == event_id, Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
-        .group_by(Team.id)))
+    """The number of members of each team of an event: each active team registration's (team mode),
+    each hackathon team's (all its members, as joining counts them)."""
+    teams_of_event = (select(func.count(TeamMember.id)).select_from(Team)
+                      .outerjoin(TeamMember, TeamMember.team_id == Team.id).where(Team.event_id == event_id)
+                      .group_by(Team.id))
+    registered = teams_of_event.join(Registration, Team.registration_id == Registration.id).where(
+        Registration.status.in_(ACTIVE_REGISTRATION_STATUSES))
+    hackathon = teams_of_event.where(Team.registration_id.is_(None))
+    return list(db.session.scalars(registered)) + list(db.session.scalars(hackathon))
 
 
 def member_room(ticket_type: TicketType, n_members: int, *, exclude_registration_id: int | None = None) -> bool:
@@ -325,6 +328,10 @@ def organizer_assign(event_id: int, registration_ids: list[int], *, team_id: int
             db.session.flush()
         if target is not None:
             db.session.refresh(target)
+            if len(target.members) >= (upper := rules.rules_of(event).upper):
+                raise ServiceError(gettext("A team has %(n)d members at most at this event: this one would have "
+                                           "more. Raise the most per team in the event's settings first.", n=upper),
+                                   code="team_full")
             _add_member(target, reg)
         audit.record("team.assigned", actor=actor, now=now, event_id=event.id, registration_id=reg.id,
                      data={"team_id": target.id if target is not None else None})

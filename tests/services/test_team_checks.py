@@ -183,3 +183,20 @@ def test_moving_a_confirmed_team_needs_room_for_its_members(app):
     db.session.commit()
     assert teams.members_confirmed(middle.id) == 6
     assert_no_breach()
+
+
+def test_check_reports_a_hackathon_team_above_the_events_maximum(app, runner):
+    event = factories.create_event(title="IoT アイデアソン＆ハッカソン", team_mode="hackathon", sessions=2,
+                                   team_min_members=3, team_max_members=3)
+    regs = [factories.register(event).registration for _ in range(4)]
+    team = teams.organizer_assign(event.id, [r.id for r in regs[:2]], team_id=None, new_name="チームX",
+                                  now=utcnow(), actor=None)
+    db.session.commit()
+    assert _rules(invariants.breaches(event.id), "team_size") == []  # two of three: the fewest binds no one
+    # Behind the services' back: two more members in a team of at most three.
+    team.members.extend([TeamMember(registration_id=r.id, position=5 + i) for i, r in enumerate(regs[2:])])
+    db.session.commit()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert f"[team_size] event {event.id}, hackathon team {team.id}: 4 members, the event allows 3 at most" \
+        in result.output

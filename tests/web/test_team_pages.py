@@ -140,3 +140,41 @@ def test_organizer_forms_a_hackathon_team(client, login, create_organizer):
     r = client.post(f"/organizer/events/{event.id}/teams", data={"registrations": [str(regs[1].id)],
                                                                   "team_id": "new", "new_name": ""})
     assert error_of(r.text, "new_name") == "チーム名を入力してください（100文字以内）。"
+
+
+def test_an_organizer_cannot_put_more_than_the_most_per_team_into_a_hackathon_team(client, login,
+                                                                                  create_organizer):
+    event = factories.create_event(title="IoT アイデアソン＆ハッカソン", team_mode="hackathon", sessions=2,
+                                   team_max_members=2)
+    regs = [factories.register(event).registration for _ in range(3)]
+    login(create_organizer(role="organizer"))
+    r = client.post(f"/organizer/events/{event.id}/teams",
+                    data={"registrations": [str(r.id) for r in regs], "team_id": "new", "new_name": "チームX"})
+    assert r.status_code == 200
+    assert error_of(r.text, "team_id") == ("このイベントの1チームのメンバーは2名までです。このチームはそれを超えてしまいます。"
+                                           "先にイベントの設定で1チームの最大人数を増やしてください。")
+    assert db.session.scalar(select(Team).where(Team.name == "チームX")) is None  # nothing half done
+    r = client.post(f"/organizer/events/{event.id}/teams",
+                    data={"registrations": [str(r.id) for r in regs[:2]], "team_id": "new", "new_name": "チームX"})
+    assert r.status_code == 303
+
+
+def test_the_most_per_hackathon_team_cannot_go_below_its_largest_team(app):
+    import pytest
+
+    from app.db_types import utcnow
+    from app.services import events
+    from app.services.errors import ValidationError
+
+    event = factories.create_event(title="IoT アイデアソン＆ハッカソン", team_mode="hackathon", sessions=2,
+                                   team_min_members=1, team_max_members=4)
+    regs = [factories.register(event).registration for _ in range(3)]
+    teams.organizer_assign(event.id, [r.id for r in regs], team_id=None, new_name="チームX", now=utcnow(), actor=None)
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        events.update_event(event, {"team_max_members": 2}, None, utcnow())
+    db.session.rollback()
+    assert list(refused.value.errors) == ["team_max_members"]
+    events.update_event(db.session.get(type(event), event.id), {"team_max_members": 3, "team_min_members": 3},
+                        None, utcnow())  # the fewest does not bind a hackathon team: it grows one by one
+    db.session.commit()
