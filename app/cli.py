@@ -244,12 +244,14 @@ def registrants_erase_command(dry_run: bool) -> None:
         db.session.rollback()
     else:
         titles = {d.event.id: (d.event.title, d.event.ends_at, d.erase_at) for d in due}
-        erased = erase_registrants(now, months=months)
-        for event_id, n in erased.items():
+        done = iter(range(1, len(due) + 1))
+
+        def progress(event_id: int, n: int) -> None:  # as each event is done: a long backlog shows its pace
             title, ends_at, erase_at = titles[event_id]
-            click.echo(f"event {event_id} ({title}), ended {format_datetime(ends_at)}, "
+            click.echo(f"[{next(done)}/{len(due)}] event {event_id} ({title}), ended {format_datetime(ends_at)}, "
                        f"due since {format_datetime(erase_at)}: {n} registrations {verb}")
-        total = sum(erased.values())
+
+        total = sum(erase_registrants(now, months=months, on_event=progress).values())
     click.echo(f"events: {len(due)}; registrations whose personal data {verb}: {total}")
 
 

@@ -416,3 +416,30 @@ def test_an_erased_registration_refuses_every_change_in_the_services(world):
     assert [o.done for o in outcomes] == [False]
     assert db.session.scalar(select(func.count()).select_from(AuditLog)) == before
     assert _erased(reg.id).status == "confirmed"
+
+
+def test_a_worker_pass_erases_a_bounded_number_of_batches_and_still_delivers(world, monkeypatch):
+    """A backlog (a first deploy after years of events) is worked off over the passes: each pass
+    erases at most ERASE_BATCHES_PER_PASS batches, stops when asked, and the mails are still sent."""
+    from app import jobs
+
+    monkeypatch.setattr(retention, "BATCH", 1)
+    monkeypatch.setattr(jobs, "ERASE_BATCHES_PER_PASS", 3)
+    sent = []
+    monkeypatch.setattr(jobs, "deliver_due", lambda **kw: sent.append(kw) or jobs.DeliveryReport())
+
+    def erased_count():
+        db.session.expire_all()
+        return db.session.scalar(select(func.count()).select_from(Registration)
+                                 .where(Registration.erased_at.is_not(None)))
+
+    report = jobs.run_once()
+    assert report.registrants_erased == 3 and erased_count() == 3 and len(sent) == 1
+    assert jobs.run_once(should_stop=lambda: True).registrants_erased == 0 and len(sent) == 2
+    assert jobs.run_once().registrants_erased == 1 and erased_count() == 4  # the rest of the event
+    assert jobs.run_once().registrants_erased == 0
+
+
+def test_the_cli_says_each_event_as_it_is_done(world, runner):
+    out = runner.invoke(args=["registrants", "erase"])
+    assert f"[1/1] event {world['due'].id} " in out.output
