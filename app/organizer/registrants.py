@@ -440,10 +440,9 @@ def _detail_rows(registration: Registration) -> list[tuple[str, str]]:
 
 
 def _erased_refusal(event: Event, registration: Registration):
-    """Nothing is done to a registration whose personal data was erased: no mail can reach it,
-    and what the statistics keep of it stays as it was."""
-    flash(_("This registrant's personal data was erased after the retention period: the registration "
-            "can no longer be changed."), "error")
+    """The cancel page of a registration whose personal data was erased (there is no mail to preview):
+    the services refuse the change itself (registrations.refuse_erased), with this message."""
+    flash(_(registrations.ERASED), "error")
     return _back(event, registration)
 
 
@@ -490,8 +489,6 @@ def registrant_cancel(event_id: int, registration_id: int):
 def registrant_restore(event_id: int, registration_id: int):
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
-    if registration.erased_at is not None:
-        return _erased_refusal(event, registration)
     form = RestoreRegistrationForm()
     form.validate_on_submit()
     attempt(lambda: registrations.restore(registration, now=utcnow(), actor=current_user,
@@ -506,8 +503,6 @@ def registrant_restore(event_id: int, registration_id: int):
 def registrant_move(event_id: int, registration_id: int):
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
-    if registration.erased_at is not None:
-        return _erased_refusal(event, registration)
     form = MoveRegistrationForm()
     form.ticket_type_id.choices = [(tt.id, tt.name) for tt in event.ticket_types]
     if not form.validate_on_submit():
@@ -535,8 +530,6 @@ def registrant_decide(event_id: int, registration_id: int):
     """承認制: approve or reject one pending registration, with an optional message for the mail."""
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
-    if registration.erased_at is not None:
-        return _erased_refusal(event, registration)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("The message is too long (1000 characters at most).") if form.message.errors

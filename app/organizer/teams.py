@@ -21,7 +21,7 @@ from app.domain.teams import TeamMode
 from app.extensions import db
 from app.models import Event, Registration, Team, TeamMember
 from app.organizer import bp
-from app.registration.forms import team_members_form, team_raw
+from app.registration.forms import team_members_form
 from app.services import exports as export_service
 from app.services import teams as team_service
 from app.services.errors import ServiceError
@@ -101,21 +101,9 @@ def team_members(event_id: int, team_id: int):
     form = team_members_form(rules.upper, data={f"m{i}_{n}": getattr(m, n) for i, m in enumerate(team.members)
                                                 for n in team_rules.MEMBER_FIELDS})
     if request.method == "POST" and form.validate():
-        from app.registration.views import team_form_errors
+        from app.registration.views import save_team_members
 
-        members, errors = team_rules.clean_members(team_raw(form, rules.upper), rules)
-        if not errors:
-            try:
-                team_service.update_members(team.registration, members, now=utcnow(),
-                                            actor=current_user._get_current_object())
-            except ServiceError as exc:
-                db.session.rollback()
-                errors = {"members": exc.message}
-            else:
-                db.session.commit()
-                flash(_("The team's members have been saved."), "success")
-                return redirect(url_for("organizer.teams", event_id=event.id), code=303)
-        for name, messages in team_form_errors({"team." + k: v for k, v in errors.items()}, rules).items():
-            form[name].errors = messages
+        if save_team_members(form, team.registration, rules, actor=current_user._get_current_object()):
+            return redirect(url_for("organizer.teams", event_id=event.id), code=303)
     return render_template("organizer/teams/members.html", event=event, team=team, form=form, rows=rules.upper,
                            has_errors=any(f.errors for f in form))

@@ -18,8 +18,8 @@ from app.domain.teams import TeamMode
 from app.extensions import db, limiter
 from app.flow import attempt
 from app.registration import bp
-from app.registration.forms import REQUIRED, team_members_form, team_raw
-from app.registration.views import _actor, _is_active, _rate_limit, _registration_or_404, team_form_errors
+from app.registration.forms import REQUIRED, team_members_form
+from app.registration.views import _actor, _is_active, _rate_limit, _registration_or_404, save_team_members
 from app.services import teams as team_service
 from app.services.errors import ServiceError
 
@@ -60,20 +60,8 @@ def team(token: str):
         if not editable:
             flash(_(team_rules.EDIT_CLOSED), "error")
             return redirect(url_for("registration.team", token=token), code=303)
-        if form.validate():  # CSRF
-            members, errors = team_rules.clean_members(team_raw(form, rows), rules)
-            if not errors:
-                try:
-                    team_service.update_members(registration, members, now=utcnow(), actor=_actor())
-                except ServiceError as exc:
-                    db.session.rollback()
-                    errors = {"members": exc.message}
-                else:
-                    db.session.commit()
-                    flash(_("The team's members have been saved."), "success")
-                    return redirect(url_for("registration.manage", token=token), code=303)
-            for name, messages in team_form_errors({"team." + k: v for k, v in errors.items()}, rules).items():
-                form[name].errors = messages
+        if form.validate() and save_team_members(form, registration, rules, actor=_actor()):  # CSRF
+            return redirect(url_for("registration.manage", token=token), code=303)
     deadline = event.team_edit_closes_at or event.starts_at
     return render_template("registration/team.html", registration=registration, event=event, token=token,
                            team=current, form=form, rows=rows, editable=editable, deadline=deadline,

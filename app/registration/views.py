@@ -127,6 +127,28 @@ def team_form_errors(errors: dict[str, str], rules) -> dict[str, list[str]]:
     return out
 
 
+def save_team_members(form, registration: Registration, rules, *, actor) -> bool:
+    """Clean the members typed in a team members' form and save them (committed, said by a flash);
+    False with the errors put on the form's fields (the registrant's team page and the organizer's)."""
+    from app.registration.forms import team_raw
+    from app.services import teams as team_service
+
+    members, errors = team_rules.clean_members(team_raw(form, rules.upper), rules)
+    if not errors:
+        try:
+            team_service.update_members(registration, members, now=utcnow(), actor=actor)
+        except ServiceError as exc:
+            db.session.rollback()
+            errors = {"members": exc.message}
+        else:
+            db.session.commit()
+            flash(_("The team's members have been saved."), "success")
+            return True
+    for name, messages in team_form_errors({"team." + k: v for k, v in errors.items()}, rules).items():
+        form[name].errors = messages
+    return False
+
+
 def _clean(event: Event, form, *, edit: bool = False):
     raw = raw_input(form, event.questions)
     clean, errors = _clean_person(event, raw, edit=edit)

@@ -307,17 +307,23 @@ def kept_file(log: ExportLog, now: datetime) -> str | None:
     return path if os.path.exists(path) else None
 
 
+def _drop_kept_file(log: ExportLog) -> None:
+    """Remove an export's kept file (if it has one); its log row stays."""
+    if log.file_name:
+        try:
+            os.unlink(os.path.join(current_app.config["EXPORT_DIR"], log.file_name))
+        except FileNotFoundError:
+            pass
+        log.file_name = None
+
+
 def remove_expired(now: datetime) -> int:
     """Delete the kept files past EXPORT_FILE_MINUTES (the log rows stay); the caller commits."""
     limit = now - timedelta(minutes=current_app.config["EXPORT_FILE_MINUTES"])
     removed = 0
     for log in db.session.scalars(select(ExportLog).where(ExportLog.file_name.is_not(None),
                                                           ExportLog.created_at < limit)):
-        try:
-            os.unlink(os.path.join(current_app.config["EXPORT_DIR"], log.file_name))
-        except FileNotFoundError:
-            pass
-        log.file_name = None
+        _drop_kept_file(log)
         removed += 1
     db.session.flush()
     return removed
@@ -336,12 +342,7 @@ def forget_member_names(event_id: int) -> int:
         kept = [row for row in log.report or [] if row[1] not in MEMBER_NAME_COLUMNS]
         if kept != (log.report or []):
             log.report = kept
-        if log.file_name:
-            try:
-                os.unlink(os.path.join(current_app.config["EXPORT_DIR"], log.file_name))
-            except FileNotFoundError:
-                pass
-            log.file_name = None
+        _drop_kept_file(log)
         touched += 1
     db.session.flush()
     return touched
